@@ -1,0 +1,1 @@
+"""Pure logic: dataclasses, protocol decoding, errors, local stores. No Qt, no network."""

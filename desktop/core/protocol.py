@@ -1,0 +1,142 @@
+"""Wire names and payload decoding for the REST and Socket.IO contract (v1)."""
+from __future__ import annotations
+
+from typing import Any
+
+from desktop.core.models import (
+    Conversation,
+    Message,
+    MessagePage,
+    Presence,
+    StatusUpdate,
+    TokenPair,
+    Typing,
+    User,
+    UserSummary,
+    parse_time,
+)
+
+# Socket.IO events, client to server
+SEND = "message:send"
+EDIT = "message:edit"
+DELETE = "message:delete"
+DELIVERED = "message:delivered"
+READ = "conversation:read"
+TYPING = "typing"
+SYNC = "sync"
+# Socket.IO events, server to client
+NEW = "message:new"
+UPDATED = "message:updated"
+DELETED = "message:deleted"
+STATUS = "message:status"
+PRESENCE = "presence"
+
+TYPING_EXPIRY_S = 6.0
+MAX_BODY = 4000
+MIN_PASSWORD = 10
+MAX_PASSWORD = 128
+MAX_DISPLAY_NAME = 64
+
+
+class ProtocolError(ValueError):
+    """A payload did not have the shape the contract promises."""
+
+
+def _req(data: dict[str, Any], key: str) -> Any:
+    try:
+        return data[key]
+    except (KeyError, TypeError) as exc:
+        raise ProtocolError(f"missing field {key!r}") from exc
+
+
+def token_pair(data: dict[str, Any]) -> TokenPair:
+    return TokenPair(
+        access_token=_req(data, "access_token"),
+        refresh_token=_req(data, "refresh_token"),
+        expires_in=int(data.get("expires_in") or 900),
+    )
+
+
+def user(data: dict[str, Any]) -> User:
+    return User(
+        id=str(_req(data, "id")),
+        email=data.get("email") or "",
+        display_name=data.get("display_name") or "",
+        locale=data.get("locale"),
+        created_at=data.get("created_at"),
+    )
+
+
+def user_summary(data: dict[str, Any]) -> UserSummary:
+    return UserSummary(
+        id=str(_req(data, "id")),
+        display_name=data.get("display_name") or "",
+        online=bool(data.get("online")),
+        last_seen=parse_time(data.get("last_seen")),
+    )
+
+
+def message(data: dict[str, Any]) -> Message:
+    created = parse_time(_req(data, "created_at"))
+    if created is None:
+        raise ProtocolError("bad created_at")
+    return Message(
+        id=str(_req(data, "id")),
+        client_id=str(data.get("client_id") or ""),
+        sender_id=str(_req(data, "sender_id")),
+        recipient_id=str(_req(data, "recipient_id")),
+        body=data.get("body") or "",
+        created_at=created,
+        edited_at=parse_time(data.get("edited_at")),
+        deleted=bool(data.get("deleted")),
+        delivered_at=parse_time(data.get("delivered_at")),
+        read_at=parse_time(data.get("read_at")),
+    )
+
+
+def conversation(data: dict[str, Any]) -> Conversation:
+    last = data.get("last_message")
+    return Conversation(
+        peer=user_summary(_req(data, "peer")),
+        last_message=message(last) if last else None,
+        unread_count=int(data.get("unread_count") or 0),
+    )
+
+
+def conversations(data: dict[str, Any]) -> list[Conversation]:
+    return [conversation(c) for c in _req(data, "conversations")]
+
+
+def users(data: dict[str, Any]) -> list[UserSummary]:
+    return [user_summary(u) for u in _req(data, "users")]
+
+
+def message_page(data: dict[str, Any]) -> MessagePage:
+    return MessagePage(
+        messages=tuple(message(m) for m in _req(data, "messages")),
+        has_more=bool(data.get("has_more")),
+    )
+
+
+def status_update(data: dict[str, Any]) -> StatusUpdate:
+    return StatusUpdate(
+        ids=tuple(str(i) for i in _req(data, "ids")),
+        status=str(_req(data, "status")),
+        at=parse_time(data.get("at")),
+    )
+
+
+def presence(data: dict[str, Any]) -> Presence:
+    return Presence(
+        user_id=str(_req(data, "user_id")),
+        online=bool(data.get("online")),
+        last_seen=parse_time(data.get("last_seen")),
+    )
+
+
+def typing(data: dict[str, Any]) -> Typing:
+    return Typing(user_id=str(_req(data, "from")), typing=bool(data.get("typing")))
+
+
+def deleted_id(data: dict[str, Any]) -> str:
+    return str(_req(data, "id"))

@@ -1,0 +1,1 @@
+"""Blocking I/O (HTTP, Socket.IO, keyring). Called only from worker threads."""

@@ -1,0 +1,207 @@
+"""REST client for the Parley contract: timeouts, problem+json errors, token refresh.
+
+Blocking; call it only from worker threads. Tokens live in memory here; the
+refresh token is handed to ``on_tokens`` so the caller can keep it in the keyring.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, Callable
+from urllib.parse import quote
+
+import requests
+
+from desktop.core import protocol
+from desktop.core.errors import ApiError, NetworkError, NotSignedIn, from_problem
+from desktop.core.models import (
+    Conversation,
+    Message,
+    MessagePage,
+    TokenPair,
+    User,
+    UserSummary,
+)
+
+REFRESH_MARGIN_S = 60.0
+
+
+def normalize_url(url: str) -> str:
+    """``example.org:8000`` -> ``http://example.org:8000`` (no trailing slash)."""
+    url = url.strip().rstrip("/")
+    if url and "://" not in url:
+        url = "http://" + url
+    return url
+
+
+class ApiClient:
+    """Thread-safe wrapper over ``requests`` that speaks the contract.
+
+    Attributes:
+        base_url: the server address, e.g. ``http://127.0.0.1:8000``.
+    """
+
+    def __init__(self, base_url: str, *, timeout: tuple[float, float] = (5.0, 15.0),
+                 session: requests.Session | None = None,
+                 on_tokens: Callable[[TokenPair], None] | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.base_url = normalize_url(base_url)
+        self.timeout = timeout
+        self.on_tokens = on_tokens
+        self._http = session or requests.Session()
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._tokens: TokenPair | None = None
+        self._expires_at = 0.0
+
+    # tokens ---------------------------------------------------------------
+    def set_tokens(self, tokens: TokenPair | None) -> None:
+        with self._lock:
+            self._tokens = tokens
+            self._expires_at = self._clock() + (tokens.expires_in if tokens else 0)
+
+    @property
+    def refresh_token(self) -> str | None:
+        with self._lock:
+            return self._tokens.refresh_token if self._tokens else None
+
+    def access_token(self, *, force_refresh: bool = False) -> str:
+        """A valid access token, refreshed first if it expires within a minute."""
+        with self._lock:
+            if self._tokens is None:
+                raise NotSignedIn("Not signed in.")
+            if force_refresh or self._clock() > self._expires_at - REFRESH_MARGIN_S:
+                self.refresh()
+            assert self._tokens is not None
+            return self._tokens.access_token
+
+    def refresh(self, refresh_token: str | None = None) -> TokenPair:
+        """Trade the refresh token for a new pair (refresh tokens rotate)."""
+        with self._lock:
+            token = refresh_token or self.refresh_token
+            if not token:
+                raise NotSignedIn("Not signed in.")
+            data = self._request("POST", "/api/auth/refresh", json={"refresh_token": token}, auth=False)
+            pair = protocol.token_pair(data)
+            self.set_tokens(pair)
+        if self.on_tokens:
+            self.on_tokens(pair)
+        return pair
+
+    # accounts -------------------------------------------------------------
+    def register(self, email: str, password: str, display_name: str, locale: str | None = None) -> None:
+        body = {"email": email, "password": password, "display_name": display_name}
+        if locale:
+            body["locale"] = locale
+        self._request("POST", "/api/auth/register", json=body, auth=False)
+
+    def verify(self, email: str, code: str) -> tuple[TokenPair, User]:
+        return self._signed_in(self._request("POST", "/api/auth/verify",
+                                             json={"email": email, "code": code}, auth=False))
+
+    def resend_verification(self, email: str) -> None:
+        self._request("POST", "/api/auth/resend-verification", json={"email": email}, auth=False)
+
+    def login(self, email: str, password: str) -> tuple[TokenPair, User]:
+        return self._signed_in(self._request("POST", "/api/auth/login",
+                                             json={"email": email, "password": password}, auth=False))
+
+    def logout(self) -> None:
+        token = self.refresh_token
+        self.set_tokens(None)
+        if token:
+            self._request("POST", "/api/auth/logout", json={"refresh_token": token}, auth=False)
+
+    def forgot_password(self, email: str) -> None:
+        self._request("POST", "/api/auth/forgot-password", json={"email": email}, auth=False)
+
+    def reset_password(self, email: str, code: str, new_password: str) -> None:
+        self._request("POST", "/api/auth/reset-password",
+                      json={"email": email, "code": code, "new_password": new_password}, auth=False)
+
+    def me(self) -> User:
+        return protocol.user(self._request("GET", "/api/me"))
+
+    def find_users(self, query: str) -> list[UserSummary]:
+        return protocol.users(self._request("GET", "/api/users", params={"q": query}))
+
+    # conversations ----------------------------------------------------------
+    def conversations(self) -> list[Conversation]:
+        return protocol.conversations(self._request("GET", "/api/conversations"))
+
+    def messages(self, peer_id: str, *, before: str | None = None, after: str | None = None,
+                 limit: int = 50) -> MessagePage:
+        params: dict[str, Any] = {"limit": limit}
+        if before:
+            params["before"] = before
+        if after:
+            params["after"] = after
+        return protocol.message_page(
+            self._request("GET", f"/api/conversations/{quote(peer_id)}/messages", params=params))
+
+    def send_message(self, peer_id: str, client_id: str, body: str) -> Message:
+        return protocol.message(self._request("POST", f"/api/conversations/{quote(peer_id)}/messages",
+                                              json={"client_id": client_id, "body": body}))
+
+    def mark_read(self, peer_id: str, up_to: str) -> None:
+        self._request("POST", f"/api/conversations/{quote(peer_id)}/read", json={"up_to": up_to})
+
+    # plumbing -------------------------------------------------------------
+    def _signed_in(self, data: dict[str, Any]) -> tuple[TokenPair, User]:
+        pair = protocol.token_pair(data)
+        self.set_tokens(pair)
+        return pair, protocol.user(data["user"])
+
+    def _request(self, method: str, path: str, *, json: Any = None, params: Any = None,
+                 auth: bool = True) -> Any:
+        for attempt in (0, 1):
+            headers = {"Accept": "application/json"}
+            if auth:
+                headers["Authorization"] = f"Bearer {self.access_token(force_refresh=attempt == 1)}"
+            response = self._send(method, path, headers=headers, json=json, params=params)
+            if response.status_code == 401 and auth and attempt == 0:
+                continue  # the access token was refused: refresh once and retry
+            return self._decode(response)
+        raise AssertionError("unreachable")
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        url = self.base_url + path
+        try:
+            return self._http.request(method, url, timeout=self.timeout, **kwargs)
+        except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                requests.exceptions.InvalidSchema):
+            raise NetworkError(f"“{self.base_url}” is not a valid server address.", kind="bad_address")
+        except requests.exceptions.Timeout:
+            raise NetworkError(f"The server at {self.base_url} took too long to answer. "
+                               "Check your connection and try again.", kind="timeout")
+        except requests.exceptions.RequestException:
+            raise NetworkError(f"Can't reach the server at {self.base_url}. Check the address "
+                               "and your connection.", kind="unreachable")
+
+    def _decode(self, response: requests.Response) -> Any:
+        content_type = response.headers.get("Content-Type", "")
+        is_json = "json" in content_type
+        if response.status_code >= 400:
+            if not is_json:
+                if response.status_code in (404, 405):
+                    raise NetworkError(f"{self.base_url} doesn't look like a Parley server.",
+                                       kind="bad_address")
+                if response.status_code >= 500:
+                    raise NetworkError("The server had a problem. Try again in a moment.",
+                                       kind="server")
+            try:
+                body = response.json() if is_json else None
+            except ValueError:
+                body = None
+            raise from_problem(response.status_code, body, response.headers)
+        if response.status_code == 204 or not response.content:
+            return {}
+        if not is_json:
+            raise NetworkError(f"{self.base_url} doesn't look like a Parley server.", kind="bad_address")
+        try:
+            return response.json()
+        except ValueError:
+            raise NetworkError(f"{self.base_url} doesn't look like a Parley server.", kind="bad_address")
+
+
+__all__ = ["ApiClient", "ApiError", "NetworkError", "normalize_url"]

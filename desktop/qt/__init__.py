@@ -1,0 +1,1 @@
+"""Qt glue without widgets: task runner, socket bridge, session, list models."""

@@ -1,0 +1,219 @@
+"""Signing in and out: the account flows, silent sign-in and the keyring.
+
+Every network and keyring call runs on the :class:`TaskRunner`; results come
+back on the GUI thread as callbacks or signals.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop.core.errors import ApiError, NetworkError, ParleyError
+from desktop.core.models import SessionInfo, TokenPair, User
+from desktop.net.credentials import CredentialStore, KeyringUnavailable
+from desktop.net.http import ApiClient, normalize_url
+from desktop.qt.settings import Settings
+from desktop.qt.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+KEYRING_NOTE = ("Your system has no usable keyring, so Parley can't remember this sign-in. "
+                "You'll be asked to sign in again next time.")
+
+Done = Callable[[Any], None]
+Fail = Callable[[Exception], None]
+
+
+class Session(QObject):
+    """Owner of who is signed in.
+
+    Signals:
+        signedIn(SessionInfo): a sign-in (typed or silent) succeeded.
+        signedOut(str): the session ended; the text says why ("" when the person chose it).
+        silentSignInFailed(): no remembered session could be used; show the sign-in window.
+        keyringUnavailable(str): said once per run when tokens can only be kept in memory.
+    """
+
+    signedIn = Signal(object)
+    signedOut = Signal(str)
+    silentSignInFailed = Signal()
+    keyringUnavailable = Signal(str)
+
+    def __init__(self, api: ApiClient, credentials: CredentialStore, runner: TaskRunner,
+                 settings: Settings, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.api = api
+        self.credentials = credentials
+        self.runner = runner
+        self.settings = settings
+        self.info: SessionInfo | None = None
+        self._keyring_ok = True
+        self._keyring_warned = False
+        api.on_tokens = self._store_rotated_token  # runs on worker threads
+
+    # account flows (each: on_done on success, on_error with a ParleyError) ----------------
+    def sign_in(self, server_url: str, email: str, password: str, on_error: Fail) -> None:
+        server_url = normalize_url(server_url)
+
+        def work() -> SessionInfo:
+            self.api.base_url = server_url
+            tokens, user = self.api.login(email, password)
+            return self._remember(server_url, user, tokens)
+
+        self.runner.run(work, self._signed_in, on_error)
+
+    def register(self, server_url: str, email: str, password: str, display_name: str,
+                 locale: str | None, on_done: Done, on_error: Fail) -> None:
+        server_url = normalize_url(server_url)
+
+        def work() -> None:
+            self.api.base_url = server_url
+            self.api.register(email, password, display_name, locale)
+
+        self.runner.run(work, on_done, on_error)
+
+    def verify(self, server_url: str, email: str, code: str, on_error: Fail) -> None:
+        server_url = normalize_url(server_url)
+
+        def work() -> SessionInfo:
+            self.api.base_url = server_url
+            tokens, user = self.api.verify(email, code)
+            return self._remember(server_url, user, tokens)
+
+        self.runner.run(work, self._signed_in, on_error)
+
+    def resend_code(self, server_url: str, email: str, on_done: Done, on_error: Fail) -> None:
+        server_url = normalize_url(server_url)
+
+        def work() -> None:
+            self.api.base_url = server_url
+            self.api.resend_verification(email)
+
+        self.runner.run(work, on_done, on_error)
+
+    def forgot_password(self, server_url: str, email: str, on_done: Done, on_error: Fail) -> None:
+        server_url = normalize_url(server_url)
+
+        def work() -> None:
+            self.api.base_url = server_url
+            self.api.forgot_password(email)
+
+        self.runner.run(work, on_done, on_error)
+
+    def reset_password(self, server_url: str, email: str, code: str, new_password: str,
+                       on_done: Done, on_error: Fail) -> None:
+        server_url = normalize_url(server_url)
+
+        def work() -> None:
+            self.api.base_url = server_url
+            self.api.reset_password(email, code, new_password)
+
+        self.runner.run(work, on_done, on_error)
+
+    # silent sign-in -------------------------------------------------------------------
+    def sign_in_silently(self, server_url: str) -> None:
+        """Use the keyring's refresh token; offline, fall back to the cached account."""
+        server_url = normalize_url(server_url)
+        user = self.settings.last_user
+        if not server_url or user is None:
+            self.silentSignInFailed.emit()
+            return
+
+        def work() -> SessionInfo | None:
+            self.api.base_url = server_url
+            try:
+                token = self.credentials.load(server_url, user.email)
+            except KeyringUnavailable:
+                self._keyring_ok = False
+                return None
+            if not token:
+                return None
+            try:
+                self.api.refresh(token)
+                fresh = self.api.me()
+            except NetworkError:
+                # Keep the refresh token in memory only; the realtime loop refreshes later.
+                self.api.set_tokens(TokenPair(access_token="", refresh_token=token, expires_in=0))
+                return SessionInfo(server_url=server_url, user=user, offline=True)
+            except ApiError as exc:
+                if exc.is_session_error:
+                    self.credentials.delete(server_url, user.email)
+                    return None
+                raise
+            return SessionInfo(server_url=server_url, user=fresh)
+
+        def done(info: SessionInfo | None) -> None:
+            if info is None:
+                self._warn_keyring()
+                self.silentSignInFailed.emit()
+            else:
+                self._signed_in(info)
+
+        def failed(exc: Exception) -> None:
+            log.warning("silent sign-in failed: %s", exc)
+            self.silentSignInFailed.emit()
+
+        self.runner.run(work, done, failed)
+
+    # sign out ------------------------------------------------------------------------------
+    def sign_out(self, reason: str = "") -> None:
+        """Forget the session: keyring entry deleted, server told when reachable."""
+        info = self.info
+        self.info = None
+        if info is None:
+            return
+        self.settings.last_user = None
+
+        def work() -> None:
+            try:
+                self.credentials.delete(info.server_url, info.user.email)
+            except KeyringUnavailable:
+                pass
+            try:
+                self.api.logout()
+            except ParleyError:
+                self.api.set_tokens(None)
+
+        self.runner.run(work, lambda _: None, lambda exc: log.warning("sign-out: %s", exc))
+        self.signedOut.emit(reason)
+
+    def expire(self, message: str) -> None:
+        """The server refused our tokens: end the session with that reason."""
+        self.sign_out(message)
+
+    # internals -----------------------------------------------------------------------------
+    def _remember(self, server_url: str, user: User, tokens: TokenPair) -> SessionInfo:
+        """Worker side of a typed sign-in: keep the refresh token in the keyring."""
+        remembered = True
+        try:
+            self.credentials.save(server_url, user.email, tokens.refresh_token)
+            self._keyring_ok = True
+        except KeyringUnavailable:
+            self._keyring_ok = False
+            remembered = False
+        return SessionInfo(server_url=server_url, user=user, remembered=remembered)
+
+    def _store_rotated_token(self, tokens: TokenPair) -> None:
+        info = self.info
+        if info is None or not self._keyring_ok:
+            return
+        try:
+            self.credentials.save(info.server_url, info.user.email, tokens.refresh_token)
+        except KeyringUnavailable:
+            self._keyring_ok = False
+
+    def _signed_in(self, info: SessionInfo) -> None:
+        self.info = info
+        self.settings.server_url = info.server_url
+        self.settings.last_email = info.user.email
+        self.settings.last_user = info.user
+        self.settings.sync()
+        self._warn_keyring()
+        self.signedIn.emit(info)
+
+    def _warn_keyring(self) -> None:
+        if not self._keyring_ok and not self._keyring_warned:
+            self._keyring_warned = True
+            self.keyringUnavailable.emit(KEYRING_NOTE)

@@ -1,0 +1,90 @@
+"""Run blocking work on a thread pool; hand results back on the GUI thread.
+
+Never touch a widget inside a task: a task gets plain arguments and returns
+plain data (dataclasses). ``on_done``/``on_error`` run on the thread that owns
+the runner (the GUI thread), through a queued signal.
+"""
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+
+class _Job(QRunnable):
+    def __init__(self, runner: TaskRunner, job_id: int, fn: Callable[[], Any]) -> None:
+        super().__init__()
+        self.runner = runner
+        self.job_id = job_id
+        self.fn = fn
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        try:
+            result = self.fn()
+        except BaseException as exc:  # handed back, never raised on a pool thread
+            self.runner._finished.emit((self.job_id, False, exc))
+        else:
+            self.runner._finished.emit((self.job_id, True, result))
+
+
+class TaskRunner(QObject):
+    """Thin owner of a QThreadPool with callbacks delivered on the GUI thread.
+
+    Signals:
+        busyChanged(bool): True while at least one task is queued or running.
+    """
+
+    busyChanged = Signal(bool)
+    _finished = Signal(object)
+
+    def __init__(self, pool: QThreadPool | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.pool = pool or QThreadPool(self)
+        self._ids = itertools.count(1)
+        self._callbacks: dict[int, tuple[Callable[[Any], None] | None, Callable[[Exception], None] | None]] = {}
+        self._lock = threading.Lock()
+        self._finished.connect(self._deliver)
+
+    def run(self, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
+            on_error: Callable[[Exception], None] | None = None) -> int:
+        """Queue ``fn``; return a task id."""
+        job_id = next(self._ids)
+        with self._lock:
+            self._callbacks[job_id] = (on_done, on_error)
+            first = len(self._callbacks) == 1
+        if first:
+            self.busyChanged.emit(True)
+        self.pool.start(_Job(self, job_id, fn))
+        return job_id
+
+    def pending(self) -> int:
+        with self._lock:
+            return len(self._callbacks)
+
+    def wait_idle(self, msecs: int = 5000) -> bool:
+        """Block until the pool is empty (only for shutdown and tests)."""
+        return self.pool.waitForDone(msecs)
+
+    @Slot(object)
+    def _deliver(self, outcome: tuple[int, bool, Any]) -> None:
+        job_id, ok, value = outcome
+        with self._lock:
+            on_done, on_error = self._callbacks.pop(job_id, (None, None))
+            idle = not self._callbacks
+        try:
+            if ok:
+                if on_done is not None:
+                    on_done(value)
+            elif on_error is not None:
+                on_error(value)
+            else:
+                log.error("background task failed", exc_info=value)
+        finally:
+            if idle:
+                self.busyChanged.emit(False)

@@ -1,0 +1,1 @@
+"""Widgets and windows. They talk to controllers through signals and plain calls."""

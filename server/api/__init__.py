@@ -1,0 +1,1 @@
+"""Thin REST endpoints: authenticate, validate, call one service, answer."""

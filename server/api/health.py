@@ -1,0 +1,34 @@
+"""``/healthz`` (the process is alive) and ``/readyz`` (it can do its job)."""
+from __future__ import annotations
+
+from flask_openapi3 import APIBlueprint, Tag
+from pydantic import BaseModel
+
+from server.health import MailCheck, check_all
+from server.extensions import services
+
+bp = APIBlueprint("health", __name__, abp_tags=[Tag(name="Health")])
+_mail_check = MailCheck()
+
+
+class Healthy(BaseModel):
+    status: str
+
+
+class Ready(BaseModel):
+    status: str
+    components: dict[str, dict[str, object]]
+
+
+@bp.get("/healthz", responses={200: Healthy}, summary="The process is alive")
+def healthz():  # noqa: ANN201
+    return {"status": "ok"}
+
+
+@bp.get("/readyz", responses={200: Ready, 503: Ready},
+        summary="200 when the database, storage and mail backend are usable; 503 with a report otherwise")
+def readyz():  # noqa: ANN201
+    comps = check_all(services(), _mail_check)
+    ok = all(c.ok for c in comps)
+    return {"status": "ok" if ok else "unavailable", "components": {c.name: c.to_dict() for c in comps}}, \
+        (200 if ok else 503)

@@ -1,0 +1,118 @@
+"""``parley-server``: serve, db upgrade, check, and admin commands."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import sys
+
+from server.config import Config, ConfigError
+
+log = logging.getLogger("parley")
+
+
+def _config() -> Config:
+    try:
+        return Config.from_env()
+    except ConfigError as exc:
+        print(f"parley-server: configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from server import create_app
+    from server.extensions import socketio
+
+    config = _config()
+    app = create_app(config)
+    db = app.extensions["parley"].db
+    if config.is_sqlite:
+        db.upgrade()  # the embedded default keeps itself up to date
+    elif db.current_revision() is None:
+        print("parley-server: the database has no schema yet: run `parley-server db upgrade` first",
+              file=sys.stderr)
+        return 2
+    url = f"http://{args.host}:{args.port}"
+    log.info("Parley server %s on %s", app.extensions["parley"].config.public_url, url)
+    print(f"Parley server listening on {url}\n"
+          f"  API docs:   {url}/docs\n"
+          f"  data dir:   {config.data_dir}\n"
+          f"  database:   {'SQLite (embedded)' if config.is_sqlite else 'PostgreSQL'}\n"
+          f"  mail:       {config.mail_backend}"
+          + (f" (codes are written to {config.outbox_dir})" if config.mail_backend == "console" else "")
+          + f"\n  storage:    {config.storage_backend}", flush=True)
+    socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True, use_reloader=False,
+                 log_output=args.access_log)
+    return 0
+
+
+def cmd_db_upgrade(_args: argparse.Namespace) -> int:
+    from server.db import Database
+    db = Database(_config().database_url)
+    db.upgrade()
+    print(f"database schema is at revision {db.current_revision()}")
+    return 0
+
+
+def cmd_check(_args: argparse.Namespace) -> int:
+    from server import close_app, create_app
+    from server.health import check_all
+    app = create_app(_config())
+    comps = check_all(app.extensions["parley"])
+    for c in comps:
+        print(f"{c.name:<9} {'ok  ' if c.ok else 'FAIL'}  {c.detail}")
+    close_app(app)
+    return 0 if all(c.ok for c in comps) else 1
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    from server import close_app, create_app
+    from server.errors import ApiError
+    app = create_app(_config())
+    svc = app.extensions["parley"]
+    password = args.password
+    if password is None:
+        password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else getpass.getpass("Password: ")
+    try:
+        with svc.db.session() as s:
+            user = svc.extra["accounts"].create_verified_user(s, args.email, password, args.name, args.locale)
+            print(f"created verified user {user.email} ({user.display_name}), id {user.id}")
+    except ApiError as exc:
+        print(f"parley-server: {exc.message}", file=sys.stderr)
+        return 1
+    finally:
+        close_app(app)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="parley-server", description="The Parley chat server.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the server")
+    serve.add_argument("--host", default=os.environ.get("PARLEY_HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PARLEY_PORT", "8000")))
+    serve.add_argument("--access-log", action="store_true", help="log every request")
+    serve.set_defaults(fn=cmd_serve)
+
+    db = sub.add_parser("db", help="database schema")
+    dbsub = db.add_subparsers(dest="db_command", required=True)
+    dbsub.add_parser("upgrade", help="apply every migration").set_defaults(fn=cmd_db_upgrade)
+
+    sub.add_parser("check", help="check database, mail and storage").set_defaults(fn=cmd_check)
+
+    cu = sub.add_parser("create-user", help="create a verified user (admins)")
+    cu.add_argument("--email", required=True)
+    cu.add_argument("--name", required=True, help="display name")
+    cu.add_argument("--password", help="read from standard input (or a prompt) when not given")
+    cu.add_argument("--locale", default="en")
+    cu.set_defaults(fn=cmd_create_user)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=os.environ.get("PARLEY_LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    return int(args.fn(args) or 0)

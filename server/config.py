@@ -1,0 +1,245 @@
+"""Settings read from ``PARLEY_*`` environment variables.
+
+AWS settings are deliberately *not* here: boto3 reads its own standard chain
+(``AWS_DEFAULT_REGION``, credentials, ``AWS_ENDPOINT_URL_S3``,
+``AWS_ENDPOINT_URL_SESV2``), so an admin configures Parley the same way as any
+other AWS tool. A missing or invalid setting raises :class:`ConfigError`
+naming the variable, which the CLI prints before exiting.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import platformdirs
+
+MAIL_BACKENDS = ("console", "smtp", "ses")
+STORAGE_BACKENDS = ("local", "s3")
+SMTP_SECURITY = ("starttls", "ssl", "none")
+
+#: Default rate limits (Flask-Limiter syntax). Each can be overridden by
+#: ``PARLEY_RATE_LIMIT_<NAME>``; ``PARLEY_RATE_LIMITS=off`` disables them all.
+DEFAULT_RATE_LIMITS = {
+    "login": "10/minute;100/hour",
+    "register": "5/minute;50/hour",
+    "verify": "10/minute",
+    "resend": "3/minute;20/hour",
+    "forgot": "3/minute;20/hour",
+    "reset": "10/minute",
+}
+
+
+class ConfigError(ValueError):
+    """A setting is missing or invalid; the message names the variable."""
+
+
+def _size(value: str, name: str) -> int:
+    units = {"": 1, "k": 1 << 10, "kb": 1 << 10, "kib": 1 << 10, "m": 1 << 20, "mb": 1 << 20,
+             "mib": 1 << 20, "g": 1 << 30, "gb": 1 << 30, "gib": 1 << 30}
+    v = value.strip().lower().replace(" ", "")
+    num = v.rstrip("kmgib")
+    unit = v[len(num):]
+    try:
+        n = int(num)
+    except ValueError:
+        raise ConfigError(f"{name} must be a size such as 2147483648 or 2GiB, not {value!r}") from None
+    if unit not in units or n < 0:
+        raise ConfigError(f"{name} must be a size such as 2147483648 or 2GiB, not {value!r}")
+    return n * units[unit]
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        n = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if n < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, not {n}")
+    return n
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    value = (env.get(name) or default).strip().lower()
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    v = raw.strip().lower()
+    if v in ("1", "true", "yes", "on"):
+        return True
+    if v in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be on or off, not {raw!r}")
+
+
+def _secret_key(data_dir: Path) -> str:
+    """Reads the generated secret key, creating it with 0600 permissions."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        key = path.read_text().strip()
+        if len(key) >= 32:
+            return key
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, stat.S_IRUSR | stat.S_IWUSR)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    os.chmod(path, 0o600)
+    return key
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything the server needs to start; built by :meth:`from_env`."""
+
+    data_dir: Path
+    database_url: str
+    secret_key: str
+    public_url: str = "http://127.0.0.1:8000"
+    mail_backend: str = "console"
+    mail_from: str = "Parley <no-reply@parley.invalid>"
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_security: str = "none"
+    smtp_timeout: int = 10
+    redis_url: str | None = None
+    rate_limits_enabled: bool = True
+    rate_limits: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_RATE_LIMITS))
+    storage_backend: str = "local"
+    s3_bucket: str | None = None
+    max_upload_bytes: int = 2 << 30
+    upload_part_size: int = 8 << 20
+    upload_expiry_seconds: int = 24 * 3600
+    user_quota_bytes: int = 10 << 30
+    access_token_ttl: int = 15 * 60
+    refresh_token_ttl: int = 30 * 24 * 3600
+    allowed_origins: tuple[str, ...] = ()
+    message_rate_per_second: int = 20
+    message_rate_burst: int = 60
+    socketio_max_payload: int = 64 * 1024
+    testing: bool = False
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> "Config":
+        """Builds the configuration, creating the data dir and secret key when needed."""
+        env = os.environ if env is None else env
+        raw_dir = env.get("PARLEY_DATA_DIR") or platformdirs.user_data_dir("parley-server", "Parley")
+        data_dir = Path(raw_dir).expanduser().resolve()
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+            probe = data_dir / ".write-test"
+            probe.write_text("ok")
+            probe.unlink()
+        except OSError as exc:
+            raise ConfigError(f"PARLEY_DATA_DIR={data_dir} is not a writable folder: {exc.strerror}") from None
+
+        database_url = env.get("PARLEY_DATABASE_URL") or f"sqlite:///{data_dir / 'parley.db'}"
+        scheme = database_url.split(":", 1)[0]
+        if scheme not in ("sqlite", "postgresql", "postgresql+psycopg", "postgres"):
+            raise ConfigError(
+                f"PARLEY_DATABASE_URL must start with sqlite:/// or postgresql://, not {scheme!r}")
+        if scheme in ("postgresql", "postgres"):
+            database_url = "postgresql+psycopg" + database_url[len(scheme):]
+
+        secret = env.get("PARLEY_SECRET_KEY")
+        if secret is not None and len(secret) < 32:
+            raise ConfigError("PARLEY_SECRET_KEY must be at least 32 characters long")
+        secret = secret or _secret_key(data_dir)
+
+        public_url = (env.get("PARLEY_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/")
+        parsed = urlparse(public_url)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ConfigError(f"PARLEY_PUBLIC_URL must be an http(s) URL, not {public_url!r}")
+
+        mail_backend = _choice(env, "PARLEY_MAIL_BACKEND", MAIL_BACKENDS, "console")
+        smtp_host = env.get("PARLEY_SMTP_HOST") or ("" if mail_backend == "smtp" else "localhost")
+        if mail_backend == "smtp" and not smtp_host:
+            raise ConfigError("PARLEY_SMTP_HOST is required when PARLEY_MAIL_BACKEND=smtp")
+        smtp_security = _choice(env, "PARLEY_SMTP_SECURITY", SMTP_SECURITY, "none")
+
+        storage_backend = _choice(env, "PARLEY_STORAGE_BACKEND", STORAGE_BACKENDS, "local")
+        s3_bucket = env.get("PARLEY_S3_BUCKET") or None
+        if storage_backend == "s3" and not s3_bucket:
+            raise ConfigError("PARLEY_S3_BUCKET is required when PARLEY_STORAGE_BACKEND=s3")
+
+        limits_raw = (env.get("PARLEY_RATE_LIMITS") or "on").strip().lower()
+        if limits_raw not in ("on", "off"):
+            raise ConfigError(f"PARLEY_RATE_LIMITS must be on or off, not {limits_raw!r}")
+        limits = dict(DEFAULT_RATE_LIMITS)
+        for name in limits:
+            override = env.get(f"PARLEY_RATE_LIMIT_{name.upper()}")
+            if override:
+                limits[name] = override
+
+        origins = tuple(o.strip().rstrip("/") for o in (env.get("PARLEY_ALLOWED_ORIGINS") or "").split(",")
+                        if o.strip())
+        max_upload = _size(env["PARLEY_MAX_UPLOAD_BYTES"], "PARLEY_MAX_UPLOAD_BYTES") \
+            if env.get("PARLEY_MAX_UPLOAD_BYTES") else 2 << 30
+        part_size = _size(env["PARLEY_UPLOAD_PART_SIZE"], "PARLEY_UPLOAD_PART_SIZE") \
+            if env.get("PARLEY_UPLOAD_PART_SIZE") else 8 << 20
+        if part_size < (5 << 20) and storage_backend == "s3":
+            raise ConfigError("PARLEY_UPLOAD_PART_SIZE must be at least 5MiB with S3 (S3's own minimum)")
+        if part_size < 64 * 1024:
+            raise ConfigError("PARLEY_UPLOAD_PART_SIZE must be at least 64KiB")
+        quota = _size(env["PARLEY_USER_QUOTA_BYTES"], "PARLEY_USER_QUOTA_BYTES") \
+            if env.get("PARLEY_USER_QUOTA_BYTES") else 10 << 30
+
+        values: dict[str, object] = dict(
+            data_dir=data_dir,
+            database_url=database_url,
+            secret_key=secret,
+            public_url=public_url,
+            mail_backend=mail_backend,
+            mail_from=env.get("PARLEY_MAIL_FROM") or "Parley <no-reply@parley.invalid>",
+            smtp_host=smtp_host,
+            smtp_port=_int(env, "PARLEY_SMTP_PORT", 25, 1),
+            smtp_username=env.get("PARLEY_SMTP_USERNAME") or None,
+            smtp_password=env.get("PARLEY_SMTP_PASSWORD") or None,
+            smtp_security=smtp_security,
+            smtp_timeout=_int(env, "PARLEY_SMTP_TIMEOUT", 10, 1),
+            redis_url=env.get("PARLEY_REDIS_URL") or None,
+            rate_limits_enabled=limits_raw == "on",
+            rate_limits=limits,
+            storage_backend=storage_backend,
+            s3_bucket=s3_bucket,
+            max_upload_bytes=max_upload,
+            upload_part_size=part_size,
+            upload_expiry_seconds=_int(env, "PARLEY_UPLOAD_EXPIRY_SECONDS", 24 * 3600, 60),
+            user_quota_bytes=quota,
+            access_token_ttl=_int(env, "PARLEY_ACCESS_TOKEN_TTL", 15 * 60, 10),
+            refresh_token_ttl=_int(env, "PARLEY_REFRESH_TOKEN_TTL", 30 * 24 * 3600, 60),
+            allowed_origins=origins,
+            message_rate_per_second=_int(env, "PARLEY_MESSAGE_RATE", 20, 1),
+            message_rate_burst=_int(env, "PARLEY_MESSAGE_BURST", 60, 1),
+            socketio_max_payload=_size(env["PARLEY_SOCKETIO_MAX_PAYLOAD"], "PARLEY_SOCKETIO_MAX_PAYLOAD")
+            if env.get("PARLEY_SOCKETIO_MAX_PAYLOAD") else 64 * 1024,
+            testing=_bool(env, "PARLEY_TESTING", False),
+        )
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]

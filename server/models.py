@@ -1,0 +1,202 @@
+"""Typed SQLAlchemy 2 models: the whole schema of the server.
+
+Times are stored as UTC and always read back timezone-aware. User and media
+ids are random opaque strings; message ids are an increasing integer so that
+they sort in store order (the contract's ``sync`` relies on it).
+"""
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    return secrets.token_hex(16)
+
+
+def iso(dt: datetime | None) -> str | None:
+    """ISO 8601 UTC with millisecond precision and a ``Z``, as the contract says."""
+    if dt is None:
+        return None
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """Stores naive UTC, returns aware UTC (SQLite keeps no zone)."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime()}
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
+    email: Mapped[str] = mapped_column(sa.String(320), unique=True)  # stored lower-case
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    display_name: Mapped[str] = mapped_column(sa.String(64))
+    locale: Mapped[str] = mapped_column(sa.String(16), default="en")
+    email_verified_at: Mapped[datetime | None] = mapped_column(default=None)
+    disabled_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    __table_args__ = (sa.Index("ix_users_display_name_lower", sa.func.lower(display_name)),)
+
+    @property
+    def verified(self) -> bool:
+        return self.email_verified_at is not None
+
+
+class EmailCode(Base):
+    """A 6-digit code (and for verification, a link token) sent by email.
+
+    Only HMACs are stored. ``purpose`` is ``verify`` or ``reset``.
+    """
+
+    __tablename__ = "email_codes"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(sa.String(16))
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    link_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True, default=None)
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    consumed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class LoginSession(Base):
+    """One login on one device: the family of its rotating refresh tokens.
+
+    Access tokens carry this id (``sid``), so revoking the session ends them too.
+    """
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    revoked_reason: Mapped[str | None] = mapped_column(sa.String(32), default=None)
+
+
+class RefreshToken(Base):
+    __tablename__ = "refresh_tokens"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(sa.ForeignKey("login_sessions.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Message(Base):
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    client_id: Mapped[str] = mapped_column(sa.String(64))
+    sender_id: Mapped[str] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    recipient_id: Mapped[str] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    body: Mapped[str] = mapped_column(sa.Text, default="")
+    media_id: Mapped[str | None] = mapped_column(sa.ForeignKey("media.id", ondelete="SET NULL"), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(default=None)
+    deleted: Mapped[bool] = mapped_column(default=False)
+    delivered_at: Mapped[datetime | None] = mapped_column(default=None)
+    read_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    __table_args__ = (
+        sa.UniqueConstraint("sender_id", "client_id", name="uq_messages_sender_client"),
+        sa.Index("ix_messages_sender_recipient_id", "sender_id", "recipient_id", "id"),
+        sa.Index("ix_messages_recipient_sender_id", "recipient_id", "sender_id", "id"),
+        sa.Index("ix_messages_media_id", "media_id"),
+    )
+
+
+class Media(Base):
+    """A video. ``status`` is ``processing`` until the processing job ends.
+
+    A row in ``processing`` *is* the pending job: on start-up the worker picks
+    up every such row again, so a restart never strands a video.
+    """
+
+    __tablename__ = "media"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
+    owner_id: Mapped[str] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(16), default="processing", index=True)
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    content_type: Mapped[str] = mapped_column(sa.String(100))
+    size: Mapped[int] = mapped_column(sa.BigInteger)
+    storage_key: Mapped[str] = mapped_column(sa.String(255))
+    thumbnail_key: Mapped[str | None] = mapped_column(sa.String(255), default=None)
+    etag: Mapped[str | None] = mapped_column(sa.String(128), default=None)
+    duration: Mapped[float | None] = mapped_column(default=None)
+    width: Mapped[int | None] = mapped_column(default=None)
+    height: Mapped[int | None] = mapped_column(default=None)
+    container: Mapped[str | None] = mapped_column(sa.String(32), default=None)
+    video_codec: Mapped[str | None] = mapped_column(sa.String(32), default=None)
+    audio_codec: Mapped[str | None] = mapped_column(sa.String(32), default=None)
+    error: Mapped[str | None] = mapped_column(sa.Text, default=None)
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Upload(Base):
+    """A resumable upload in progress. ``status``: open, completed, aborted, expired."""
+
+    __tablename__ = "uploads"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_id)
+    owner_id: Mapped[str] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    content_type: Mapped[str] = mapped_column(sa.String(100))
+    size: Mapped[int] = mapped_column(sa.BigInteger)
+    part_size: Mapped[int] = mapped_column(sa.BigInteger)
+    part_count: Mapped[int]
+    storage_key: Mapped[str] = mapped_column(sa.String(255))
+    backend_upload_id: Mapped[str | None] = mapped_column(sa.String(1024), default=None)
+    status: Mapped[str] = mapped_column(sa.String(16), default="open", index=True)
+    media_id: Mapped[str | None] = mapped_column(sa.String(32), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class UploadPart(Base):
+    """A part that arrived (local storage; S3 keeps its own list)."""
+
+    __tablename__ = "upload_parts"
+
+    upload_id: Mapped[str] = mapped_column(sa.ForeignKey("uploads.id", ondelete="CASCADE"), primary_key=True)
+    n: Mapped[int] = mapped_column(primary_key=True)
+    size: Mapped[int] = mapped_column(sa.BigInteger)
+    etag: Mapped[str] = mapped_column(sa.String(128))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,1 @@
+"""Business rules. Services take their collaborators as arguments and never import flask.request."""
