@@ -8,9 +8,10 @@ stable ``code``. Socket.IO handlers turn it into an error ack instead.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
-from flask import Flask, Response, json
+from flask import Flask, Response, json, request
 from pydantic import BaseModel, Field, ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -116,16 +117,36 @@ def validation_problem(exc: ValidationError) -> ApiError:
     return ApiError(422, "validation_failed", f"Some fields are not valid: {fields}.", errors=errors)
 
 
+def _retry_after() -> int:
+    from server.extensions import limiter
+    limit = limiter.current_limit
+    if limit is None:
+        return 60
+    return max(1, int(limit.reset_at - time.time()))
+
+
 def install_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(err: ApiError) -> Response:
         return problem_response(err)
+
+    @app.before_request
+    def _require_json_body() -> Response | None:
+        """JSON endpoints refuse other body types with 415 (raw uploads send octet-stream)."""
+        if request.method in ("POST", "PUT", "PATCH") and request.mimetype and not request.is_json \
+                and request.mimetype != "application/octet-stream":
+            return problem_response(ApiError(415, "unsupported_media_type", _MESSAGES[415]))
+        return None
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:
         status = exc.code or 500
         if status == 400 and "JSON" in (exc.description or ""):
             err = ApiError(400, "invalid_json", "The body is not valid JSON.")
+        elif status == 429:
+            wait = _retry_after()
+            err = ApiError(429, "rate_limited", f"Too many attempts. Try again in {wait} seconds.",
+                           headers={"Retry-After": str(wait)})
         else:
             err = ApiError(status, _CODES.get(status, "http_error"),
                            _MESSAGES.get(status) or exc.description or _TITLES.get(status, "Error"))

@@ -47,13 +47,17 @@ def wait_until(cond, timeout: float = 15.0, interval: float = 0.05, what: str = 
     raise AssertionError(f"timed out after {timeout}s waiting for {what}" + (f" (last error: {last_exc})" if last_exc else ""))
 
 
-def read_outbox_code(data_dir: Path, to: str, after: float = 0.0, timeout: float = 15.0) -> str:
-    """The newest 6-digit code the console mail backend wrote for ``to``."""
+def read_outbox_code(data_dir: Path, to: str, after: float = 0.0, timeout: float = 15.0,
+                     skip: set[str] | frozenset[str] = frozenset()) -> str:
+    """The newest 6-digit code the console mail backend wrote for ``to``.
+
+    Only files modified at or after ``after`` and not named in ``skip`` count.
+    """
 
     def find() -> str | None:
         files = sorted((data_dir / "outbox").glob("*.eml"), key=lambda p: p.stat().st_mtime, reverse=True)
         for f in files:
-            if f.stat().st_mtime < after:
+            if f.stat().st_mtime < after or f.name in skip:
                 continue
             msg = email.message_from_bytes(f.read_bytes())
             if to.lower() not in str(msg.get("To", "")).lower():

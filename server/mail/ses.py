@@ -42,6 +42,6 @@ class SesMailer:
                 got = self.client.get_email_identity(EmailIdentity=identity)
             except self.client.exceptions.NotFoundException:
                 continue
-            if got.get("VerifiedForSendingStatus"):
+            if got.get("VerifiedForSendingStatus") or got.get("VerificationStatus") == "SUCCESS":
                 return f"ses, sender {identity} verified ({self.client.meta.region_name})"
         raise RuntimeError(f"PARLEY_MAIL_FROM {address} is not a verified SES identity")

@@ -90,10 +90,10 @@ class AccountService:
             raise ApiError(400, "code_expired", "This code has expired. Ask for a new one.",
                            errors={"code": ["This code has expired."]})
         if not hmac.compare_digest(row.code_hash, self._code_digest(user.id, purpose, code.strip())):
+            left = MAX_CODE_ATTEMPTS - row.attempts - 1
             s.execute(sa.update(EmailCode).where(EmailCode.id == row.id)
                       .values(attempts=EmailCode.attempts + 1))
             s.commit()
-            left = MAX_CODE_ATTEMPTS - row.attempts - 1
             if left <= 0:
                 raise ApiError(400, "too_many_attempts", "Too many wrong codes. Ask for a new code.",
                                errors={"code": ["Too many wrong tries: ask for a new code."]})

@@ -1,0 +1,299 @@
+"""Account rules on SQLite and PostgreSQL: codes, tokens, enumeration, passwords, errors."""
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from server.models import EmailCode, LoginSession, User, utcnow
+from tests.conftest import PASSWORD
+from tests.server.accounts_helpers import Accounts, app, assert_problem, auth  # noqa: F401 - fixture
+
+# --- verification codes -------------------------------------------------------------
+
+
+def test_code_is_single_use(app):  # noqa: F811
+    acc = Accounts(app)
+    t0 = acc.mark()
+    email = acc.register("Lan")
+    code = acc.code(email, t0)
+    assert acc.c.post("/api/auth/verify", json={"email": email, "code": code}).status_code == 200
+    assert_problem(acc.c.post("/api/auth/verify", json={"email": email, "code": code}), 400, "invalid_code")
+
+
+def test_code_expires_after_15_minutes(app):  # noqa: F811
+    acc = Accounts(app)
+    t0 = acc.mark()
+    email = acc.register("Minh")
+    code = acc.code(email, t0)
+    with app.extensions["parley"].db.session() as s:
+        s.execute(sa.update(EmailCode).values(expires_at=utcnow() - timedelta(seconds=1)))
+        s.commit()
+    body = assert_problem(acc.c.post("/api/auth/verify", json={"email": email, "code": code}), 400, "code_expired")
+    assert "code" in body["errors"]
+
+
+def test_five_wrong_codes_kill_the_code(app):  # noqa: F811
+    acc = Accounts(app)
+    t0 = acc.mark()
+    email = acc.register("Hoa")
+    code = acc.code(email, t0)
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    for i in range(4):
+        body = assert_problem(acc.c.post("/api/auth/verify", json={"email": email, "code": wrong}), 400,
+                              "invalid_code")
+        assert f"{4 - i} tr" in body["detail"]  # tells the person how many tries are left
+    assert_problem(acc.c.post("/api/auth/verify", json={"email": email, "code": wrong}), 400, "too_many_attempts")
+    # even the right code no longer works; a new one does
+    assert_problem(acc.c.post("/api/auth/verify", json={"email": email, "code": code}), 400, "too_many_attempts")
+    t1 = acc.mark()
+    assert acc.c.post("/api/auth/resend-verification", json={"email": email}).status_code == 202
+    new = acc.code(email, t1)
+    assert acc.c.post("/api/auth/verify", json={"email": email, "code": new}).status_code == 200
+
+
+def test_resend_replaces_the_old_code(app):  # noqa: F811
+    acc = Accounts(app)
+    t0 = acc.mark()
+    email = acc.register("Tuan")
+    old = acc.code(email, t0)
+    t1 = acc.mark()
+    acc.c.post("/api/auth/resend-verification", json={"email": email})
+    new = acc.code(email, t1)
+    if new != old:
+        assert_problem(acc.c.post("/api/auth/verify", json={"email": email, "code": old}), 400, "invalid_code")
+    assert acc.c.post("/api/auth/verify", json={"email": email, "code": new}).status_code == 200
+
+
+def test_verification_link_verifies_once(app):  # noqa: F811
+    import email as email_lib
+    import re
+    acc = Accounts(app)
+    address = acc.register("Quang")
+    acc.settle()
+    eml = next((acc.data_dir / "outbox").glob("*.eml"))
+    msg = email_lib.message_from_bytes(eml.read_bytes())
+    text = next(p for p in msg.walk() if p.get_content_type() == "text/plain").get_payload(decode=True).decode()
+    token = re.search(r"/verify\?token=(\S+)", text).group(1)
+    assert_problem(acc.login(address), 403, "email_not_verified")
+    r = acc.c.get(f"/verify?token={token}")
+    assert r.status_code == 200 and "verified" in r.get_data(as_text=True)
+    assert acc.login(address).status_code == 200
+    again = acc.c.get(f"/verify?token={token}")
+    assert again.status_code == 400 and "text/html" in again.headers["Content-Type"]
+
+
+# --- sign-in and tokens ---------------------------------------------------------------
+
+
+def test_login_errors_and_unverified_only_after_right_password(app):  # noqa: F811
+    acc = Accounts(app)
+    email = acc.register("Vy")
+    acc.settle()
+    assert_problem(acc.login(email, "wrong password 123"), 401, "invalid_credentials")
+    assert_problem(acc.login("nobody@example.com"), 401, "invalid_credentials")
+    assert_problem(acc.login(email), 403, "email_not_verified")
+
+
+def test_refresh_rotates_and_reuse_revokes_the_family(app):  # noqa: F811
+    acc = Accounts(app)
+    email, first = acc.verified("Khoa")
+    other = acc.login(email).get_json()  # a second device: a separate family
+    r1 = acc.c.post("/api/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    assert r1.status_code == 200
+    pair = r1.get_json()
+    assert pair["refresh_token"] != first["refresh_token"] and pair["token_type"] == "Bearer"
+    assert pair["expires_in"] == 900
+    assert acc.c.get("/api/me", headers=auth(pair["access_token"])).status_code == 200
+    assert_problem(acc.c.post("/api/auth/refresh", json={"refresh_token": first["refresh_token"]}), 401,
+                   "token_reused")
+    # the whole family is gone: the newest refresh token and its access token
+    assert_problem(acc.c.post("/api/auth/refresh", json={"refresh_token": pair["refresh_token"]}), 401)
+    assert_problem(acc.c.get("/api/me", headers=auth(pair["access_token"])), 401, "session_revoked")
+    # the other device is untouched
+    assert acc.c.post("/api/auth/refresh", json={"refresh_token": other["refresh_token"]}).status_code == 200
+
+
+def test_logout_ends_only_that_session(app):  # noqa: F811
+    acc = Accounts(app)
+    email, a = acc.verified("Phuong")
+    b = acc.login(email).get_json()
+    assert acc.c.post("/api/auth/logout", json={"refresh_token": a["refresh_token"]}).status_code == 204
+    assert_problem(acc.c.get("/api/me", headers=auth(a["access_token"])), 401)
+    assert_problem(acc.c.post("/api/auth/refresh", json={"refresh_token": a["refresh_token"]}), 401)
+    assert acc.c.get("/api/me", headers=auth(b["access_token"])).status_code == 200
+
+
+def test_expired_and_forged_access_tokens(app):  # noqa: F811
+    import jwt
+    acc = Accounts(app)
+    _, pair = acc.verified("Nam")
+    key = app.extensions["parley"].config.secret_key
+    claims = jwt.decode(pair["access_token"], key, algorithms=["HS256"])
+    claims["exp"] = int(time.time()) - 5
+    expired = jwt.encode(claims, key, algorithm="HS256")
+    assert_problem(acc.c.get("/api/me", headers=auth(expired)), 401, "token_expired")
+    forged = jwt.encode({**claims, "exp": int(time.time()) + 60}, "not-the-key" * 4, algorithm="HS256")
+    assert_problem(acc.c.get("/api/me", headers=auth(forged)), 401, "unauthorized")
+    assert_problem(acc.c.get("/api/me"), 401, "unauthorized")
+
+
+def test_forgot_and_reset_password_revokes_every_session(app):  # noqa: F811
+    acc = Accounts(app)
+    email, a = acc.verified("Linh")
+    b = acc.login(email).get_json()
+    t0 = acc.mark()
+    assert acc.c.post("/api/auth/forgot-password", json={"email": email}).status_code == 202
+    code = acc.code(email, t0)
+    body = assert_problem(acc.c.post("/api/auth/reset-password",
+                                     json={"email": email, "code": code, "new_password": "qwertyuiop"}), 422,
+                          "weak_password")
+    assert "new_password" in body["errors"]
+    r = acc.c.post("/api/auth/reset-password", json={"email": email, "code": code, "new_password": "a new long secret 7"})
+    assert r.status_code == 204
+    for pair in (a, b):
+        assert_problem(acc.c.get("/api/me", headers=auth(pair["access_token"])), 401)
+        assert_problem(acc.c.post("/api/auth/refresh", json={"refresh_token": pair["refresh_token"]}), 401)
+    assert_problem(acc.login(email), 401, "invalid_credentials")
+    assert acc.login(email, "a new long secret 7").status_code == 200
+
+
+def test_change_password_keeps_this_session_only(app):  # noqa: F811
+    acc = Accounts(app)
+    email, a = acc.verified("Thu")
+    b = acc.login(email).get_json()
+    assert_problem(acc.c.post("/api/me/password", headers=auth(a["access_token"]),
+                              json={"current_password": "wrong one 12345", "new_password": "another secret 42"}),
+                   403, "invalid_credentials")
+    r = acc.c.post("/api/me/password", headers=auth(a["access_token"]),
+                   json={"current_password": PASSWORD, "new_password": "another secret 42"})
+    assert r.status_code == 204
+    assert acc.c.get("/api/me", headers=auth(a["access_token"])).status_code == 200
+    assert_problem(acc.c.get("/api/me", headers=auth(b["access_token"])), 401)
+
+
+def test_me_patch_and_user_search(app):  # noqa: F811
+    acc = Accounts(app)
+    _, a = acc.verified("Binh")
+    _, b = acc.verified("Bao")
+    unverified = acc.register("Bich")
+    acc.settle()
+    h = auth(a["access_token"])
+    r = acc.c.patch("/api/me", headers=h, json={"display_name": "  Binh   Tran ", "locale": "vi-VN"})
+    assert r.status_code == 200 and r.get_json()["display_name"] == "Binh Tran" and r.get_json()["locale"] == "vi"
+    assert_problem(acc.c.patch("/api/me", headers=h, json={"display_name": "x" * 65}), 422, "validation_failed")
+    found = acc.c.get("/api/users?q=b", headers=h).get_json()["users"]
+    assert [u["display_name"] for u in found] == ["Bao"]  # verified only, never oneself
+    assert set(found[0]) == {"id", "display_name", "online", "last_seen"}
+    by_email = acc.c.get(f"/api/users?q={b['user']['email'].upper()}", headers=h).get_json()["users"]
+    assert [u["id"] for u in by_email] == [b["user"]["id"]]
+    assert acc.c.get(f"/api/users?q={unverified}", headers=h).get_json()["users"] == []
+    assert acc.c.get("/api/users?q=%25", headers=h).get_json()["users"] == []  # LIKE wildcards are literal
+
+
+# --- enumeration --------------------------------------------------------------------
+
+
+def test_register_resend_forgot_answer_the_same_for_known_and_unknown(app):  # noqa: F811
+    acc = Accounts(app)
+    known, _ = acc.verified("Known")
+    pending = acc.register("Pending")
+    for path, extra in (("/api/auth/register", {"password": "some fine secret 9", "display_name": "X"}),
+                        ("/api/auth/resend-verification", {}), ("/api/auth/forgot-password", {})):
+        answers = []
+        for email in (known, pending, "nobody-at-all@example.com"):
+            r = acc.c.post(path, json={"email": email, **extra})
+            answers.append((r.status_code, r.get_data()))
+        assert len(set(answers)) == 1, (path, answers)
+    acc.settle()
+    # a second registration of a verified address mails its owner, and changes nothing
+    assert acc.login(known).status_code == 200
+    with app.extensions["parley"].db.session() as s:
+        owner = s.scalar(sa.select(User).where(User.email == known))
+        assert owner.display_name == "Known"  # the re-registration changed nothing
+        assert s.scalar(sa.select(sa.func.count()).select_from(User)) == 3  # known, pending, nobody-at-all
+
+
+def test_register_timing_does_not_reveal_accounts(app):  # noqa: F811
+    acc = Accounts(app)
+    known, _ = acc.verified("Timing")
+    body = {"password": "some fine secret 9", "display_name": "T"}
+
+    def median(email_fn) -> float:  # noqa: ANN001
+        ts = []
+        for i in range(7):
+            t = time.perf_counter()
+            acc.c.post("/api/auth/register", json={"email": email_fn(i), **body})
+            ts.append(time.perf_counter() - t)
+        return sorted(ts)[3]
+
+    t_known = median(lambda i: known)
+    t_new = median(lambda i: f"new-{i}-{time.time_ns()}@example.com")
+    ratio = max(t_known, t_new) / min(t_known, t_new)
+    assert ratio < 1.5, (t_known, t_new)
+
+
+def test_re_registering_an_unverified_email_replaces_its_password(app):  # noqa: F811
+    acc = Accounts(app)
+    email = acc.register("First", password="attacker password 1")
+    t0 = acc.mark()
+    acc.register("Owner", password="owner password 22", email=email)
+    code = acc.code(email, t0)
+    assert acc.c.post("/api/auth/verify", json={"email": email, "code": code}).status_code == 200
+    assert_problem(acc.login(email, "attacker password 1"), 401, "invalid_credentials")
+    me = acc.login(email, "owner password 22").get_json()["user"]
+    assert me["display_name"] == "Owner"
+
+
+# --- password rules and error shapes ---------------------------------------------------
+
+
+def test_password_rules(app):  # noqa: F811
+    acc = Accounts(app)
+    cases = {"short": "at least 10", "x" * 129: "at most 128", "password123": "too common",
+             "aaaaaaaaaaaa": "different characters", "binh.tran2000": "name or email"}
+    for pw, words in cases.items():
+        r = acc.c.post("/api/auth/register",
+                       json={"email": "binh.tran@example.com", "password": pw, "display_name": "Binh"})
+        body = assert_problem(r, 422, "validation_failed")
+        assert words in " ".join(body["errors"]["password"]), (pw, body)
+
+
+def test_every_error_is_problem_json(app):  # noqa: F811
+    c = Accounts(app).c
+    assert_problem(c.get("/api/nothing-here"), 404, "not_found")
+    assert_problem(c.get("/nothing"), 404)
+    assert_problem(c.get("/api/auth/login"), 405, "method_not_allowed")
+    assert_problem(c.post("/api/auth/login", data="{nope", content_type="application/json"), 400, "invalid_json")
+    assert_problem(c.post("/api/auth/login", data="a=b", content_type="application/x-www-form-urlencoded"), 415,
+                   "unsupported_media_type")
+    assert_problem(c.post("/api/auth/login", json=["a", "list"]), 400, "invalid_json")
+    body = assert_problem(c.post("/api/auth/register", json={"email": "x"}), 422, "validation_failed")
+    assert set(body["errors"]) == {"email", "password", "display_name"}
+    assert_problem(c.post("/api/auth/login", data=b"x" * (10 << 20), content_type="application/json"), 413)
+
+
+def test_openapi_document_describes_every_account_endpoint(app):  # noqa: F811
+    spec = Accounts(app).c.get("/api/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.1")
+    for path in ("/api/auth/register", "/api/auth/verify", "/api/auth/resend-verification", "/api/auth/login",
+                 "/api/auth/refresh", "/api/auth/logout", "/api/auth/forgot-password",
+                 "/api/auth/reset-password", "/api/me", "/api/me/password", "/api/users", "/healthz", "/readyz"):
+        assert path in spec["paths"], path
+    login = spec["paths"]["/api/auth/login"]["post"]
+    assert {"200", "401", "403", "422", "429"} <= set(login["responses"])
+    assert "bearer" in spec["components"]["securitySchemes"]
+    assert spec["paths"]["/api/me"]["get"]["security"] == [{"bearer": []}]
+
+
+def test_disabled_user_cannot_sign_in(app):  # noqa: F811
+    acc = Accounts(app)
+    email, pair = acc.verified("Gone")
+    with app.extensions["parley"].db.session() as s:
+        s.execute(sa.update(User).where(User.email == email).values(disabled_at=utcnow()))
+        s.commit()
+    assert_problem(acc.login(email), 403, "account_disabled")
+    assert_problem(acc.c.post("/api/auth/refresh", json={"refresh_token": pair["refresh_token"]}), 401)
+    with app.extensions["parley"].db.session() as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(LoginSession)) >= 1
