@@ -86,6 +86,55 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_disable_user(args: argparse.Namespace) -> int:
+    from server.db import Database
+    from server.errors import ApiError
+    from server.services.maintenance import disable_user
+    db = Database(_config().database_url)
+    try:
+        with db.session() as s:
+            user, ended = disable_user(s, args.email)
+    except ApiError as exc:
+        print(f"parley-server: {exc.message}", file=sys.stderr)
+        return 1
+    print(f"disabled {user.email}; ended {len(ended)} session(s). Its open connections close at their next event.")
+    return 0
+
+
+def cmd_list_users(_args: argparse.Namespace) -> int:
+    from server.db import Database
+    from server.models import iso
+    from server.services.maintenance import list_users
+    db = Database(_config().database_url)
+    with db.session() as s:
+        users = list_users(s)
+    print(f"{'email':<36} {'name':<24} {'state':<10} {'created':<20} last seen")
+    for u in users:
+        state = "disabled" if u.disabled_at else ("verified" if u.verified else "unverified")
+        print(f"{u.email:<36} {u.display_name[:24]:<24} {state:<10} {(iso(u.created_at) or '')[:19]:<20} "
+              f"{(iso(u.last_seen_at) or '-')[:19]}")
+    print(f"{len(users)} user(s)")
+    return 0
+
+
+def cmd_purge_expired(_args: argparse.Namespace) -> int:
+    from server import close_app, create_app
+    from server.services.maintenance import purge_account_data
+    app = create_app(_config())
+    svc = app.extensions["parley"]
+    try:
+        with svc.db.session() as s:
+            for line in purge_account_data(s).lines():
+                print(line)
+        purge_uploads = svc.extra.get("purge_expired_uploads")
+        if purge_uploads is not None:
+            for line in purge_uploads():
+                print(line)
+    finally:
+        close_app(app)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="parley-server", description="The Parley chat server.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -108,6 +157,13 @@ def build_parser() -> argparse.ArgumentParser:
     cu.add_argument("--password", help="read from standard input (or a prompt) when not given")
     cu.add_argument("--locale", default="en")
     cu.set_defaults(fn=cmd_create_user)
+
+    du = sub.add_parser("disable-user", help="disable an account and end its sessions (admins)")
+    du.add_argument("--email", required=True)
+    du.set_defaults(fn=cmd_disable_user)
+    sub.add_parser("list-users", help="list every account (admins)").set_defaults(fn=cmd_list_users)
+    sub.add_parser("purge-expired", help="remove expired codes, tokens and stale uploads").set_defaults(
+        fn=cmd_purge_expired)
     return p
 
 

@@ -1,10 +1,13 @@
 """The OpenAPI document and Swagger UI, served from the package itself (no CDN)."""
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import flask_openapi3_swagger
 from flask import Blueprint, Response, current_app, jsonify, send_from_directory
+
+from server.errors import Problem
 
 bp = Blueprint("docs", __name__)
 ASSETS = Path(flask_openapi3_swagger.__file__).parent / "templates" / "swagger"
@@ -29,9 +32,37 @@ window.onload = function () {
 </script></body></html>"""
 
 
+def finalize(spec: dict) -> dict:
+    """Documents errors as they are served: ``application/problem+json``, on every operation.
+
+    flask-openapi3 writes every response as ``application/json``; our errors
+    are RFC 9457 documents, and any operation can answer 401, 404, 415, 429
+    or 500, so each also gets a ``default`` Problem response.
+    """
+    spec = copy.deepcopy(spec)
+    problem = {"$ref": "#/components/schemas/Problem"}
+    spec.setdefault("components", {}).setdefault("schemas", {}).setdefault("Problem", Problem.model_json_schema())
+    for path_item in spec.get("paths", {}).values():
+        for op in path_item.values():
+            if not isinstance(op, dict) or "responses" not in op:
+                continue
+            for resp in op["responses"].values():
+                content = resp.get("content") or {}
+                body = content.get("application/json")
+                if body and body.get("schema", {}).get("$ref", "").endswith("/Problem"):
+                    content["application/problem+json"] = content.pop("application/json")
+            op["responses"].setdefault("default", {
+                "description": "An error, as RFC 9457 problem details with a stable `code`",
+                "content": {"application/problem+json": {"schema": problem}}})
+    return spec
+
+
 @bp.get("/api/openapi.json")
 def openapi_json() -> Response:
-    return jsonify(current_app.api_doc)  # type: ignore[attr-defined]
+    doc = current_app.extensions.get("parley_openapi")
+    if doc is None:
+        doc = current_app.extensions["parley_openapi"] = finalize(current_app.api_doc)  # type: ignore[attr-defined]
+    return jsonify(doc)
 
 
 @bp.get("/docs")
