@@ -22,7 +22,7 @@ def _config() -> Config:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from server import create_app
-    from server.extensions import socketio
+    from server.serving import serve
 
     config = _config()
     app = create_app(config)
@@ -42,8 +42,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
           f"  mail:       {config.mail_backend}"
           + (f" (codes are written to {config.outbox_dir})" if config.mail_backend == "console" else "")
           + f"\n  storage:    {config.storage_backend}", flush=True)
-    socketio.run(app, host=args.host, port=args.port, allow_unsafe_werkzeug=True, use_reloader=False,
-                 log_output=args.access_log)
+    serve(app, args.host, args.port, grace=args.grace)
     return 0
 
 
@@ -142,7 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the server")
     serve.add_argument("--host", default=os.environ.get("PARLEY_HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("PARLEY_PORT", "8000")))
-    serve.add_argument("--access-log", action="store_true", help="log every request")
+    serve.add_argument("--grace", type=float, default=10.0,
+                       help="seconds in-flight requests get to finish on SIGTERM (default 10)")
     serve.set_defaults(fn=cmd_serve)
 
     db = sub.add_parser("db", help="database schema")
@@ -168,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=os.environ.get("PARLEY_LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from server.observability import configure_logging
+    configure_logging()
     args = build_parser().parse_args(argv)
     return int(args.fn(args) or 0)

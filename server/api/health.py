@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel
 
-from server.health import MailCheck, check_all
+from server.health import Component, MailCheck, check_all
 from server.extensions import services
 
 bp = APIBlueprint("health", __name__, abp_tags=[Tag(name="Health")])
@@ -28,7 +28,10 @@ def healthz():  # noqa: ANN201
 @bp.get("/readyz", responses={200: Ready, 503: Ready},
         summary="200 when the database, storage and mail backend are usable; 503 with a report otherwise")
 def readyz():  # noqa: ANN201
-    comps = check_all(services(), _mail_check)
+    svc = services()
+    comps = check_all(svc, _mail_check)
+    if svc.extra.get("draining"):
+        comps.append(Component("server", False, "shutting down: not taking new connections"))
     ok = all(c.ok for c in comps)
     return {"status": "ok" if ok else "unavailable", "components": {c.name: c.to_dict() for c in comps}}, \
         (200 if ok else 503)

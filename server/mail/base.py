@@ -10,6 +10,7 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -50,8 +51,11 @@ class Mailer(Protocol):
 class MailQueue:
     """Sends queued mail on a worker thread, retrying each message a few times."""
 
-    def __init__(self, mailer: Mailer, *, retries: int = 3, backoff: float = 1.0) -> None:
+    def __init__(self, mailer: Mailer, *, retries: int = 3, backoff: float = 1.0,
+                 on_sent: Callable[[], object] | None = None, on_failed: Callable[[], object] | None = None) -> None:
         self.mailer = mailer
+        self._on_sent = on_sent or (lambda: None)
+        self._on_failed = on_failed or (lambda: None)
         self.retries = retries
         self.backoff = backoff
         self.sent = 0
@@ -97,6 +101,7 @@ class MailQueue:
                             email.to, attempt, self.retries, self.mailer.name, exc)
                 if attempt == self.retries:
                     self.failed += 1
+                    self._on_failed()
                     self.last_error = f"{type(exc).__name__}: {exc}"
                     self.last_error_at = time.time()
                     log.error("giving up on mail to %s via %s", email.to, self.mailer.name)
@@ -104,6 +109,7 @@ class MailQueue:
                 time.sleep(self.backoff * attempt)
             else:
                 self.sent += 1
+                self._on_sent()
                 self.last_error = None
                 log.info("mail sent to %s via %s: %s", email.to, self.mailer.name, email.subject)
                 return
