@@ -1,10 +1,16 @@
 # Two commands: `make run` and `make test`. Both create/refresh .venv first.
 PYTHON ?= python3
 VENV   := .venv
+ifeq ($(OS),Windows_NT)
+PY     := $(VENV)/Scripts/python.exe
+BIN    := $(VENV)/Scripts
+else
 PY     := $(VENV)/bin/python
+BIN    := $(VENV)/bin
+endif
 STAMP  := $(VENV)/.installed
 
-.PHONY: run serve test bench lint clean
+.PHONY: run serve test bench package package-test clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Parley needs Python 3.11 or newer")'
@@ -19,13 +25,24 @@ run: $(STAMP)
 
 # Only the server (no desktop app).
 serve: $(STAMP)
-	$(VENV)/bin/parley-server serve
+	$(BIN)/parley-server serve
 
 test: $(STAMP)
-	$(PY) -m pytest -n $${PYTEST_WORKERS:-4} --dist loadfile $(PYTEST_ARGS)
+	$(PY) -m pytest -n $${PYTEST_WORKERS:-4} --dist loadfile --ignore=tests/packaging $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(PY) benchmarks/accounts.py
 
+# A one-folder bundle of the desktop app (with the bundled server) for this OS: dist/Parley/
+package: $(STAMP)
+	$(PY) -m pip install --quiet "pyinstaller>=6.10"
+	$(PY) packaging/make_icons.py build/icons
+	$(PY) -m PyInstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller packaging/parley.spec
+	$(PY) packaging/finish_bundle.py
+
+# Builds the bundle, then starts it from a clean environment (no Python) against a live server.
+package-test: package
+	$(PY) -m pytest tests/packaging -q -p no:cacheprovider
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build dist *.egg-info

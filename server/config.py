@@ -66,6 +66,19 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     return n
 
 
+def _float(env: Mapping[str, str], name: str, default: float, minimum: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        n = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {raw!r}") from None
+    if n < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, not {n}")
+    return n
+
+
 def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
     value = (env.get(name) or default).strip().lower()
     if value not in choices:
@@ -125,13 +138,23 @@ class Config:
     upload_part_size: int = 8 << 20
     upload_expiry_seconds: int = 24 * 3600
     user_quota_bytes: int = 10 << 30
+    #: A media processing job's claim lasts this long without a heartbeat; then another worker
+    #: (or this one after a restart) takes the job over.
+    media_lease_seconds: int = 30
+    #: Tests only: seconds a processing job waits before it starts (to test a restart mid-job).
+    media_processing_delay: float = 0.0
     access_token_ttl: int = 15 * 60
     refresh_token_ttl: int = 30 * 24 * 3600
     allowed_origins: tuple[str, ...] = ()
     message_rate_per_second: int = 20
     message_rate_burst: int = 60
     socketio_max_payload: int = 64 * 1024
+    trusted_proxies: int = 0
     testing: bool = False
+    #: Seconds a typing indicator lasts without renewal (the contract says 6).
+    typing_ttl: float = 6.0
+    #: Redis pub/sub channel and key prefix, so several Parley clusters can share one Redis.
+    redis_channel: str = "parley"
 
     @property
     def is_sqlite(self) -> bool:
@@ -232,6 +255,8 @@ class Config:
             upload_part_size=part_size,
             upload_expiry_seconds=_int(env, "PARLEY_UPLOAD_EXPIRY_SECONDS", 24 * 3600, 60),
             user_quota_bytes=quota,
+            media_lease_seconds=_int(env, "PARLEY_MEDIA_LEASE_SECONDS", 30, 2),
+            media_processing_delay=_float(env, "PARLEY_TEST_PROCESSING_DELAY", 0.0, 0.0),
             access_token_ttl=_int(env, "PARLEY_ACCESS_TOKEN_TTL", 15 * 60, 10),
             refresh_token_ttl=_int(env, "PARLEY_REFRESH_TOKEN_TTL", 30 * 24 * 3600, 60),
             allowed_origins=origins,
@@ -239,7 +264,10 @@ class Config:
             message_rate_burst=_int(env, "PARLEY_MESSAGE_BURST", 60, 1),
             socketio_max_payload=_size(env["PARLEY_SOCKETIO_MAX_PAYLOAD"], "PARLEY_SOCKETIO_MAX_PAYLOAD")
             if env.get("PARLEY_SOCKETIO_MAX_PAYLOAD") else 64 * 1024,
+            trusted_proxies=_int(env, "PARLEY_TRUSTED_PROXIES", 0, 0),
             testing=_bool(env, "PARLEY_TESTING", False),
+            typing_ttl=_float(env, "PARLEY_TYPING_TTL", 6.0, 0.1),
+            redis_channel=(env.get("PARLEY_REDIS_CHANNEL") or "parley").strip(),
         )
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -1,8 +1,8 @@
 """The HTTP server loop with a graceful shutdown.
 
-On SIGTERM or SIGINT the server stops accepting connections, closes every
-Socket.IO connection cleanly (clients reconnect elsewhere, or here after a
-restart, and ``sync`` what they missed), lets in-flight requests finish (up to
+On SIGTERM or SIGINT the server stops accepting connections, drops every
+Socket.IO connection so that clients reconnect (elsewhere, or here after a
+restart) and ``sync`` what they missed, lets in-flight requests finish (up to
 ``grace`` seconds), drains background jobs and queued mail, then exits. An
 acknowledged message is committed before its ack, so nothing acknowledged is
 lost whatever the timing. A second signal exits at once.
@@ -24,16 +24,24 @@ log = logging.getLogger("parley.server")
 
 
 def _close_sockets() -> int:
+    """Drops every Socket.IO transport *without* an Engine.IO close packet.
+
+    A close packet means "the server ended this session": Socket.IO clients
+    (python-socketio's and the JavaScript one) then do not reconnect. Dropping
+    the transport reads as a lost connection instead, so every client
+    reconnects (to another process, or to this one once restarted) and syncs.
+    """
     eio = getattr(socketio.server, "eio", None)
     if eio is None:
         return 0
-    sids = list(eio.sockets)
-    for sid in sids:
+    sockets = list(eio.sockets.items())
+    for sid, sock in sockets:
         try:
-            eio.disconnect(sid)
+            sock.close(wait=False, abort=True)
         except Exception:  # noqa: BLE001 - a socket already gone is fine
             pass
-    return len(sids)
+        eio.sockets.pop(sid, None)
+    return len(sockets)
 
 
 def serve(app: Flask, host: str, port: int, *, grace: float = 10.0) -> None:
