@@ -12,11 +12,13 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import threading
 import time
 
 from flask import Flask
 from werkzeug.serving import make_server
+from werkzeug.wsgi import ClosingIterator
 
 from server.extensions import socketio
 
@@ -44,12 +46,67 @@ def _close_sockets() -> int:
     return len(sockets)
 
 
+class ConnectionTracker:
+    """WSGI wrapper that knows what is in flight when the server stops.
+
+    It counts HTTP requests until their response body has been sent (a video
+    range streams after the view returns), and remembers the TCP sockets of
+    upgraded WebSocket requests: simple-websocket's reader blocks in ``recv()``,
+    which closing the socket from another thread does not wake on Linux, so
+    those are shut down explicitly. Idle keep-alive connections are neither:
+    they end with the process.
+    """
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.websockets: set[socket.socket] = set()
+        self.in_flight = 0
+        self._cond = threading.Condition()
+
+    def __call__(self, environ: dict, start_response):  # noqa: ANN204 - WSGI
+        sock = environ.get("werkzeug.socket") if environ.get("HTTP_UPGRADE", "").lower() == "websocket" else None
+        if sock is not None:
+            with self._cond:
+                self.websockets.add(sock)
+            try:
+                return self.app(environ, start_response)
+            finally:
+                with self._cond:
+                    self.websockets.discard(sock)
+        with self._cond:
+            self.in_flight += 1
+        try:
+            body = self.app(environ, start_response)
+        except BaseException:
+            self._done()
+            raise
+        return ClosingIterator(body, [self._done])
+
+    def _done(self) -> None:
+        with self._cond:
+            self.in_flight -= 1
+            self._cond.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        with self._cond:
+            return self._cond.wait_for(lambda: self.in_flight == 0, timeout)
+
+    def shutdown_websockets(self) -> None:
+        with self._cond:
+            sockets = list(self.websockets)
+        for sock in sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
 def serve(app: Flask, host: str, port: int, *, grace: float = 10.0) -> None:
     """Serves until a signal, then shuts down gracefully (see module docstring)."""
     from server import close_app
 
-    srv = make_server(host, port, app, threaded=True)
-    srv.daemon_threads = False  # keep track of request threads so they can finish
+    tracker = ConnectionTracker(app)
+    srv = make_server(host, port, tracker, threaded=True)
     stopping = threading.Event()
     drained = threading.Event()
 
@@ -57,6 +114,8 @@ def serve(app: Flask, host: str, port: int, *, grace: float = 10.0) -> None:
         app.extensions["parley"].extra["draining"] = True
         srv.shutdown()  # returns once the accept loop has stopped
         closed = _close_sockets()
+        time.sleep(0.2)  # lets the WebSocket writers send their close frames
+        tracker.shutdown_websockets()
         log.info("shutting down: closed %d socket(s), finishing requests", closed)
         drained.set()
 
@@ -71,15 +130,10 @@ def serve(app: Flask, host: str, port: int, *, grace: float = 10.0) -> None:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     try:
-        srv.serve_forever()
+        srv.serve_forever()  # returns after drain() stopped it; closes the listening socket
     finally:
         drained.wait(grace)
-        srv.socket.close()  # refuse new connections at once instead of queueing them
-        deadline = time.monotonic() + grace
-        for t in list(getattr(srv, "_threads", None) or []):
-            t.join(max(0.0, deadline - time.monotonic()))
-        left = [t for t in list(getattr(srv, "_threads", None) or []) if t.is_alive()]
-        if left:
-            log.warning("%d request(s) still running after %.0f s; exiting anyway", len(left), grace)
+        if not tracker.wait_idle(grace):
+            log.warning("%d request(s) still running after %.0f s; exiting anyway", tracker.in_flight, grace)
         close_app(app)
         log.info("stopped")
