@@ -33,6 +33,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print("parley-server: the database has no schema yet: run `parley-server db upgrade` first",
               file=sys.stderr)
         return 2
+    start_media_worker(app)
     url = f"http://{args.host}:{args.port}"
     log.info("Parley server %s on %s", app.extensions["parley"].config.public_url, url)
     print(f"Parley server listening on {url}\n"
@@ -44,6 +45,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
           + f"\n  storage:    {config.storage_backend}", flush=True)
     serve(app, args.host, args.port, grace=args.grace)
     return 0
+
+
+def start_media_worker(app) -> None:  # noqa: ANN001 - a Flask app from create_app
+    """Picks up every video still processing (a job survives a restart) and purges expired uploads."""
+    from server.services.processing import MediaWorker
+    svc = app.extensions["parley"]
+    worker = svc.extra["media_worker"] = MediaWorker(app, svc, svc.extra["media_processor"])
+    worker.start()
 
 
 def cmd_db_upgrade(_args: argparse.Namespace) -> int:

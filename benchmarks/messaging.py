@@ -1,0 +1,287 @@
+"""Messaging throughput, latency and idle-connection memory of one Parley server process.
+
+    .venv/bin/python benchmarks/messaging.py [--pairs 50] [--window 8] [--seconds 10]
+        [--rate 1000] [--idle 2000] [--transports websocket,polling] [--database-url URL]
+
+What it does, on loopback, with a real ``python -m server serve`` process:
+
+1. creates ``2 * pairs`` verified users and their access tokens directly in a
+   fresh data dir (no mail round trips), then starts the server;
+2. *throughput*: every sender sends to its own receiver as fast as acks come
+   back, with at most ``window`` un-acked messages each; prints the
+   ``message:new`` deliveries per second and the send -> receive latency;
+3. *paced latency*: the same at a fixed total rate (``--rate``, 1000 msg/s by
+   default), which is the contract's p99 target;
+4. both over WebSocket and over HTTP long-polling;
+5. *idle memory*: opens ``--idle`` raw WebSocket connections (Engine.IO +
+   Socket.IO handshake with a token, no client threads) and reports the
+   server's RSS before and after.
+
+The load generator runs on the same machine (and cores) as the server, so
+the figures are a lower bound of what the server alone could do.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import requests
+import socketio
+import websocket
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from server import protocol as P  # noqa: E402
+
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_users(env: dict[str, str], n: int) -> list[tuple[str, str]]:
+    """Creates ``n`` verified users in-process; returns ``(user_id, access_token)``."""
+    from server import close_app, create_app
+    from server.config import Config
+    from server.models import User, utcnow
+    from server.services import passwords
+
+    app = create_app(Config.from_env(env))
+    svc = app.extensions["parley"]
+    svc.db.upgrade()
+    tokens = svc.extra["tokens"]
+    out = []
+    pw = passwords.hash_password("benchmark password 1")
+    with svc.db.session() as s:
+        for i in range(n):
+            u = User(email=f"bench{i}-{uuid.uuid4().hex[:6]}@example.com", password_hash=pw,
+                     display_name=f"Bench {i}", email_verified_at=utcnow())
+            s.add(u)
+            s.flush()
+            pair = tokens.start_session(s, u)
+            out.append((u.id, pair.access_token))
+        s.commit()
+    close_app(app)
+    return out
+
+
+class Server:
+    def __init__(self, env: dict[str, str]) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = env
+        self.proc = subprocess.Popen([sys.executable, "-m", "server", "serve", "--host", "127.0.0.1",
+                                      "--port", str(self.port)], cwd=ROOT, env=env,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{self.url}/healthz", timeout=1).ok:
+                    return
+            except requests.RequestException:
+                time.sleep(0.1)
+        raise RuntimeError("server did not start")
+
+    def rss_mib(self) -> float:
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the server process has used so far."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def threads(self) -> int:
+        return len(os.listdir(f"/proc/{self.proc.pid}/task"))
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def connect(url: str, token: str, transport: str) -> socketio.Client:
+    c = socketio.Client(reconnection=False)
+    c.connect(url, auth={"token": token}, transports=[transport], wait_timeout=20)
+    return c
+
+
+def run_load(srv: Server, users: list[tuple[str, str]], transport: str, pairs: int, window: int,
+             seconds: float, rate: float | None) -> dict[str, float]:
+    """Senders 0..pairs-1 each send to receiver pairs..2*pairs-1; returns the figures."""
+    latencies: list[float] = []
+    delivered = 0
+    lock = threading.Lock()
+    measuring = threading.Event()
+    stop = threading.Event()
+    errors: list[str] = []
+    clients = []
+
+    def on_new(msg: dict) -> None:
+        nonlocal delivered
+        now = time.perf_counter()
+        sent_at = float(msg["body"].split(" ", 1)[0])
+        if measuring.is_set():
+            with lock:
+                delivered += 1
+                latencies.append(now - sent_at)
+
+    receivers = []
+    for uid, tok in users[pairs:2 * pairs]:
+        c = connect(srv.url, tok, transport)
+        c.on(P.MESSAGE_NEW, on_new)
+        receivers.append(uid)
+        clients.append(c)
+    senders = [connect(srv.url, tok, transport) for _, tok in users[:pairs]]
+    clients += senders
+
+    def sender(i: int) -> None:
+        c = senders[i]
+        to = receivers[i]
+        slots = threading.Semaphore(window)
+        interval = pairs / rate if rate else 0.0
+        next_at = time.perf_counter() + (i / pairs) * interval
+        n = 0
+
+        def acked(ack: dict) -> None:
+            slots.release()
+            if not ack.get("ok"):
+                errors.append(str(ack.get("error")))
+
+        while not stop.is_set():
+            if interval:
+                delay = next_at - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+                next_at += interval
+            if not slots.acquire(timeout=1):
+                continue
+            n += 1
+            body = f"{time.perf_counter():.6f} m{n}"
+            try:
+                c.emit(P.MESSAGE_SEND, {"to": to, "client_id": uuid.uuid4().hex, "body": body}, callback=acked)
+            except Exception as exc:  # noqa: BLE001
+                errors.append(repr(exc))
+                slots.release()
+
+    threads = [threading.Thread(target=sender, args=(i,), daemon=True) for i in range(pairs)]
+    for t in threads:
+        t.start()
+    time.sleep(2)  # warm-up, not measured
+    cpu0, own0 = srv.cpu_seconds(), time.process_time()
+    measuring.set()
+    t0 = time.perf_counter()
+    time.sleep(seconds)
+    measuring.clear()
+    elapsed = time.perf_counter() - t0
+    server_cpu, own_cpu = srv.cpu_seconds() - cpu0, time.process_time() - own0
+    stop.set()
+    for t in threads:
+        t.join(5)
+    for c in clients:
+        try:
+            c.disconnect()
+        except Exception:  # noqa: BLE001
+            pass
+    lat = sorted(latencies)
+
+    def pct(p: float) -> float:
+        return lat[min(len(lat) - 1, int(p * len(lat)))] * 1000 if lat else float("nan")
+
+    return {"delivered_per_s": delivered / elapsed,
+            "server_cpu_ms_per_msg": server_cpu * 1000 / delivered if delivered else float("nan"),
+            "server_cpu_share": server_cpu / elapsed, "client_cpu_share": own_cpu / elapsed, "p50_ms": pct(0.50), "p99_ms": pct(0.99),
+            "mean_ms": statistics.fmean(lat) * 1000 if lat else float("nan"), "errors": len(errors),
+            "first_error": errors[0] if errors else ""}
+
+
+def idle_memory(srv: Server, users: list[tuple[str, str]], count: int) -> dict[str, float]:
+    """Opens ``count`` raw Socket.IO-over-WebSocket connections and reads the server's RSS."""
+    before, threads_before = srv.rss_mib(), srv.threads()
+    socks = []
+    ws_url = f"ws://127.0.0.1:{srv.port}/socket.io/?EIO=4&transport=websocket"
+    t0 = time.perf_counter()
+    for i in range(count):
+        _, tok = users[i % len(users)]
+        ws = websocket.create_connection(ws_url, timeout=30, suppress_origin=True)
+        ws.recv()  # Engine.IO open packet
+        ws.send("40" + json.dumps({"token": tok}))
+        reply = ws.recv()
+        if not reply.startswith("40"):
+            raise RuntimeError(f"connection {i} refused: {reply}")
+        socks.append(ws)
+    took = time.perf_counter() - t0
+    time.sleep(2)
+    after, threads_after = srv.rss_mib(), srv.threads()
+    for ws in socks:
+        ws.close(timeout=0)
+    return {"connections": count, "rss_before_mib": before, "rss_after_mib": after,
+            "kib_per_connection": (after - before) * 1024 / count, "threads_before": threads_before,
+            "threads_after": threads_after, "connect_seconds": took}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--pairs", type=int, default=50)
+    ap.add_argument("--window", type=int, default=8, help="un-acked messages per sender")
+    ap.add_argument("--seconds", type=float, default=10)
+    ap.add_argument("--rate", type=float, default=1000, help="total msg/s of the paced latency run (0: skip)")
+    ap.add_argument("--idle", type=int, default=2000, help="idle connections for the memory figure (0: skip)")
+    ap.add_argument("--transports", default="websocket,polling")
+    ap.add_argument("--database-url", default=None, help="PostgreSQL URL (already upgraded); SQLite by default")
+    args = ap.parse_args()
+
+    data = Path(tempfile.mkdtemp(prefix="parley-bench-"))
+    env = {**os.environ, "PARLEY_DATA_DIR": str(data), "PARLEY_RATE_LIMITS": "off",
+           "PARLEY_MESSAGE_RATE": "1000000", "PARLEY_MESSAGE_BURST": "1000000",
+           "PARLEY_ACCESS_TOKEN_TTL": "7200", "PARLEY_LOG_LEVEL": "WARNING"}
+    if args.database_url:
+        env["PARLEY_DATABASE_URL"] = args.database_url
+    users = make_users(env, max(2 * args.pairs, 100))
+    srv = Server(env)
+    print(f"server pid {srv.proc.pid} on {srv.url}, {'PostgreSQL' if args.database_url else 'SQLite'}, "
+          f"{os.cpu_count()} CPUs, pairs={args.pairs} window={args.window} seconds={args.seconds}")
+    try:
+        for transport in [t for t in args.transports.split(",") if t]:
+            r = run_load(srv, users, transport, args.pairs, args.window, args.seconds, None)
+            print(f"{transport:9} max throughput: {r['delivered_per_s']:8.0f} msg/s delivered, "
+                  f"latency p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, server CPU "
+                  f"{r['server_cpu_ms_per_msg']:.2f} ms/msg ({r['server_cpu_share']:.2f} cores, load generator "
+                  f"{r['client_cpu_share']:.2f} cores), errors {r['errors']} "
+                  f"{r['first_error']}", flush=True)
+            if args.rate:
+                r = run_load(srv, users, transport, args.pairs, args.window, args.seconds, args.rate)
+                print(f"{transport:9} paced {args.rate:.0f} msg/s: {r['delivered_per_s']:8.0f} msg/s delivered, "
+                      f"latency p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, server CPU "
+                  f"{r['server_cpu_ms_per_msg']:.2f} ms/msg ({r['server_cpu_share']:.2f} cores, load generator "
+                  f"{r['client_cpu_share']:.2f} cores), errors {r['errors']} "
+                      f"{r['first_error']}", flush=True)
+        if args.idle:
+            m = idle_memory(srv, users, args.idle)
+            print(f"idle: {m['connections']} WebSocket connections: server RSS {m['rss_before_mib']:.0f} MiB -> "
+                  f"{m['rss_after_mib']:.0f} MiB ({m['kib_per_connection']:.0f} KiB each), threads "
+                  f"{m['threads_before']} -> {m['threads_after']}, connected in {m['connect_seconds']:.1f} s",
+                  flush=True)
+    finally:
+        srv.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

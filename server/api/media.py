@@ -1,0 +1,321 @@
+"""``/api/media``: resumable uploads, media state, poster and streaming.
+
+Thin endpoints: they authenticate, validate and call
+:class:`~server.services.media.MediaService`. Two endpoints also accept a
+signed ``token`` query parameter instead of a Bearer header (a video player
+cannot easily add headers): the stream and poster URLs of a media object,
+and the local part-upload URL. See ``docs/media.md``.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from flask import Response, redirect, request, send_file
+from flask_openapi3 import APIBlueprint, Tag
+from pydantic import BaseModel, Field
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
+
+from server.api.schemas import Body
+from server.auth import BEARER, require_user
+from server.errors import ApiError, Problem, problem_response
+from server.extensions import db_session, services
+from server.models import Media, iso
+from server.services.media import MediaService, parse_part_number
+from server.services.media_links import LinkExpired, LinkInvalid, MediaLinks
+from server.services.media_view import can_read, media_dict
+
+tag = Tag(name="Media", description="Resumable video uploads, processing state, poster frames and streaming")
+bp = APIBlueprint("media", __name__, url_prefix="/api/media", abp_tags=[tag],
+                  abp_responses={401: Problem, 404: Problem, 422: Problem})
+
+#: Lifetime of a presigned S3 GET (stream or poster).
+PRESIGNED_GET_TTL = 15 * 60
+
+
+# --- schemas ----------------------------------------------------------------------
+class CreateUploadBody(Body):
+    filename: str = Field(min_length=1, max_length=1024, examples=["holiday.mp4"],
+                          description="Shown to people only; never used to store or identify the file")
+    size: int = Field(ge=1, description="Total bytes of the file", examples=[31_457_280])
+    content_type: str = Field(min_length=3, max_length=100, pattern=r"^[\w.+-]+/[\w.+-]+$",
+                              examples=["video/mp4"],
+                              description="As claimed by the client; the server probes the bytes and "
+                                          "replaces it")
+
+
+class UploadCreated(BaseModel):
+    upload_id: str
+    part_size: int = Field(description="Bytes of every part but the last")
+    part_count: int
+    expires_at: str
+
+
+class UploadPath(BaseModel):
+    upload_id: str = Field(max_length=64)
+
+
+class PartPath(BaseModel):
+    upload_id: str = Field(max_length=64)
+    n: str = Field(max_length=12, description="Part number, 1 to part_count")
+
+
+class ReceivedPart(BaseModel):
+    n: int
+    size: int
+    etag: str
+
+
+class UploadStatusOut(BaseModel):
+    upload_id: str
+    status: str = Field(description="open, completing (for a moment), completed, aborted or expired")
+    parts_received: list[int] = Field(description="Part numbers stored so far (open uploads)")
+    parts: list[ReceivedPart] = Field(description="The same parts with their size and ETag, so a client that "
+                                                  "lost its own record can still complete")
+    part_size: int
+    part_count: int
+    size: int
+    expires_at: str
+    media_id: str | None
+
+
+class PartTargetOut(BaseModel):
+    url: str = Field(description="PUT the part's bytes here (presigned S3 URL, or this server with a token)")
+    method: str = "PUT"
+    headers: dict[str, str] = Field(description="Headers to send with the PUT")
+
+
+class PartRef(BaseModel):
+    n: int
+    etag: str = Field(max_length=200)
+
+
+class CompleteBody(Body):
+    parts: list[PartRef] = Field(max_length=10_000, description="Every part with the ETag its PUT answered")
+
+
+class Completed(BaseModel):
+    media_id: str
+    status: str
+
+
+class LinkQuery(BaseModel):
+    token: str | None = Field(default=None, max_length=2048,
+                              description="Signed token from `playback_url` / `thumbnail_url` (instead of a "
+                                          "Bearer header)")
+
+
+class PartQuery(BaseModel):
+    token: str = Field(max_length=2048, description="Signed token from the part endpoint's `url`")
+
+
+class MediaPath(BaseModel):
+    media_id: str = Field(max_length=64)
+
+
+class MediaOut(BaseModel):
+    id: str
+    status: str = Field(description="processing, ready or failed")
+    filename: str
+    content_type: str = Field(description="Found by probing the bytes once processed")
+    size: int
+    duration: float | None = Field(description="Seconds")
+    width: int | None
+    height: int | None
+    thumbnail_url: str | None = Field(description="Server-relative URL of the JPEG poster (signed token)")
+    playback_url: str | None = Field(description="Server-relative URL of the stream, Range (signed token)")
+    error: str | None = Field(description="Why processing failed, for a person")
+
+
+# --- helpers ------------------------------------------------------------------------
+def _media() -> MediaService:
+    return services().extra["media"]
+
+
+def _links() -> MediaLinks:
+    return services().extra["media_links"]
+
+
+def _base_url() -> str:
+    """The URL the client reached us at (PARLEY_PUBLIC_URL when it names the same host: TLS proxy)."""
+    public = services().config.public_url
+    if urlparse(public).netloc == request.host:
+        return public
+    return request.host_url.rstrip("/")
+
+
+def _readable(media_id: str) -> Media:
+    """The media if the caller may read it: Bearer header, or a signed ``token`` from a media URL."""
+    s = db_session()
+    token = request.args.get("token")
+    if token:
+        try:
+            grant = _links().check_read(token)
+        except LinkExpired:
+            if "Authorization" not in request.headers:
+                raise ApiError(401, "link_expired", "This video link has expired. Open the message again "
+                                                    "(GET /api/media/{id}) for a fresh link.") from None
+            grant = None
+        except LinkInvalid:
+            if "Authorization" not in request.headers:
+                raise ApiError(404, "media_not_found", "There is no such video.") from None
+            grant = None
+        if grant is not None:
+            if grant.media_id != media_id:
+                raise ApiError(404, "media_not_found", "There is no such video.")
+            media = s.get(Media, media_id)
+            if media is None or (grant.viewer_id and not can_read(s, media, grant.viewer_id)):
+                raise ApiError(404, "media_not_found", "There is no such video.")
+            return media
+    viewer = require_user().id
+    media = s.get(Media, media_id)
+    if media is None or not can_read(s, media, viewer):
+        raise ApiError(404, "media_not_found", "There is no such video.")
+    return media
+
+
+def _ready(media: Media) -> None:
+    if media.status == "processing":
+        raise ApiError(409, "media_not_ready", "This video is still being processed; try again in a moment.")
+    if media.status == "failed":
+        raise ApiError(409, "media_failed", media.error or "This video could not be processed.")
+
+
+def _serve(key: str, content_type: str, download_name: str | None) -> Response:
+    storage = services().storage
+    url = storage.presign_get(key, PRESIGNED_GET_TTL, content_type)
+    if url is not None:
+        resp = redirect(url, code=302)
+        resp.headers["Cache-Control"] = "private, no-store"
+        return resp
+    path = storage.local_path(key)
+    if path is None or not path.exists():
+        raise ApiError(404, "media_not_found", "The bytes of this video are gone.")
+    try:
+        resp = send_file(path, mimetype=content_type, conditional=True, etag=True, max_age=3600,
+                         download_name=download_name)
+    except RequestedRangeNotSatisfiable:
+        size = path.stat().st_size
+        return problem_response(ApiError(
+            416, "range_not_satisfiable", f"The requested range is outside the file ({size} bytes).",
+            headers={"Content-Range": f"bytes */{size}", "Accept-Ranges": "bytes"}))
+    resp.headers["Cache-Control"] = "private, max-age=3600"
+    resp.headers.pop("Date", None)  # the HTTP server adds its own
+    return resp
+
+
+# --- uploads ------------------------------------------------------------------------
+@bp.post("/uploads", security=BEARER, responses={201: UploadCreated, 413: Problem},
+         summary="Start a resumable upload",
+         description="Checks the size against the server's maximum (413 `file_too_large`) and your quota "
+                     "(422 `quota_exceeded`). Send the parts, then `complete`.")
+def create_upload(body: CreateUploadBody):  # noqa: ANN201
+    me = require_user()
+    up = _media().create_upload(db_session(), me.id, body.filename, body.size, body.content_type)
+    return {"upload_id": up.id, "part_size": up.part_size, "part_count": up.part_count,
+            "expires_at": iso(up.expires_at)}, 201
+
+
+@bp.get("/uploads/<upload_id>", security=BEARER, responses={200: UploadStatusOut},
+        summary="An upload's state: which parts arrived (to resume)")
+def upload_status(path: UploadPath):  # noqa: ANN201
+    me = require_user()
+    st = _media().status(db_session(), me.id, path.upload_id)
+    up = st.upload
+    status = "expired" if _media().is_expired(up) else up.status
+    return {"upload_id": up.id, "status": status, "parts_received": st.parts_received,
+            "parts": [{"n": p.n, "size": p.size, "etag": p.etag} for p in st.parts],
+            "part_size": up.part_size,
+            "part_count": up.part_count, "size": up.size, "expires_at": iso(up.expires_at),
+            "media_id": up.media_id}
+
+
+@bp.post("/uploads/<upload_id>/parts/<n>", security=BEARER, responses={200: PartTargetOut, 409: Problem,
+                                                                      410: Problem},
+         summary="Where to PUT part n",
+         description="With S3 a presigned URL straight to the bucket; with local storage a URL on this "
+                     "server carrying a signed token. PUT exactly the part's bytes there with the given "
+                     "headers; the answer's `ETag` header goes into `complete`. 422 `part_out_of_range` "
+                     "outside 1..part_count.")
+def part_url(path: PartPath):  # noqa: ANN201
+    me = require_user()
+    n = parse_part_number(path.n)
+    t = _media().part_target(db_session(), me.id, path.upload_id, n, _base_url())
+    return {"url": t.url, "method": t.method, "headers": t.headers}
+
+
+@bp.put("/uploads/<upload_id>/parts/<n>/data",
+        responses={200: None, 400: Problem, 409: Problem, 410: Problem},
+        summary="Receive part n (local storage; the URL comes from the part endpoint)",
+        description="Authorised by the signed `token` in the URL, not a Bearer header. The body is the "
+                    "part's raw bytes: exactly `part_size` bytes, or the remainder for the last part "
+                    "(400 `part_size_mismatch`). Answers 200 with an `ETag` header.",
+        openapi_extensions={"requestBody": {"required": True, "content": {"application/octet-stream": {
+            "schema": {"type": "string", "format": "binary"}}}}})
+def put_part(path: PartPath, query: PartQuery):  # noqa: ANN201
+    n = parse_part_number(path.n)
+    try:
+        _links().check_part(query.token, path.upload_id, n)
+    except LinkExpired:
+        raise ApiError(401, "link_expired", "This part URL has expired; ask for a new one.") from None
+    except LinkInvalid:
+        raise ApiError(401, "unauthorized",
+                       "This part URL is not valid; ask the server for a new one.") from None
+    etag = _media().receive_part(db_session(), path.upload_id, n, request.stream, request.content_length)
+    resp = Response(status=200)
+    resp.headers["ETag"] = etag
+    return resp
+
+
+@bp.post("/uploads/<upload_id>/complete", security=BEARER,
+         responses={202: Completed, 400: Problem, 409: Problem, 410: Problem, 413: Problem},
+         summary="Join the parts and start processing",
+         description="400 `missing_parts` (listed in the message and in `errors.parts`), `etag_mismatch` or "
+                     "`part_size_mismatch`. A repeated call answers the same media id.")
+def complete_upload(path: UploadPath, body: CompleteBody):  # noqa: ANN201
+    me = require_user()
+    media = _media().complete(db_session(), me.id, path.upload_id, [(p.n, p.etag) for p in body.parts])
+    return {"media_id": media.id, "status": media.status}, 202
+
+
+@bp.delete("/uploads/<upload_id>", security=BEARER, responses={204: None, 409: Problem},
+           summary="Cancel an upload and delete its parts")
+def abort_upload(path: UploadPath):  # noqa: ANN201
+    me = require_user()
+    _media().abort(db_session(), me.id, path.upload_id)
+    return Response(status=204)
+
+
+# --- media ---------------------------------------------------------------------------
+@bp.get("/<media_id>", security=BEARER, responses={200: MediaOut},
+        summary="A video's state and metadata",
+        description="Only the owner and the participants of a conversation where it was sent; anyone else "
+                    "gets 404.")
+def get_media(path: MediaPath):  # noqa: ANN201
+    me = require_user()
+    s = db_session()
+    media = s.get(Media, path.media_id)
+    if media is None or not can_read(s, media, me.id):
+        raise ApiError(404, "media_not_found", "There is no such video.")
+    return media_dict(media, viewer_id=me.id, links=_links())
+
+
+@bp.get("/<media_id>/thumbnail", security=BEARER, responses={200: None, 302: None, 409: Problem},
+        summary="The JPEG poster frame (or a redirect to it)")
+def thumbnail(path: MediaPath, query: LinkQuery):  # noqa: ANN201
+    media = _readable(path.media_id)
+    _ready(media)
+    if not media.thumbnail_key:
+        raise ApiError(404, "thumbnail_not_found", "This video has no poster frame.")
+    return _serve(media.thumbnail_key, "image/jpeg", None)
+
+
+@bp.get("/<media_id>/stream", security=BEARER, responses={200: None, 206: None, 302: None, 409: Problem,
+                                                           416: Problem},
+        summary="The video bytes, with Range support (or a redirect to a presigned URL)",
+        description="Local storage: 200, or 206 for a `Range` request, with `Accept-Ranges`, "
+                    "`Content-Range`, `ETag`, `If-Range`; 416 with `Content-Range: bytes */size` outside the "
+                    "file. S3: 302 to a presigned GET valid for 15 minutes, which supports Range itself.")
+def stream(path: MediaPath, query: LinkQuery):  # noqa: ANN201
+    media = _readable(path.media_id)
+    _ready(media)
+    return _serve(media.storage_key, media.content_type, media.filename)

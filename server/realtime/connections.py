@@ -1,0 +1,83 @@
+"""Who is on each socket of this process, and whether they still may be.
+
+A :class:`Connection` is created when a socket authenticates and holds the
+claims of its access token, a send rate limiter and the time of the last
+session check. :class:`Connections` is the process-local registry; the
+realtime layer consults it on every event and sweeps it in the background
+so that revoked logins and expired tokens end their sockets.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+
+class TokenBucket:
+    """``rate`` tokens per second, at most ``burst`` saved up; thread-safe."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate = float(rate)
+        self.burst = float(burst)
+        self._tokens = float(burst)
+        self._at = time.monotonic()
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self._lock:
+            now = time.monotonic()
+            self._tokens = min(self.burst, self._tokens + (now - self._at) * self.rate)
+            self._at = now
+            if self._tokens >= 1.0:
+                self._tokens -= 1.0
+                return True
+            return False
+
+    def retry_after(self) -> float:
+        with self._lock:
+            return max(0.0, (1.0 - self._tokens) / self.rate)
+
+
+@dataclass
+class Connection:
+    """One authenticated socket (``sid``) of ``user_id`` on login ``session_id``."""
+
+    sid: str
+    user_id: str
+    session_id: str
+    expires_at: float  # epoch seconds of the access token's ``exp``
+    bucket: TokenBucket
+    checked_at: float = field(default_factory=time.monotonic)
+    ended: bool = False
+
+
+class Connections:
+    """The sockets of this process, by sid."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_sid: dict[str, Connection] = {}
+
+    def add(self, conn: Connection) -> None:
+        with self._lock:
+            self._by_sid[conn.sid] = conn
+
+    def get(self, sid: str) -> Connection | None:
+        return self._by_sid.get(sid)
+
+    def remove(self, sid: str) -> Connection | None:
+        with self._lock:
+            return self._by_sid.pop(sid, None)
+
+    def all(self) -> list[Connection]:
+        with self._lock:
+            return list(self._by_sid.values())
+
+    def of_sessions(self, user_id: str, session_ids: Iterable[str] | None) -> list[Connection]:
+        """Sockets of ``user_id`` on the given logins (every login when None)."""
+        wanted = None if session_ids is None else set(session_ids)
+        return [c for c in self.all() if c.user_id == user_id and (wanted is None or c.session_id in wanted)]
+
+    def __len__(self) -> int:
+        return len(self._by_sid)

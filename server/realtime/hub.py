@@ -1,0 +1,141 @@
+"""The realtime layer's state for one app, and its background sweeper.
+
+One :class:`Realtime` per app holds the socket registry, the presence
+notifier and the typing tracker. A single background task (started with the
+first connection) expires typing indicators, ends sockets whose login was
+revoked or whose access token expired, and refreshes shared presence.
+
+Ending revoked sessions, with one process or several:
+
+* the ``sessions_revoked`` signal (logout, password reset, password change)
+  ends that account's matching sockets in the process that handled the REST
+  call at once;
+* every process also checks the logins of all its own sockets against the
+  database every ``SWEEP_SECONDS`` (one query per 500 sockets), which catches
+  revocations made by any other process (or by an admin command) within that
+  time. No cross-process message is needed, so a lost pub/sub message cannot
+  leave a revoked socket open.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import sqlalchemy as sa
+from flask_socketio import SocketIO
+
+from server.extensions import Services, sessions_revoked
+from server.models import LoginSession, User
+from server.protocol import SESSION_ENDED
+from server.realtime.connections import Connection, Connections
+from server.realtime.presence import PresenceNotifier, TypingTracker
+from server.services.messaging import MessagingService
+
+log = logging.getLogger(__name__)
+
+SWEEP_SECONDS = 0.5
+PRESENCE_REFRESH_SECONDS = 10.0
+
+ENDED_MESSAGES = {
+    "token_expired": "Your access token expired. Refresh it and connect again.",
+    "session_revoked": "This login has ended (signed out, or the password changed). Sign in again.",
+}
+
+
+class Realtime:
+    """Attributes:
+    conns: this process's sockets.
+    notifier: presence events.
+    typing: typing indicators.
+    """
+
+    def __init__(self, svc: Services, socketio: SocketIO) -> None:
+        self.svc = svc
+        self.socketio = socketio
+        self.messaging: MessagingService = svc.extra["messaging"]
+        self.conns = Connections()
+        self.notifier = PresenceNotifier(svc.presence, svc.db, self.emit)
+        self.typing = TypingTracker(svc.config.typing_ttl, self.emit)
+        self._started = False
+        self._stopped = False
+        sessions_revoked.connect(self._on_revoked, weak=False)
+
+    # --- emitting -------------------------------------------------------------
+    def emit(self, event: str, data: Any, to: str, skip_sid: str | None = None) -> None:
+        """Emits through python-socketio directly (no Flask context needed)."""
+        self.socketio.server.emit(event, data, to=to, skip_sid=skip_sid, namespace="/")
+
+    # --- ending sockets --------------------------------------------------------
+    def end(self, conn: Connection, code: str, delay: float = 0.0) -> None:
+        """Tells the socket why (``session:ended``) and disconnects it."""
+        if conn.ended:
+            return
+        conn.ended = True
+
+        def run() -> None:
+            if delay:
+                time.sleep(delay)  # lets the error ack of the current event go out first
+            try:
+                self.emit(SESSION_ENDED, {"code": code, "message": ENDED_MESSAGES[code]}, to=conn.sid)
+                self.socketio.server.disconnect(conn.sid, namespace="/")
+            except Exception:  # noqa: BLE001 - the socket may be gone already
+                log.debug("ending %s failed", conn.sid, exc_info=True)
+
+        if delay:
+            self.socketio.start_background_task(run)
+        else:
+            run()
+
+    def _on_revoked(self, _sender: Any, user_id: str, session_ids: list[str] | None = None,
+                    **_kw: Any) -> None:
+        for conn in self.conns.of_sessions(user_id, session_ids):
+            self.end(conn, "session_revoked")
+
+    # --- background sweeper ------------------------------------------------------
+    def ensure_started(self) -> None:
+        if not self._started:
+            self._started = True
+            self.socketio.start_background_task(self._loop)
+
+    def stop(self) -> None:
+        self._stopped = True
+
+    def _loop(self) -> None:
+        last_refresh = 0.0
+        refresh = getattr(self.svc.presence, "refresh", None)
+        while not self._stopped:
+            started = time.monotonic()
+            for step in (self.typing.expire, self.sweep_sessions):
+                try:
+                    step()
+                except Exception:  # noqa: BLE001 - keep sweeping whatever happens
+                    log.exception("realtime sweep step failed")
+            if refresh is not None and started - last_refresh >= PRESENCE_REFRESH_SECONDS:
+                try:
+                    refresh()
+                    last_refresh = started
+                except Exception:  # noqa: BLE001
+                    log.exception("presence refresh failed")
+            time.sleep(max(0.05, SWEEP_SECONDS - (time.monotonic() - started)))
+
+    def sweep_sessions(self) -> None:
+        """Ends sockets whose token expired or whose login is no longer active."""
+        conns = [c for c in self.conns.all() if not c.ended]
+        now = time.time()
+        for c in conns:
+            if c.expires_at <= now:
+                self.end(c, "token_expired")
+        conns = [c for c in conns if not c.ended]
+        for i in range(0, len(conns), 500):
+            chunk = conns[i:i + 500]
+            ids = list({c.session_id for c in chunk})
+            with self.svc.db.session() as s:
+                dead = set(s.scalars(
+                    sa.select(LoginSession.id).join(User, User.id == LoginSession.user_id)
+                    .where(LoginSession.id.in_(ids),
+                           sa.or_(LoginSession.revoked_at.is_not(None), User.disabled_at.is_not(None)))))
+                alive = set(s.scalars(sa.select(LoginSession.id).where(LoginSession.id.in_(ids))))
+            for c in chunk:
+                if c.session_id in dead or c.session_id not in alive:
+                    self.end(c, "session_revoked")

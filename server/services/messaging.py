@@ -1,0 +1,436 @@
+"""Private messages: the rules behind ``message:*``, ``sync`` and the conversation REST calls.
+
+Every function takes the DB ``Session`` it works in and the id of the signed-in
+user, and returns plain data (models or dicts); the Socket.IO handlers and the
+REST endpoints are thin wrappers around it.
+
+Store order. Message ids must sort in the order messages were stored, and a
+client that syncs with ``after=X`` must never miss a message that becomes
+visible later with an id below one it already saw. SQLite has one writer at a
+time, so id assignment and commit happen in the same order. PostgreSQL hands
+out sequence values at insert time, but two transactions can commit in the
+opposite order, so a reader could see id 11 before id 10 exists. To close
+that gap every message insert first takes one transaction-scoped advisory
+lock (``pg_advisory_xact_lock``), which serialises "take an id, commit" across
+all server processes. Edits, receipts and reads do not take it.
+"""
+from __future__ import annotations
+
+import contextlib
+import queue
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from server.errors import ApiError
+from server.models import Media, Message, User, iso, utcnow
+from server.protocol import HISTORY_MAX, MAX_BODY, MAX_IDS_PER_EVENT, SYNC_PAGE
+
+#: Any constant works; it only has to be the same in every process.
+MESSAGE_INSERT_LOCK = 0x7061726C6579  # "parley"
+
+#: How long a recipient found valid is trusted without asking the database again.
+RECIPIENT_CACHE_SECONDS = 5.0
+
+MESSAGES = Message.__table__
+_ADVISORY_LOCK = sa.select(sa.func.pg_advisory_xact_lock(MESSAGE_INSERT_LOCK))
+#: A stored message: the ORM object, or a row with the same attribute names.
+MessageRow = Any
+
+#: ``(session, media_id) -> media dict or None``; set by the media layer.
+MediaSerializer = Callable[[Session, str], "dict[str, Any] | None"]
+
+
+@dataclass(frozen=True)
+class Page:
+    messages: list[Message]
+    has_more: bool
+
+
+@dataclass(frozen=True)
+class ConversationRow:
+    peer: User
+    last_message: Message | None
+    unread_count: int
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """Receipts that changed: ``ids_by_sender`` groups the message ids by their sender."""
+
+    status: str
+    at: datetime
+    ids_by_sender: dict[str, list[int]]
+
+    @property
+    def ids(self) -> list[int]:
+        return sorted(i for ids in self.ids_by_sender.values() for i in ids)
+
+
+class GroupCommit:
+    """Stores new messages from one writer thread, many per transaction.
+
+    ``store`` queues a message and blocks until the transaction holding it has
+    committed, so an ack still means "durably stored". Senders that arrive
+    while a commit is in progress share the next one: under load this turns
+    one commit (and one SQLite write lock, or one PostgreSQL advisory lock)
+    per message into one per batch, and one thread doing the inserts in order
+    replaces many threads queuing for the write lock. If a batch fails, each
+    of its messages is retried alone, so one bad row fails only its sender.
+    """
+
+    MAX_BATCH = 256
+
+    def __init__(self, engine: sa.Engine, insert: Any, dialect: str,
+                 write_lock: threading.Lock | contextlib.nullcontext[None]) -> None:
+        self._engine = engine
+        self._insert = insert
+        self._dialect = dialect
+        self._write_lock = write_lock
+        self._queue: queue.SimpleQueue[tuple[dict[str, Any], Future[Any]]] = queue.SimpleQueue()
+        threading.Thread(target=self._run, name="parley-message-writer", daemon=True).start()
+
+    def store(self, values: dict[str, Any], timeout: float = 30.0) -> Any:
+        """Inserts one message (``ON CONFLICT DO NOTHING``); the new row, or None if it existed."""
+        fut: Future[Any] = Future()
+        self._queue.put((values, fut))
+        return fut.result(timeout)
+
+    def _insert_all(self, batch: list[tuple[dict[str, Any], Future[Any]]]) -> list[Any]:
+        """One multi-row INSERT; each item gets its new row, or None when it already existed."""
+        with self._write_lock, self._engine.begin() as conn:
+            if self._dialect == "postgresql":
+                conn.execute(_ADVISORY_LOCK)
+            if len(batch) == 1:
+                return [conn.execute(self._insert, batch[0][0]).first()]
+            inserted = {(r.sender_id, r.client_id): r
+                        for r in conn.execute(self._insert, [values for values, _ in batch])}
+        out, seen = [], set()
+        for values, _ in batch:
+            key = (values["sender_id"], values["client_id"])
+            out.append(None if key in seen else inserted.get(key))  # a retry in the same batch: not new
+            seen.add(key)
+        return out
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < self.MAX_BATCH:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                rows = self._insert_all(batch)
+            except Exception:  # noqa: BLE001 - find the bad one: retry each alone
+                for item in batch:
+                    try:
+                        item[1].set_result(self._insert_all([item])[0])
+                    except Exception as exc:  # noqa: BLE001 - handed to that sender
+                        item[1].set_exception(exc)
+                continue
+            for (_, fut), row in zip(batch, rows, strict=True):
+                fut.set_result(row)
+
+
+def _not_found() -> ApiError:
+    return ApiError(404, "not_found", "There is no such message in your conversations.")
+
+
+class MessagingService:
+    """Stores and reads private messages.
+
+    Attributes:
+        media_serializer: turns a ``media_id`` into the contract's ``media``
+            object; ``None`` until the media layer provides one (then messages
+            carry ``"media": null``).
+    """
+
+    def __init__(self, dialect: str, media_serializer: MediaSerializer | None = None) -> None:
+        self.dialect = dialect
+        self.media_serializer = media_serializer
+        #: called once per newly stored message (the server counts them for /metrics)
+        self.on_stored: Callable[[], object] | None = None
+        self._recipients: dict[str, float] = {}
+        self._writer: GroupCommit | None = None
+        self._writer_lock = threading.Lock()
+        # Built once: SQLAlchemy then reuses the compiled statement for every message.
+        insert = sqlite_insert if dialect == "sqlite" else pg_insert
+        self._insert = (insert(MESSAGES).on_conflict_do_nothing(index_elements=["sender_id", "client_id"])
+                        .returning(*MESSAGES.c))
+        # SQLite allows one writer at a time and makes the others wait in its
+        # busy handler, which sleeps (up to 100 ms a round). Queuing this
+        # process's message writes on a lock instead keeps latency low.
+        self._write_lock: threading.Lock | contextlib.nullcontext[None] = \
+            threading.Lock() if dialect == "sqlite" else contextlib.nullcontext()
+
+    def _group_commit(self, s: Session) -> GroupCommit:
+        if self._writer is None:
+            with self._writer_lock:
+                if self._writer is None:
+                    self._writer = GroupCommit(s.get_bind(), self._insert, self.dialect, self._write_lock)
+        return self._writer
+
+    # --- serialisation ------------------------------------------------------
+    def serialize(self, s: Session, m: MessageRow) -> dict[str, Any]:
+        media = None
+        if m.media_id is not None and not m.deleted and self.media_serializer is not None:
+            media = self.media_serializer(s, m.media_id)
+        return {"id": str(m.id), "client_id": m.client_id, "sender_id": m.sender_id,
+                "recipient_id": m.recipient_id, "body": "" if m.deleted else m.body, "media": media,
+                "created_at": iso(m.created_at), "edited_at": iso(m.edited_at), "deleted": m.deleted,
+                "delivered_at": iso(m.delivered_at), "read_at": iso(m.read_at)}
+
+    def serialize_many(self, s: Session, msgs: Iterable[MessageRow]) -> list[dict[str, Any]]:
+        return [self.serialize(s, m) for m in msgs]
+
+    # --- writing ------------------------------------------------------------
+    @staticmethod
+    def _existing(s: Session, sender_id: str, client_id: str) -> Message | None:
+        return s.scalar(sa.select(Message).where(Message.sender_id == sender_id, Message.client_id == client_id))
+
+    def check_recipient(self, s: Session, sender_id: str, to: str) -> None:
+        """``to`` is a verified, active user other than the sender (cached for a few seconds)."""
+        if to == sender_id:
+            raise ApiError(422, "invalid_recipient", "You cannot send a message to yourself.")
+        now = time.monotonic()
+        if self._recipients.get(to, 0.0) > now:
+            return
+        peer = s.execute(sa.select(User.disabled_at, User.email_verified_at).where(User.id == to)).first()
+        if peer is None or peer.disabled_at is not None:
+            raise ApiError(404, "recipient_not_found", "There is no Parley user with this id.")
+        if peer.email_verified_at is None:
+            raise ApiError(422, "recipient_not_verified",
+                           "This person has not verified their email yet, so they cannot receive messages.")
+        if len(self._recipients) > 10_000:
+            self._recipients.clear()
+        self._recipients[to] = now + RECIPIENT_CACHE_SECONDS
+
+    @staticmethod
+    def _check_media(s: Session, sender_id: str, media_id: str) -> None:
+        media = s.get(Media, media_id)
+        if media is None or media.owner_id != sender_id:
+            raise ApiError(404, "media_not_found", "There is no such video among your uploads.")
+        if media.status != "ready":
+            raise ApiError(422, "media_not_ready",
+                           "This video is still being processed (or failed); send it when it is ready.")
+
+    def send(self, s: Session, sender_id: str, to: str, client_id: str, body: str,
+             media_id: str | None = None) -> tuple[MessageRow, bool]:
+        """Stores a message and commits; returns ``(message, created)``.
+
+        Idempotent on ``(sender, client_id)``: a retry returns the stored message
+        with ``created=False`` whatever else it carries, so a client that lost
+        the ack can safely send again. One statement does it
+        (``INSERT ... ON CONFLICT DO NOTHING RETURNING``), so a retry racing
+        the original can never store the message twice.
+        """
+        body = (body or "").strip()
+        if len(body) > MAX_BODY:
+            raise ApiError(422, "validation_failed", f"A message is at most {MAX_BODY} characters.",
+                           errors={"body": [f"Must be at most {MAX_BODY} characters."]})
+        if not body and media_id is None:
+            raise ApiError(422, "validation_failed", "Write a message (1 to 4000 characters) or attach a video.",
+                           errors={"body": ["Write a message (1 to 4000 characters) or attach a video."]})
+        self.check_recipient(s, sender_id, to)
+        if media_id is not None:
+            existing = self._existing(s, sender_id, client_id)
+            if existing is not None:
+                return existing, False
+            self._check_media(s, sender_id, media_id)
+        values = {"client_id": client_id, "sender_id": sender_id, "recipient_id": to, "body": body,
+                  "media_id": media_id, "created_at": utcnow(), "deleted": False}
+        s.commit()  # end the read transaction; the writer thread stores the message
+        row = self._group_commit(s).store(values)
+        if row is None:  # already stored: a retry
+            existing_row = s.execute(sa.select(*MESSAGES.c).where(MESSAGES.c.sender_id == sender_id,
+                                                                  MESSAGES.c.client_id == client_id)).first()
+            assert existing_row is not None
+            return existing_row, False
+        if self.on_stored is not None:
+            self.on_stored()
+        return row, True
+
+    @staticmethod
+    def _own(s: Session, user_id: str, message_id: int) -> Message:
+        m = s.get(Message, message_id)
+        if m is None or m.sender_id != user_id:
+            raise ApiError(404, "not_found", "You can only change messages you sent.")
+        return m
+
+    def edit(self, s: Session, user_id: str, message_id: int, body: str | None) -> Message:
+        m = self._own(s, user_id, message_id)
+        if m.deleted:
+            raise ApiError(409, "message_deleted", "This message was deleted and cannot be edited.")
+        body = (body or "").strip()
+        if not body and m.media_id is None:
+            raise ApiError(422, "validation_failed", "A message needs 1 to 4000 characters.",
+                           errors={"body": ["Must be at least 1 character."]})
+        if len(body) > MAX_BODY:
+            raise ApiError(422, "validation_failed", f"A message is at most {MAX_BODY} characters.",
+                           errors={"body": [f"Must be at most {MAX_BODY} characters."]})
+        if body != m.body:
+            m.body = body
+            m.edited_at = utcnow()
+            with self._write_lock:
+                s.commit()
+        return m
+
+    def delete(self, s: Session, user_id: str, message_id: int) -> tuple[Message, bool]:
+        """Turns one's own message into a tombstone; returns ``(message, changed)``.
+
+        The row stays (its id keeps its place in the conversation and in
+        ``sync``); the body and the link to the video go.
+        """
+        m = self._own(s, user_id, message_id)
+        if m.deleted:
+            return m, False
+        m.body = ""
+        m.media_id = None
+        m.deleted = True
+        m.edited_at = utcnow()
+        with self._write_lock:
+            s.commit()
+        return m, True
+
+    # --- receipts -----------------------------------------------------------
+    def mark_delivered(self, s: Session, user_id: str, ids: Sequence[int]) -> StatusChange:
+        """Marks messages addressed to ``user_id`` delivered; all ids must be such messages."""
+        wanted = set(ids)
+        if len(wanted) > MAX_IDS_PER_EVENT:
+            raise ApiError(422, "validation_failed", f"Send at most {MAX_IDS_PER_EVENT} ids at a time.")
+        rows = s.execute(sa.select(Message.id, Message.sender_id, Message.delivered_at)
+                         .where(Message.id.in_(wanted), Message.recipient_id == user_id)).all()
+        if len(rows) != len(wanted):
+            raise ApiError(404, "not_found", "Some of these ids are not messages sent to you.")
+        now = utcnow()
+        todo = [r.id for r in rows if r.delivered_at is None]
+        by_sender: dict[str, list[int]] = {}
+        if todo:
+            with self._write_lock:
+                changed = s.execute(sa.update(Message)
+                                    .where(Message.id.in_(todo), Message.delivered_at.is_(None))
+                                    .values(delivered_at=now).returning(Message.id, Message.sender_id)).all()
+                s.commit()
+            for mid, sender in changed:
+                by_sender.setdefault(sender, []).append(mid)
+        return StatusChange("delivered", now, by_sender)
+
+    def mark_read(self, s: Session, user_id: str, peer_id: str, up_to: int) -> StatusChange:
+        """Marks every message from ``peer_id`` up to ``up_to`` read (and delivered)."""
+        anchor = s.get(Message, up_to)
+        if anchor is None or {anchor.sender_id, anchor.recipient_id} != {user_id, peer_id}:
+            raise ApiError(404, "not_found", "up_to is not a message of this conversation.")
+        now = utcnow()
+        with self._write_lock:
+            changed = s.execute(sa.update(Message)
+                                .where(Message.recipient_id == user_id, Message.sender_id == peer_id,
+                                       Message.id <= up_to, Message.read_at.is_(None))
+                                .values(read_at=now, delivered_at=sa.func.coalesce(Message.delivered_at, now))
+                                .returning(Message.id)).scalars().all()
+            s.commit()
+        return StatusChange("read", now, {peer_id: sorted(changed)} if changed else {})
+
+    # --- reading ------------------------------------------------------------
+    @staticmethod
+    def sync(s: Session, user_id: str, after: int | None, limit: int = SYNC_PAGE) -> Page:
+        """Every message to or from ``user_id`` with an id above ``after``, oldest first."""
+        limit = max(1, min(limit, SYNC_PAGE))
+        q = sa.select(Message).where(sa.or_(Message.sender_id == user_id, Message.recipient_id == user_id))
+        if after is not None:
+            q = q.where(Message.id > after)
+        rows = list(s.scalars(q.order_by(Message.id).limit(limit + 1)))
+        return Page(rows[:limit], len(rows) > limit)
+
+    @staticmethod
+    def _conversation(user_id: str, peer_id: str) -> sa.ColumnElement[bool]:
+        return sa.or_(sa.and_(Message.sender_id == user_id, Message.recipient_id == peer_id),
+                      sa.and_(Message.sender_id == peer_id, Message.recipient_id == user_id))
+
+    def history(self, s: Session, user_id: str, peer_id: str, *, before: int | None = None,
+                after: int | None = None, limit: int = 50) -> Page:
+        """A page of one conversation, oldest first within the page.
+
+        ``before`` pages backwards (the newest page when neither is given);
+        ``after`` pages forwards. ``has_more`` says whether another page
+        exists in the direction of paging.
+        """
+        if s.get(User, peer_id) is None:
+            raise ApiError(404, "recipient_not_found", "There is no Parley user with this id.")
+        limit = max(1, min(limit, HISTORY_MAX))
+        q = sa.select(Message).where(self._conversation(user_id, peer_id))
+        if after is not None:
+            q = q.where(Message.id > after)
+        if before is not None:
+            q = q.where(Message.id < before)
+        if after is not None:
+            rows = list(s.scalars(q.order_by(Message.id).limit(limit + 1)))
+            return Page(rows[:limit], len(rows) > limit)
+        rows = list(s.scalars(q.order_by(Message.id.desc()).limit(limit + 1)))
+        return Page(list(reversed(rows[:limit])), len(rows) > limit)
+
+    @staticmethod
+    def peer_ids(s: Session, user_id: str) -> set[str]:
+        """Everyone ``user_id`` shares a conversation with."""
+        sent = sa.select(Message.recipient_id.label("peer")).where(Message.sender_id == user_id)
+        got = sa.select(Message.sender_id.label("peer")).where(Message.recipient_id == user_id)
+        return set(s.scalars(sa.select(sa.union(sent, got).subquery().c.peer)))
+
+    @staticmethod
+    def conversations(s: Session, user_id: str) -> list[ConversationRow]:
+        """Every conversation of ``user_id``, newest activity first."""
+        sent = sa.select(Message.recipient_id.label("peer"), Message.id.label("id")) \
+            .where(Message.sender_id == user_id)
+        got = sa.select(Message.sender_id.label("peer"), Message.id.label("id")) \
+            .where(Message.recipient_id == user_id)
+        u = sa.union_all(sent, got).subquery()
+        last = s.execute(sa.select(u.c.peer, sa.func.max(u.c.id).label("last"))
+                         .group_by(u.c.peer).order_by(sa.func.max(u.c.id).desc())).all()
+        if not last:
+            return []
+        peers = {p.id: p for p in s.scalars(sa.select(User).where(User.id.in_([r.peer for r in last])))}
+        msgs = {m.id: m for m in s.scalars(sa.select(Message).where(Message.id.in_([r.last for r in last])))}
+        unread = dict(s.execute(sa.select(Message.sender_id, sa.func.count())
+                                .where(Message.recipient_id == user_id, Message.read_at.is_(None),
+                                       Message.deleted.is_(False))
+                                .group_by(Message.sender_id)).all())
+        return [ConversationRow(peers[r.peer], msgs.get(r.last), int(unread.get(r.peer, 0)))
+                for r in last if r.peer in peers]
+
+    # --- search -------------------------------------------------------------
+    def search(self, s: Session, user_id: str, q: str, peer_id: str | None = None, limit: int = 50) -> list[Message]:
+        """Full-text search of the caller's own conversations, newest first.
+
+        SQLite uses the FTS5 table ``messages_fts`` (every word must match; the
+        last one as a prefix, so results appear while typing); PostgreSQL uses
+        ``to_tsvector('simple', body)`` with a GIN index. The ``simple``
+        configuration does no stemming, which suits a multilingual app.
+        """
+        words = re.findall(r"\w+", q, flags=re.UNICODE)
+        if not words:
+            return []
+        limit = max(1, min(limit, HISTORY_MAX))
+        mine = sa.or_(Message.sender_id == user_id, Message.recipient_id == user_id)
+        cond: list[sa.ColumnElement[bool]] = [mine, Message.deleted.is_(False)]
+        if peer_id is not None:
+            cond.append(self._conversation(user_id, peer_id))
+        if self.dialect == "sqlite":
+            match = " ".join(f'"{w}"' for w in words[:-1]) + f' "{words[-1]}"*'
+            fts = sa.table("messages_fts", sa.column("rowid"), sa.column("messages_fts"))
+            stmt = (sa.select(Message).join(fts, fts.c.rowid == Message.id)
+                    .where(sa.text("messages_fts MATCH :match").bindparams(match=match.strip()), *cond))
+        else:
+            tsq = sa.func.plainto_tsquery(sa.literal_column("'simple'::regconfig"), " ".join(words))
+            vec = sa.func.to_tsvector(sa.literal_column("'simple'::regconfig"), Message.body)
+            stmt = sa.select(Message).where(vec.op("@@")(tsq), *cond)
+        return list(s.scalars(stmt.order_by(Message.id.desc()).limit(limit)))
