@@ -30,8 +30,11 @@ serve: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -n $${PYTEST_WORKERS:-4} --dist loadfile --ignore=tests/packaging $(PYTEST_ARGS)
 
+# Benchmarks print their figures; they are not part of the test suite.
 bench: $(STAMP)
 	$(PY) benchmarks/accounts.py
+	$(PY) benchmarks/messaging.py
+	$(PY) benchmarks/uploads.py
 
 # A one-folder bundle of the desktop app (with the bundled server) for this OS: dist/Parley/
 package: $(STAMP)
