@@ -13,10 +13,11 @@ from desktop.core.models import (
     max_id,
     parse_time,
 )
+from desktop.core.media import media_from_json, media_to_json
 from desktop.core.store import Store
 
 _COLS = ("id, client_id, sender_id, recipient_id, body, created_at, edited_at, deleted, "
-         "delivered_at, read_at")
+         "delivered_at, read_at, media")
 
 
 def _idkey(message_id: str) -> int:
@@ -30,6 +31,7 @@ def _row_to_message(row: sqlite3.Row) -> Message:
         created_at=parse_time(row["created_at"]),  # type: ignore[arg-type]
         edited_at=parse_time(row["edited_at"]), deleted=bool(row["deleted"]),
         delivered_at=parse_time(row["delivered_at"]), read_at=parse_time(row["read_at"]),
+        media=media_from_json(row["media"]),
     )
 
 
@@ -46,7 +48,7 @@ class MessageCache:
         rows = [
             (m.id, _idkey(m.id), m.peer_of(self.me), m.client_id, m.sender_id, m.recipient_id, m.body,
              format_time(m.created_at), format_time(m.edited_at), int(m.deleted),
-             format_time(m.delivered_at), format_time(m.read_at))
+             format_time(m.delivered_at), format_time(m.read_at), media_to_json(m.media))
             for m in messages if m.id is not None
         ]
         if not rows:
@@ -56,8 +58,10 @@ class MessageCache:
             db.execute("BEGIN")
             db.executemany(
                 "INSERT INTO messages (id, idkey, peer_id, client_id, sender_id, recipient_id, body, "
-                "created_at, edited_at, deleted, delivered_at, read_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+                "created_at, edited_at, deleted, delivered_at, read_at, media) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
                 "ON CONFLICT(id) DO UPDATE SET body=excluded.body, edited_at=excluded.edited_at, "
+                "media=COALESCE(excluded.media, media), "
                 "deleted=excluded.deleted, delivered_at=COALESCE(excluded.delivered_at, delivered_at), "
                 "read_at=COALESCE(excluded.read_at, read_at)", rows)
             db.execute("COMMIT")
@@ -77,6 +81,14 @@ class MessageCache:
                 f"SELECT {_COLS} FROM messages WHERE peer_id=? AND idkey<? "
                 "ORDER BY idkey DESC LIMIT ?", (peer_id, _idkey(before_id), limit)).fetchall()
         return [_row_to_message(r) for r in reversed(rows)]
+
+    def after(self, peer_id: str, after_id: str, limit: int = 100) -> list[Message]:
+        """Up to ``limit`` messages newer than ``after_id``, oldest first."""
+        with self.store.lock:
+            rows = self.store.db.execute(
+                f"SELECT {_COLS} FROM messages WHERE peer_id=? AND idkey>? "
+                "ORDER BY idkey LIMIT ?", (peer_id, _idkey(after_id), limit)).fetchall()
+        return [_row_to_message(r) for r in rows]
 
     def get(self, message_id: str) -> Message | None:
         with self.store.lock:

@@ -96,7 +96,7 @@ def from_ack_error(error: Any) -> ApiError:
     """Decode the ``error`` of a Socket.IO ack ``{ok: false, error: {code, message}}``."""
     data = error if isinstance(error, dict) else {}
     code = str(data.get("code") or "error")
-    msg = FRIENDLY.get(code) or str(data.get("message") or "The server refused that.")
+    msg = str(data.get("message") or FRIENDLY.get(code) or "The server refused that.")
     return ApiError(status=0, code=code, message=msg)
 
 

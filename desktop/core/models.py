@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import Enum
 
+from desktop.core.media import MediaInfo
+
 
 def parse_time(value: str | None) -> datetime | None:
     """Parse an ISO 8601 UTC time (``...Z``) into an aware datetime, or None."""
@@ -92,6 +94,7 @@ class Message:
     read_at: datetime | None = None
     pending: bool = False
     error: str | None = None
+    media: MediaInfo | None = None  # a video attached to the message (issue 6)
 
     def peer_of(self, me: str) -> str:
         return self.recipient_id if self.sender_id == me else self.sender_id

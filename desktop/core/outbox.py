@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
+from desktop.core.media import MediaInfo, media_from_json, media_to_json
 from desktop.core.models import Message, format_time, parse_time
 from desktop.core.store import Store
 
@@ -19,20 +20,26 @@ class Outbox:
         self.store = store
         self.me = me
 
-    def add(self, peer_id: str, body: str, *, now: datetime | None = None) -> Message:
-        """Queue a new message and return it as a pending :class:`Message`."""
+    def add(self, peer_id: str, body: str, *, now: datetime | None = None, media: MediaInfo | None = None,
+            client_id: str | None = None) -> Message:
+        """Queue a new message and return it as a pending :class:`Message`.
+
+        A video message comes with its ready ``media`` and the ``client_id`` its upload was
+        started with; adding the same ``client_id`` twice keeps the first entry.
+        """
         created = now or datetime.now(timezone.utc)
-        client_id = str(uuid.uuid4())
+        client_id = client_id or str(uuid.uuid4())
         with self.store.lock:
             self.store.db.execute(
-                "INSERT INTO outbox (client_id, peer_id, sender_id, body, created_at) VALUES (?,?,?,?,?)",
-                (client_id, peer_id, self.me, body, format_time(created)))
+                "INSERT OR IGNORE INTO outbox (client_id, peer_id, sender_id, body, created_at, media) "
+                "VALUES (?,?,?,?,?,?)",
+                (client_id, peer_id, self.me, body, format_time(created), media_to_json(media)))
         return Message(id=None, client_id=client_id, sender_id=self.me, recipient_id=peer_id,
-                       body=body, created_at=created, pending=True)
+                       body=body, created_at=created, pending=True, media=media)
 
     def pending(self, peer_id: str | None = None) -> list[Message]:
         """Entries in the order they were written (all, or one conversation's)."""
-        sql = "SELECT client_id, peer_id, body, created_at, error FROM outbox WHERE sender_id=?"
+        sql = "SELECT client_id, peer_id, body, created_at, error, media FROM outbox WHERE sender_id=?"
         args: tuple[str, ...] = (self.me,)
         if peer_id is not None:
             sql += " AND peer_id=?"
@@ -41,7 +48,7 @@ class Outbox:
             rows = self.store.db.execute(sql + " ORDER BY seq", args).fetchall()
         return [Message(id=None, client_id=r["client_id"], sender_id=self.me, recipient_id=r["peer_id"],
                         body=r["body"], created_at=parse_time(r["created_at"]),  # type: ignore[arg-type]
-                        pending=True, error=r["error"]) for r in rows]
+                        pending=True, error=r["error"], media=media_from_json(r["media"])) for r in rows]
 
     def next_unsent(self) -> Message | None:
         """The oldest entry that has not failed for good."""

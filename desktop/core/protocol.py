@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from desktop.core.media import MediaInfo, media_info
 from desktop.core.models import (
     Conversation,
     Message,
@@ -30,6 +31,7 @@ UPDATED = "message:updated"
 DELETED = "message:deleted"
 STATUS = "message:status"
 PRESENCE = "presence"
+MEDIA_STATUS = "media:status"
 
 TYPING_EXPIRY_S = 6.0
 MAX_BODY = 4000
@@ -91,6 +93,7 @@ def message(data: dict[str, Any]) -> Message:
         deleted=bool(data.get("deleted")),
         delivered_at=parse_time(data.get("delivered_at")),
         read_at=parse_time(data.get("read_at")),
+        media=media_info(data.get("media")),
     )
 
 
@@ -140,3 +143,11 @@ def typing(data: dict[str, Any]) -> Typing:
 
 def deleted_id(data: dict[str, Any]) -> str:
     return str(_req(data, "id"))
+
+
+def media_status(data: dict[str, Any]) -> MediaInfo:
+    """``media:status``: the ``media`` object of a video whose processing ended."""
+    info = media_info(data)
+    if info is None:
+        raise ProtocolError("missing field 'id'")
+    return info

@@ -43,6 +43,10 @@ class Store:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        for table in ("messages", "outbox"):  # added by the video issue: a message's media as JSON
+            cols = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
+            if "media" not in cols:
+                self.db.execute(f"ALTER TABLE {table} ADD COLUMN media TEXT")
 
     def close(self) -> None:
         with self.lock:

@@ -7,9 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import keyring
-from keyring.errors import KeyringError, PasswordDeleteError
-
 SERVICE = "Parley"
 
 
@@ -25,12 +22,18 @@ class CredentialStore:
         self._backend = backend  # None: whatever keyring.get_keyring() is at call time
 
     def _kr(self) -> Any:
-        return self._backend or keyring.get_keyring()
+        if self._backend is not None:
+            return self._backend
+        import keyring  # slow to import (backend discovery); only ever called on a worker thread
+
+        return keyring.get_keyring()
 
     def entry_name(self, server_url: str, email: str) -> str:
         return f"{self.profile}:{email.lower()}@{server_url}"
 
     def load(self, server_url: str, email: str) -> str | None:
+        from keyring.errors import KeyringError
+
         try:
             return self._kr().get_password(SERVICE, self.entry_name(server_url, email))
         except KeyringError as exc:
@@ -39,6 +42,8 @@ class CredentialStore:
             raise KeyringUnavailable(str(exc)) from None
 
     def save(self, server_url: str, email: str, refresh_token: str) -> None:
+        from keyring.errors import KeyringError
+
         try:
             self._kr().set_password(SERVICE, self.entry_name(server_url, email), refresh_token)
         except KeyringError as exc:
@@ -47,6 +52,8 @@ class CredentialStore:
             raise KeyringUnavailable(str(exc)) from None
 
     def delete(self, server_url: str, email: str) -> None:
+        from keyring.errors import KeyringError, PasswordDeleteError
+
         try:
             self._kr().delete_password(SERVICE, self.entry_name(server_url, email))
         except PasswordDeleteError:

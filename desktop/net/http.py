@@ -8,9 +8,8 @@ from __future__ import annotations
 import threading
 import time
 from typing import Any, Callable
+from typing import TYPE_CHECKING
 from urllib.parse import quote
-
-import requests
 
 from desktop.core import protocol
 from desktop.core.errors import ApiError, NetworkError, NotSignedIn, from_problem
@@ -22,6 +21,9 @@ from desktop.core.models import (
     User,
     UserSummary,
 )
+
+if TYPE_CHECKING:
+    import requests
 
 REFRESH_MARGIN_S = 60.0
 
@@ -48,7 +50,7 @@ class ApiClient:
         self.base_url = normalize_url(base_url)
         self.timeout = timeout
         self.on_tokens = on_tokens
-        self._http = session or requests.Session()
+        self._session = session  # created on first use: importing requests is slow
         self._clock = clock
         self._lock = threading.RLock()
         self._tokens: TokenPair | None = None
@@ -161,10 +163,24 @@ class ApiClient:
             response = self._send(method, path, headers=headers, json=json, params=params)
             if response.status_code == 401 and auth and attempt == 0:
                 continue  # the access token was refused: refresh once and retry
+            if response.status_code in (404, 405) and path.startswith("/api/auth/"):
+                # every Parley server has these endpoints: this address is something else
+                raise NetworkError(f"{self.base_url} doesn't look like a Parley server. Check the address.",
+                                   kind="bad_address")
             return self._decode(response)
         raise AssertionError("unreachable")
 
+    @property
+    def _http(self) -> requests.Session:
+        if self._session is None:
+            import requests
+
+            self._session = requests.Session()
+        return self._session
+
     def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        import requests
+
         url = self.base_url + path
         try:
             return self._http.request(method, url, timeout=self.timeout, **kwargs)

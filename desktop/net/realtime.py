@@ -13,15 +13,19 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
-import socketio
-
 from desktop.core import protocol
 from desktop.core.errors import ApiError, NetworkError, NotSignedIn, from_ack_error
 
 log = logging.getLogger(__name__)
 
 SERVER_EVENTS = (protocol.NEW, protocol.UPDATED, protocol.DELETED, protocol.STATUS,
-                 protocol.TYPING, protocol.PRESENCE)
+                 protocol.TYPING, protocol.PRESENCE, protocol.MEDIA_STATUS)
+
+
+def _socketio_client() -> Any:
+    import socketio  # imported on first connect: it is slow to import and not needed to show sign-in
+
+    return socketio.Client(reconnection=False, logger=False, engineio_logger=False)
 
 
 class RealtimeListener(Protocol):
@@ -61,8 +65,7 @@ class RealtimeClient:
         self.listener = listener
         self.backoff = backoff or Backoff()
         self.connect_timeout = connect_timeout
-        self._factory = client_factory or (lambda: socketio.Client(reconnection=False, logger=False,
-                                                                   engineio_logger=False))
+        self._factory = client_factory or _socketio_client
         self._emit_lock = threading.Lock()
         self._wake = threading.Event()
         self._disconnected = threading.Event()

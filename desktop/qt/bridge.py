@@ -27,6 +27,7 @@ class SocketBridge(QObject):
         typingChanged(Typing): the peer started or stopped typing.
         presenceChanged(Presence): someone came online or left.
         sessionExpired(str): the server no longer accepts this session.
+        mediaStatus(MediaInfo): ``media:status``, processing of one of my videos ended.
     """
 
     stateChanged = Signal(str, str, float)
@@ -37,6 +38,7 @@ class SocketBridge(QObject):
     typingChanged = Signal(object)
     presenceChanged = Signal(object)
     sessionExpired = Signal(str)
+    mediaStatus = Signal(object)
 
     def on_state(self, state: str, detail: str, retry_in: float) -> None:
         self.stateChanged.emit(state, detail, float(retry_in))
@@ -58,5 +60,7 @@ class SocketBridge(QObject):
                 self.typingChanged.emit(protocol.typing(data))
             elif event == protocol.PRESENCE:
                 self.presenceChanged.emit(protocol.presence(data))
+            elif event == protocol.MEDIA_STATUS:
+                self.mediaStatus.emit(protocol.media_status(data))
         except ProtocolError as exc:
             log.warning("ignored malformed %s event: %s", event, exc)

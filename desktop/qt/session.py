@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop.core.errors import ApiError, NetworkError, ParleyError
+from desktop.core.errors import ParleyError
 from desktop.core.models import SessionInfo, TokenPair, User
 from desktop.net.credentials import CredentialStore, KeyringUnavailable
 from desktop.net.http import ApiClient, normalize_url
@@ -114,7 +114,7 @@ class Session(QObject):
 
     # silent sign-in -------------------------------------------------------------------
     def sign_in_silently(self, server_url: str) -> None:
-        """Use the keyring's refresh token; offline, fall back to the cached account."""
+        """Sign in with the keyring's refresh token and the cached account, without waiting on the server."""
         server_url = normalize_url(server_url)
         user = self.settings.last_user
         if not server_url or user is None:
@@ -130,19 +130,11 @@ class Session(QObject):
                 return None
             if not token:
                 return None
-            try:
-                self.api.refresh(token)
-                fresh = self.api.me()
-            except NetworkError:
-                # Keep the refresh token in memory only; the realtime loop refreshes later.
-                self.api.set_tokens(TokenPair(access_token="", refresh_token=token, expires_in=0))
-                return SessionInfo(server_url=server_url, user=user, offline=True)
-            except ApiError as exc:
-                if exc.is_session_error:
-                    self.credentials.delete(server_url, user.email)
-                    return None
-                raise
-            return SessionInfo(server_url=server_url, user=fresh)
+            # No network here: the window opens at once from the cache. The first request
+            # (the realtime connect) trades this token for a fresh pair; if the server
+            # refuses it, the session ends and the sign-in window comes back.
+            self.api.set_tokens(TokenPair(access_token="", refresh_token=token, expires_in=0))
+            return SessionInfo(server_url=server_url, user=user, offline=True)
 
         def done(info: SessionInfo | None) -> None:
             if info is None:

@@ -1,0 +1,389 @@
+"""Composition root: the only place that builds real clients, stores and windows and wires them."""
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desktop import i18n
+from desktop.config import DEFAULT_SERVER, AppConfig
+from desktop.core.models import Message, SessionInfo
+from desktop.net.credentials import CredentialStore
+from desktop.net.http import ApiClient
+from desktop.qt.hosting import ServerHost
+from desktop.qt.session import Session
+from desktop.qt.settings import Settings
+from desktop.qt.tasks import TaskRunner
+from desktop.ui import theme
+from desktop.ui.host_dialog import HostServerDialog
+from desktop.ui.login_window import LoginWindow
+
+if TYPE_CHECKING:  # the rest is imported after sign-in, so the sign-in window opens sooner
+    from desktop.core.store import Store
+    from desktop.qt.chat import ChatService
+    from desktop.ui.chat_window import ChatWindow
+    from desktop.ui.main_window import MainWindow
+    from desktop.ui.tray import Tray
+
+log = logging.getLogger(__name__)
+
+
+class ParleyApp(QObject):
+    """One running app for one profile.
+
+    Attributes:
+        login_window, main_window, chat_windows, service, session: the live parts
+        (tests drive the app through them).
+
+    Signals:
+        mainWindowShown(): the main window is on screen (after a typed or silent sign-in).
+        loginWindowShown(): the sign-in window is on screen.
+    """
+
+    mainWindowShown = Signal()
+    loginWindowShown = Signal()
+
+    def __init__(self, config: AppConfig, qapp: QApplication, *, keyring_backend: Any = None) -> None:
+        super().__init__()
+        self.config = config
+        self.qapp = qapp
+        self.settings = Settings(config.settings_path)
+        self.server_url = config.server_url or self.settings.server_url or DEFAULT_SERVER
+        if config.server_url and self.settings.server_url and config.server_url != self.settings.server_url:
+            self.settings.last_user = None  # another server: its account is not ours
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(8)
+        self.runner = TaskRunner(self.pool, self)
+        self.disk_pool = QThreadPool(self)
+        self.disk_pool.setMaxThreadCount(1)  # cache and outbox writes keep their order
+        self.disk = TaskRunner(self.disk_pool, self)
+        self.api = ApiClient(self.server_url, timeout=config.http_timeout)
+        self.session = Session(self.api, CredentialStore(config.profile, keyring_backend), self.runner,
+                               self.settings, self)
+        self.login_window: LoginWindow | None = None
+        self.main_window: MainWindow | None = None
+        self.chat_windows: dict[str, ChatWindow] = {}
+        self.service: ChatService | None = None
+        self.tray: Tray | None = None
+        self.store: Store | None = None
+        self._keyring_note: str | None = None
+        self._quitting = False
+        self.uploads: Any = None  # desktop.qt.uploads.UploadManager while signed in
+        self.media_reader: Any = None  # desktop.qt.media.MediaReader while signed in
+        self.players: dict[str, Any] = {}  # media id -> PlayerWindow
+        self.server_host: ServerHost | None = None  # "Host a server on this computer"
+        self.host_dialog: HostServerDialog | None = None
+        self.session.signedIn.connect(self._signed_in)
+        self.session.signedOut.connect(self._signed_out)
+        self.session.silentSignInFailed.connect(lambda: self.show_login())
+        self.session.keyringUnavailable.connect(self._keyring_unavailable)
+        self._apply_look()
+        hints = QGuiApplication.styleHints()
+        hints.colorSchemeChanged.connect(self._scheme_changed)
+
+    # start and stop --------------------------------------------------------------------------
+    def start(self) -> None:
+        if self.settings.last_user is not None:
+            self.session.sign_in_silently(self.server_url)
+        else:
+            self.show_login()
+
+    def quit(self) -> None:
+        self._quitting = True
+        self._teardown()
+        self._stop_hosting()
+        if self.login_window is not None:
+            self.login_window.close()
+        self.runner.wait_idle(3000)
+        self.disk.wait_idle(3000)
+        self.qapp.quit()
+
+    def shutdown(self) -> None:
+        """Stop everything without quitting the QApplication (tests run several apps in one process)."""
+        self._quitting = True
+        self._teardown()
+        self._stop_hosting()
+        if self.login_window is not None:
+            self.login_window.close()
+            self.login_window.deleteLater()
+            self.login_window = None
+        self.runner.wait_idle(5000)
+        self.disk.wait_idle(5000)
+
+    def _scheme_changed(self, *_: object) -> None:
+        self._apply_look()
+
+    def _apply_look(self) -> None:
+        choice = self.config.theme or self.settings.theme
+        theme.apply(self.qapp, theme.resolve(choice))
+
+    def install_translations(self) -> None:
+        language = i18n.choose_language(self.config.language or self.settings.language)
+        i18n.install(self.qapp, language, self.config.home / "translations")
+
+    # hosting a server -----------------------------------------------------------------------------
+    def host_server(self) -> None:
+        """Opens the window that runs the bundled server on this computer (stopped on quit)."""
+        if self.server_host is None:
+            self.server_host = ServerHost(parent=self)
+        if self.host_dialog is None:
+            self.host_dialog = HostServerDialog(self.server_host)
+            self.host_dialog.useServer.connect(self._use_hosted_server)
+        self.host_dialog.show()
+        self.host_dialog.raise_()
+        self.host_dialog.activateWindow()
+
+    def _use_hosted_server(self, url: str) -> None:
+        if self.main_window is not None:
+            QMessageBox.information(self.host_dialog, self.tr("Parley"), self.tr(
+                "You are signed in to %1. To use the server on this computer, sign out, then sign in "
+                "with the address %2.").replace("%1", self.server_url).replace("%2", url))
+            return
+        self.show_login()
+        assert self.login_window is not None
+        self.login_window.use_server(url)
+
+    def _stop_hosting(self) -> None:
+        if self.server_host is not None:
+            self.server_host.stop()
+        if self.host_dialog is not None:
+            self.host_dialog.close()
+
+    # sign-in --------------------------------------------------------------------------------------
+    def show_login(self, message: str = "") -> None:
+        if self.login_window is None:
+            user = self.settings.last_user
+            email = user.email if user else self.settings.last_email
+            self.login_window = LoginWindow(self.session, self.server_url, email)
+            self.login_window.hostServerRequested.connect(self.host_server)
+        if message:
+            self.login_window.show_message(message)
+        self.login_window.show()
+        self.login_window.raise_()
+        self.login_window.activateWindow()
+        self.loginWindowShown.emit()
+
+    def _keyring_unavailable(self, note: str) -> None:
+        self._keyring_note = note
+        if self.main_window is not None:
+            self.main_window.show_notice(note)
+
+    def _signed_in(self, info: SessionInfo) -> None:
+        self.server_url = info.server_url
+        key = hashlib.sha256(f"{info.server_url}|{info.user.id}".encode()).hexdigest()[:20]
+        path = self.config.data_dir / f"{key}.sqlite3"
+        from desktop.core.store import Store
+
+        self.runner.run(lambda: Store(path), lambda store: self._open_main(info, store),
+                        lambda exc: self.show_login(f"Parley can't open its local data: {exc}"))
+
+    def _open_main(self, info: SessionInfo, store: Store) -> None:
+        from desktop.core.cache import MessageCache
+        from desktop.core.outbox import Outbox
+        from desktop.net.realtime import Backoff, RealtimeClient
+        from desktop.qt.bridge import SocketBridge
+        from desktop.qt.chat import ChatService
+        from desktop.ui.main_window import MainWindow
+        from desktop.ui.tray import Tray
+
+        if self.session.info is not info:  # signed out meanwhile
+            self.runner.run(store.close)
+            return
+        self.store = store
+        me = info.user
+        bridge = SocketBridge(self)
+        realtime = RealtimeClient(info.server_url, lambda force: self.api.access_token(force_refresh=force), bridge,
+                                  backoff=Backoff(self.config.reconnect_base, self.config.reconnect_max))
+        service = ChatService(me, self.api, realtime, bridge, MessageCache(store, me.id), Outbox(store, me.id),
+                              self.runner, self.disk, ack_timeout=self.config.ack_timeout, parent=self)
+        self.service = service
+        bridge.sessionExpired.connect(self.session.expire)
+        self._start_video(info, service, bridge)
+        window = MainWindow(service, info, self.settings)
+        self.main_window = window
+        window.openChat.connect(self.open_chat)
+        window.signOutRequested.connect(lambda: self.session.sign_out())
+        window.settingsRequested.connect(self.edit_settings)
+        window.quitRequested.connect(self.quit)
+        window.hostServerRequested.connect(self.host_server)
+        window.closed.connect(self._main_closed)
+        self.tray = Tray(self)
+        self.tray.openRequested.connect(self._raise_main)
+        self.tray.chatRequested.connect(self.open_chat)
+        self.tray.quitRequested.connect(self.quit)
+        service.conversations.unreadChanged.connect(self.tray.set_unread)
+        service.incoming.connect(self._incoming)
+        if self._keyring_note:
+            window.show_notice(self._keyring_note)
+        if self.login_window is not None:
+            self.login_window.close()
+            self.login_window.deleteLater()
+            self.login_window = None
+        window.show()
+        service.start()
+        self.mainWindowShown.emit()
+
+    # video (issue 6) ------------------------------------------------------------------------------
+    def _start_video(self, info: SessionInfo, service: ChatService, bridge: Any) -> None:
+        """Uploads (resumed from disk), posters and the player, wired to the chat service."""
+        from desktop.core.uploads import UploadStore
+        from desktop.net.uploads import MediaClient
+        from desktop.qt.media import MediaReader
+        from desktop.qt.uploads import UploadManager
+        from desktop.ui import attach
+
+        connect, read = self.config.http_timeout
+        client = MediaClient(self.api, timeout=(connect, max(30.0, read)))
+        uploads = UploadManager(client, UploadStore(self.config.data_dir / "uploads.sqlite3"),
+                                f"{info.server_url}|{info.user.id}", parent=self)
+        self.uploads = uploads
+        self.media_reader = MediaReader(client, self)
+
+        def ready(state: Any, media: Any) -> None:
+            service.send_media(state.peer_id, state.key, media,
+                               on_queued=lambda: uploads.handed_over(state.key))
+
+        uploads.readyToSend.connect(ready)
+        bridge.mediaStatus.connect(uploads.media_status)
+        service.stateChanged.connect(lambda state, *_: state == "online" and uploads.network_back())
+        service.view_extensions.append(attach.install(uploads, self.media_reader, self.open_player))
+        uploads.resume_unfinished()
+
+    def _stop_video(self) -> None:
+        for player in list(self.players.values()):
+            player.close()
+        self.players.clear()
+        uploads, self.uploads = self.uploads, None
+        if uploads is not None:
+            uploads.shutdown()
+            uploads.store.close()
+            uploads.deleteLater()
+        if self.media_reader is not None:
+            self.media_reader.deleteLater()
+            self.media_reader = None
+
+    def open_player(self, media: Any) -> Any:
+        """Open (or raise) the player of a video; it is its own window and outlives the chat window."""
+        from desktop.ui.player_window import PlayerWindow
+
+        player = self.players.get(media.id)
+        if player is None:
+            player = PlayerWindow(media, self.media_reader)
+            player.closed.connect(lambda media_id: self.players.pop(media_id, None))
+            self.players[media.id] = player
+        player.show()
+        player.raise_()
+        player.activateWindow()
+        return player
+
+    def _signed_out(self, reason: str) -> None:
+        self._teardown(wait=self._quitting)
+        if not self._quitting:
+            self.show_login(reason)
+
+    def _teardown(self, wait: bool = True) -> None:
+        """Close the signed-in windows; disconnect and close the store (on a worker unless ``wait``)."""
+        for w in list(self.chat_windows.values()):
+            w.close()
+        self.chat_windows.clear()
+        self._stop_video()
+        service, self.service = self.service, None
+        store, self.store = self.store, None
+        if service is not None:
+            service.deleteLater()
+        if self.main_window is not None:
+            self.main_window.closed.disconnect(self._main_closed)
+            self.main_window.close()
+            self.main_window.deleteLater()
+            self.main_window = None
+        if self.tray is not None:
+            self.tray.hide()
+            self.tray.deleteLater()
+            self.tray = None
+        realtime = service.realtime if service is not None else None
+
+        def finish() -> None:
+            if realtime is not None:
+                realtime.stop(timeout=3.0)
+            if store is not None:
+                store.close()
+
+        if wait:
+            if realtime is not None:
+                realtime.stop(timeout=3.0)
+            self.runner.wait_idle(3000)
+            self.disk.wait_idle(3000)
+            if store is not None:
+                store.close()
+        else:  # after the disk work already queued (FIFO), without blocking the GUI thread
+            self.disk.run(finish)
+
+    def _main_closed(self) -> None:
+        if not self._quitting:
+            self.quit()
+
+    # chats ---------------------------------------------------------------------------------------
+    def open_chat(self, peer_id: str) -> None:
+        if self.service is None or self.main_window is None:
+            return
+        if self.settings.single_window:
+            self._raise_main()
+            self.main_window.show_chat(peer_id)
+            return
+        window = self.chat_windows.get(peer_id)
+        if window is None:
+            from desktop.ui.chat_window import ChatWindow
+
+            window = ChatWindow(self.service, peer_id, self.settings)
+            window.closed.connect(lambda pid: self.chat_windows.pop(pid, None))
+            self.chat_windows[peer_id] = window
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        window.chat.composer.setFocus()
+
+    def chat_view(self, peer_id: str) -> Any:
+        """The view showing a conversation (its own window, or the main window's pane)."""
+        window = self.chat_windows.get(peer_id)
+        if window is not None:
+            return window.chat
+        return self.main_window._views.get(peer_id) if self.main_window is not None else None
+
+    def _raise_main(self) -> None:
+        if self.main_window is not None:
+            self.main_window.showNormal()
+            self.main_window.raise_()
+            self.main_window.activateWindow()
+
+    def _incoming(self, message: Message) -> None:
+        if self.tray is None or self.service is None:
+            return
+        if not self.settings.notifications or self._is_focused(message.sender_id):
+            return
+        self.tray.notify(message, self.service.peer_name(message.sender_id) or "Parley")
+
+    def _is_focused(self, peer_id: str) -> bool:
+        window = self.chat_windows.get(peer_id)
+        if window is not None and window.isActiveWindow():
+            return True
+        main = self.main_window
+        return bool(main is not None and main.isActiveWindow() and main.active_peer() == peer_id)
+
+    def edit_settings(self) -> None:
+        from desktop.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.settings, self.main_window)
+        if dialog.exec():
+            self._apply_look()
+            if self.main_window is not None:
+                single = self.settings.single_window
+                if single != self.main_window.single:
+                    self.main_window.set_single_window(single)
+                    if single:
+                        for peer_id in list(self.chat_windows):
+                            self.chat_windows[peer_id].close()
+                            self.main_window.show_chat(peer_id)

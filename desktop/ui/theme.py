@@ -1,0 +1,151 @@
+"""Light and dark colours, the stylesheet, SVG icons tinted to the theme."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSize, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import QApplication
+
+
+def resources_dir() -> Path:
+    """``resources/`` of a source checkout, or the copy shipped inside the package."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here.parent / "resources", here / "resources"):
+        if (candidate / "styles").is_dir():
+            return candidate
+    return here.parent / "resources"
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    window: str
+    surface: str
+    sidebar: str
+    chatBg: str  # noqa: N815 - names match the qss placeholders
+    input: str
+    text: str
+    muted: str
+    border: str
+    hover: str
+    scroll: str
+    accent: str
+    accentHover: str  # noqa: N815
+    accentDisabled: str  # noqa: N815
+    danger: str
+    dangerBg: str  # noqa: N815
+    noteBg: str  # noqa: N815
+    success: str
+    online: str
+    ownBubble: str  # noqa: N815
+    ownText: str  # noqa: N815
+    ownMeta: str  # noqa: N815
+    peerBubble: str  # noqa: N815
+    peerText: str  # noqa: N815
+    peerMeta: str  # noqa: N815
+    readTick: str  # noqa: N815
+
+    @property
+    def dark(self) -> bool:
+        return self.name == "dark"
+
+    def color(self, name: str) -> QColor:
+        return QColor(getattr(self, name))
+
+
+LIGHT = Theme("light", window="#ffffff", surface="#ffffff", sidebar="#f6f7f9", chatBg="#eef1f5",
+              input="#ffffff", text="#1b1f24", muted="#6b7280", border="#dfe3e8", hover="#eceff3",
+              scroll="#c5cbd3", accent="#2f6fed", accentHover="#2459c9", accentDisabled="#9db8f4",
+              danger="#c62828", dangerBg="#fdecea", noteBg="#e8f0fe", success="#2e7d32",
+              online="#22a55b", ownBubble="#d7e6ff", ownText="#0f1b33", ownMeta="#4b628f",
+              peerBubble="#ffffff", peerText="#1b1f24", peerMeta="#7b8390", readTick="#2f6fed")
+DARK = Theme("dark", window="#17191c", surface="#202327", sidebar="#1c1f23", chatBg="#121417",
+             input="#25292e", text="#e7e9ec", muted="#9aa3ad", border="#30353b", hover="#2b3036",
+             scroll="#3b4149", accent="#5b8def", accentHover="#7aa3f2", accentDisabled="#34507f",
+             danger="#ff6b6b", dangerBg="#3a2022", noteBg="#1f2b40", success="#5ccf7f",
+             online="#3ccf7a", ownBubble="#2b5cc7", ownText="#ffffff", ownMeta="#c8d6f5",
+             peerBubble="#24282d", peerText="#e7e9ec", peerMeta="#9aa3ad", readTick="#9fd0ff")
+
+_current: Theme = LIGHT
+
+
+def current() -> Theme:
+    return _current
+
+
+def system_prefers_dark() -> bool:
+    hints = QGuiApplication.styleHints()
+    return hints.colorScheme() == Qt.ColorScheme.Dark
+
+
+def resolve(choice: str) -> Theme:
+    """"light", "dark" or "system" (follows QStyleHints.colorScheme)."""
+    if choice == "dark" or (choice == "system" and system_prefers_dark()):
+        return DARK
+    return LIGHT
+
+
+def apply(app: QApplication, theme: Theme) -> None:
+    """Install palette and stylesheet for ``theme`` on the whole application."""
+    global _current
+    _current = theme
+    app.setStyle("Fusion")
+    pal = QPalette()
+    roles = {
+        QPalette.ColorRole.Window: theme.window, QPalette.ColorRole.WindowText: theme.text,
+        QPalette.ColorRole.Base: theme.input, QPalette.ColorRole.AlternateBase: theme.sidebar,
+        QPalette.ColorRole.Text: theme.text, QPalette.ColorRole.Button: theme.surface,
+        QPalette.ColorRole.ButtonText: theme.text, QPalette.ColorRole.Highlight: theme.accent,
+        QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.ToolTipBase: theme.surface,
+        QPalette.ColorRole.ToolTipText: theme.text, QPalette.ColorRole.PlaceholderText: theme.muted,
+        QPalette.ColorRole.Link: theme.accent,
+    }
+    for role, value in roles.items():
+        pal.setColor(role, QColor(value))
+    pal.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor(theme.muted))
+    pal.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor(theme.muted))
+    app.setPalette(pal)
+    app.setStyleSheet(stylesheet(theme))
+    icon.cache_clear()
+    for widget in app.allWidgets():  # icons are tinted to the theme: re-tint them
+        refresh = getattr(widget, "refresh_icons", None)
+        if callable(refresh):
+            refresh()
+
+
+def stylesheet(theme: Theme) -> str:
+    path = resources_dir() / "styles" / "parley.qss"
+    try:
+        qss = path.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    # longest names first so @accentHover is not eaten by @accent
+    for key, value in sorted(asdict(theme).items(), key=lambda kv: -len(kv[0])):
+        qss = qss.replace("@" + key, value)
+    return qss
+
+
+@lru_cache(maxsize=64)
+def icon(name: str, color: str | None = None, size: int = 24) -> QIcon:
+    """An SVG icon from ``resources/icons`` with ``currentColor`` set to ``color``."""
+    path = resources_dir() / "icons" / f"{name}.svg"
+    try:
+        svg = path.read_text(encoding="utf-8")
+    except OSError:
+        return QIcon()
+    svg = svg.replace("currentColor", color or _current.text)
+    renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
+    result = QIcon()
+    for scale in (1, 2):
+        pix = QPixmap(QSize(size * scale, size * scale))
+        pix.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pix)
+        renderer.render(painter)
+        painter.end()
+        pix.setDevicePixelRatio(scale)
+        result.addPixmap(pix)
+    return result

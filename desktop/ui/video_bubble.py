@@ -1,0 +1,267 @@
+"""Paints video messages in the history: poster, duration, play button; upload progress; processing; failure.
+
+:class:`VideoBubbles` is plugged into :class:`desktop.ui.message_delegate.MessageDelegate`
+(its ``video`` attribute). A video message is either
+
+- an upload of mine still on its way (the :class:`UploadManager` knows its ``client_id``):
+  a progress bar with percent, speed and time left, and Pause / Resume / Cancel; then
+  "Processing…" until ``media:status`` says ready; a failure shows the server's reason
+  and Retry;
+- a message carrying ``media``: the poster frame (loaded in the background), the
+  duration and a play button.
+
+Buttons are painted; :meth:`VideoBubbles.hit` says which one is under a click.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
+
+from desktop.core.media import MediaInfo
+from desktop.core.models import Message
+from desktop.core.uploads import FAILED, PAUSED, PROCESSING, QUEUED, UploadState, human_duration, human_size
+from desktop.qt.media import MediaReader
+from desktop.qt.uploads import UploadManager
+from desktop.ui import theme
+from desktop.ui.widgets import clock_time, tr
+
+PAD = 8
+SIDE = 14
+GAP = 3
+MAX_W = 320
+INFO_H = 44  # progress / status strip under the poster
+META_H = 18
+BUTTON_H = 24
+
+
+def _fit(media: MediaInfo | None, width: int) -> int:
+    """Poster height for a bubble ``width`` wide, keeping the video's shape within sane bounds."""
+    w = (media.width if media and media.width else 16) or 16
+    h = (media.height if media and media.height else 9) or 9
+    return int(max(0.45, min(1.25, h / w)) * width)
+
+
+class VideoBubbles:
+    """Knows how to size, paint and click video bubbles of one chat view."""
+
+    def __init__(self, me: str, uploads: UploadManager | None, reader: MediaReader | None) -> None:
+        self.me = me
+        self.uploads = uploads
+        self.reader = reader
+
+    # which messages ------------------------------------------------------------------------------
+    def upload_of(self, m: Message) -> UploadState | None:
+        if self.uploads is None or m.id is not None or m.sender_id != self.me:
+            return None
+        return self.uploads.get(m.client_id)
+
+    def handles(self, m: Message) -> bool:
+        return not m.deleted and (m.media is not None or self.upload_of(m) is not None)
+
+    # geometry ----------------------------------------------------------------------------------------
+    def _width(self, view_width: int) -> int:
+        return max(200, min(MAX_W, int(view_width * 0.72)))
+
+    def _body_h(self, m: Message, width: int, font: QFont) -> int:
+        if not m.body:
+            return 0
+        fm = QFontMetrics(font)
+        return fm.boundingRect(QRect(0, 0, width - 2 * PAD, 100000), int(Qt.TextFlag.TextWordWrap),
+                               m.body).height() + PAD
+
+    def size(self, m: Message, option: QStyleOptionViewItem, view_width: int) -> QSize:
+        width = self._width(view_width)
+        up = self.upload_of(m)
+        h = _fit(m.media, width) + (INFO_H if (up is not None or (m.media and not m.media.ready)) else 0)
+        return QSize(view_width, h + self._body_h(m, width, option.font) + META_H + 2 * PAD + 2 * GAP)
+
+    def _bubble(self, m: Message, rect: QRect) -> QRectF:
+        width = self._width(rect.width())
+        x = rect.right() - SIDE - width if m.sender_id == self.me else rect.left() + SIDE
+        return QRectF(x, rect.top() + GAP, width, rect.height() - 2 * GAP)
+
+    def _poster(self, m: Message, bubble: QRectF) -> QRectF:
+        return QRectF(bubble.left() + PAD, bubble.top() + PAD, bubble.width() - 2 * PAD,
+                      _fit(m.media, int(bubble.width())) - PAD)
+
+    def _buttons(self, m: Message, bubble: QRectF, poster: QRectF) -> dict[str, QRectF]:
+        """The clickable areas of this bubble now: name -> rect."""
+        up = self.upload_of(m)
+        strip_y = poster.bottom() + 8
+        right = bubble.right() - PAD
+        if up is not None:
+            names = {QUEUED: ["pause", "cancel"], PAUSED: ["resume", "cancel"], FAILED: ["retry", "cancel"],
+                     PROCESSING: []}.get(up.phase, ["pause", "cancel"])
+            out: dict[str, QRectF] = {}
+            for name in reversed(names):
+                w = 66.0
+                out[name] = QRectF(right - w, strip_y + INFO_H - BUTTON_H - 6, w, BUTTON_H)
+                right -= w + 6
+            return out
+        if m.media is not None and m.media.ready:
+            c = poster.center()
+            return {"play": QRectF(c.x() - 28, c.y() - 28, 56, 56), "poster": poster}
+        return {}
+
+    def hit(self, m: Message, rect: QRect, pos: QPointF) -> str | None:
+        """The button under ``pos`` (view coordinates) in the bubble painted in ``rect``, if any."""
+        bubble = self._bubble(m, rect)
+        poster = self._poster(m, bubble)
+        for name, r in self._buttons(m, bubble, poster).items():
+            if r.contains(pos):
+                return "play" if name == "poster" else name
+        return None
+
+    # painting -------------------------------------------------------------------------------------------
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, m: Message) -> QRectF | None:
+        """Paint the bubble; return the box for the delivery ticks of my own message (None otherwise)."""
+        t = theme.current()
+        own = m.sender_id == self.me
+        bubble = self._bubble(m, option.rect)
+        fill = QColor(t.ownBubble if own else t.peerBubble)
+        if option.state & QStyle.StateFlag.State_Selected:
+            fill = fill.darker(112) if not t.dark else fill.lighter(125)
+        path = QPainterPath()
+        path.addRoundedRect(bubble, 12, 12)
+        painter.setPen(Qt.PenStyle.NoPen if own or t.dark else QPen(QColor(t.border), 1))
+        painter.setBrush(fill)
+        painter.drawPath(path)
+
+        poster = self._poster(m, bubble)
+        clip = QPainterPath()
+        clip.addRoundedRect(poster, 8, 8)
+        painter.save()
+        painter.setClipPath(clip)
+        image = self.reader.thumbnail(m.media) if self.reader is not None and m.media is not None else None
+        if image is not None and not image.isNull():
+            scaled = image.scaled(poster.size().toSize(), Qt.AspectRatioMode.KeepAspectRatioByExpanding,
+                                  Qt.TransformationMode.SmoothTransformation)
+            dx = (scaled.width() - poster.width()) / 2
+            dy = (scaled.height() - poster.height()) / 2
+            painter.drawImage(poster, scaled, QRectF(dx, dy, poster.width(), poster.height()))
+        else:
+            painter.fillRect(poster, QColor("#1f2430"))
+            icon = theme.icon("video", "#c9cfdb", 32)
+            icon.paint(painter, QRect(int(poster.center().x()) - 16, int(poster.center().y()) - 30, 32, 32))
+            painter.setPen(QColor("#c9cfdb"))
+            name = (m.media.filename if m.media else "") or tr("Video")
+            painter.drawText(poster.adjusted(10, poster.height() / 2 + 8, -10, -10),
+                             int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop), name)
+        painter.restore()
+
+        up = self.upload_of(m)
+        base = QFont(option.font)
+        small = QFont(base)
+        small.setPointSizeF(max(7.0, base.pointSizeF() - 1.5))
+        text_color = QColor(t.ownText if own else t.peerText)
+        meta_color = QColor(t.ownMeta if own else t.peerMeta)
+        buttons = self._buttons(m, bubble, poster)
+        y = poster.bottom() + 8
+        if up is not None:
+            self._paint_upload(painter, up, QRectF(bubble.left() + PAD, y, bubble.width() - 2 * PAD, INFO_H),
+                               small, text_color, meta_color)
+        elif m.media is not None and not m.media.ready:
+            status = QRectF(bubble.left() + PAD, y, bubble.width() - 2 * PAD, INFO_H - 6)
+            painter.setFont(small)
+            if m.media.failed:
+                painter.setPen(QColor(t.danger))
+                painter.drawText(status, int(Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap),
+                                 tr("Couldn't process this video: %1").replace("%1", m.media.error or ""))
+            else:
+                painter.setPen(meta_color)
+                painter.drawText(status, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                                 tr("Processing…"))
+        if "play" in buttons:
+            r = buttons["play"]
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(0, 0, 0, 150))
+            painter.drawEllipse(r)
+            painter.setBrush(QColor("#ffffff"))
+            c = r.center()
+            painter.drawPolygon(QPolygonF([QPointF(c.x() - 8, c.y() - 12), QPointF(c.x() - 8, c.y() + 12),
+                                           QPointF(c.x() + 13, c.y())]))
+        if m.media is not None and m.media.duration:
+            label = human_duration(m.media.duration)
+            painter.setFont(small)
+            fm = QFontMetrics(small)
+            badge = QRectF(poster.left() + 6, poster.bottom() - 24, fm.horizontalAdvance(label) + 12, 18)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(0, 0, 0, 160))
+            painter.drawRoundedRect(badge, 9, 9)
+            painter.setPen(QColor("#ffffff"))
+            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, label)
+        for name in ("pause", "resume", "cancel", "retry"):
+            if name in buttons:
+                self._paint_button(painter, buttons[name], name, small, t)
+
+        has_strip = up is not None or (m.media is not None and not m.media.ready)
+        body_top = poster.bottom() + 8 + (INFO_H if has_strip else 0)
+        if m.body:
+            painter.setFont(base)
+            painter.setPen(text_color)
+            painter.drawText(QRectF(bubble.left() + PAD, body_top, bubble.width() - 2 * PAD,
+                                    bubble.bottom() - body_top - META_H),
+                             int(Qt.TextFlag.TextWordWrap), m.body)
+        painter.setFont(small)
+        painter.setPen(meta_color)
+        meta = clock_time(m.created_at)
+        if m.media is not None and m.media.size:
+            meta = f"{human_size(m.media.size)}  ·  {meta}"
+        elif up is not None:
+            meta = f"{human_size(up.size)}  ·  {meta}"
+        tick_w = 22 if own and up is None else 0
+        meta_box = QRectF(bubble.left() + PAD, bubble.bottom() - META_H - 2, bubble.width() - 2 * PAD - tick_w,
+                          META_H)
+        painter.drawText(meta_box, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), meta)
+        if tick_w:
+            return QRectF(meta_box.right() + 4, meta_box.top(), 18, META_H)
+        return None
+
+    def _paint_upload(self, painter: QPainter, up: UploadState, box: QRectF, font: QFont, text: QColor,
+                      muted: QColor) -> None:
+        t = theme.current()
+        p = self.uploads.progress_of(up.key) if self.uploads is not None else None
+        done, total = (p.done, p.total) if p is not None else (up.bytes_done(), up.size)
+        pct = int(100 * done / total) if total else 0
+        painter.setFont(font)
+        if up.phase == FAILED:
+            painter.setPen(QColor(t.danger))
+            painter.drawText(QRectF(box.left(), box.top(), box.width() - 150, box.height()),
+                             int(Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap),
+                             tr("Not sent: %1").replace("%1", up.error or ""))
+            return
+        if up.phase == PROCESSING:
+            painter.setPen(muted)
+            painter.drawText(box, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                             tr("Uploaded. Processing…"))
+            return
+        bar = QRectF(box.left(), box.top(), box.width(), 5)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(muted.red(), muted.green(), muted.blue(), 70))
+        painter.drawRoundedRect(bar, 2.5, 2.5)
+        painter.setBrush(QColor(t.accent) if up.phase != PAUSED else muted)
+        filled = QRectF(bar.left(), bar.top(), bar.width() * pct / 100, bar.height())
+        painter.drawRoundedRect(filled, 2.5, 2.5)
+        if up.phase == PAUSED:
+            line = tr("Paused at %1%").replace("%1", str(pct))
+        elif up.phase == QUEUED and up.error:
+            line = tr("%1% · offline, will resume").replace("%1", str(pct))
+        elif p is not None and p.rate > 0:
+            left = tr("%1 left").replace("%1", human_duration(p.eta)) if p.eta is not None else ""
+            line = f"{pct}% · {human_size(p.rate)}/s" + (f" · {left}" if left else "")
+        else:
+            line = tr("%1% · starting…").replace("%1", str(pct))
+        painter.setPen(text)
+        room = box.width() - 146
+        line = QFontMetrics(font).elidedText(line, Qt.TextElideMode.ElideRight, int(room))
+        painter.drawText(QRectF(box.left(), bar.bottom() + 4, room, box.height() - 10),
+                         int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), line)
+
+    def _paint_button(self, painter: QPainter, r: QRectF, name: str, font: QFont, t: theme.Theme) -> None:
+        labels = {"pause": tr("Pause"), "resume": tr("Resume"), "cancel": tr("Cancel"), "retry": tr("Retry")}
+        painter.setPen(QPen(QColor(t.danger if name == "cancel" else t.accent), 1))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(r, 6, 6)
+        painter.setFont(font)
+        painter.drawText(r, Qt.AlignmentFlag.AlignCenter, labels[name])

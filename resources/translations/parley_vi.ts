@@ -1,0 +1,1053 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="vi_VN">
+  <context>
+    <name>AttachPanel</name>
+    <message>
+      <location filename="../../desktop/ui/attach.py" />
+      <source>Video to send</source>
+      <translation>Video sẽ gửi</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/attach.py" />
+      <source>Video details</source>
+      <translation>Chi tiết video</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/attach.py" />
+      <source>Send video</source>
+      <translation>Gửi video</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/attach.py" />
+      <source>Cancel</source>
+      <translation>Huỷ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/attach.py" />
+      <source>Checking…</source>
+      <translation>Đang kiểm tra…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/attach.py" />
+      <source>Close</source>
+      <translation>Đóng</translation>
+    </message>
+  </context>
+  <context>
+    <name>ChatView</name>
+    <message>
+      <location filename="../../desktop/ui/chat_window.py" />
+      <source>Presence</source>
+      <translation>Trạng thái</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/chat_window.py" />
+      <source>Messages</source>
+      <translation>Tin nhắn</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/chat_window.py" />
+      <source>Typing</source>
+      <translation>Đang nhập</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/chat_window.py" />
+      <source>Editing message</source>
+      <translation>Đang sửa tin nhắn</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/chat_window.py" />
+      <source>Cancel editing</source>
+      <translation>Huỷ sửa</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/chat_window.py" />
+      <source>Cancel editing (Esc)</source>
+      <translation>Huỷ sửa (Esc)</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/chat_window.py" />
+      <source>Write a message…</source>
+      <translation>Viết tin nhắn…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/chat_window.py" />
+      <source>Message</source>
+      <translation>Tin nhắn</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/chat_window.py" />
+      <source>Send</source>
+      <translation>Gửi</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/chat_window.py" />
+      <source>Send (Enter)</source>
+      <translation>Gửi (Enter)</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/chat_window.py" />
+      <source>Chat with %1 — Parley</source>
+      <translation>Trò chuyện với %1 — Parley</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/chat_window.py" />
+      <source>online</source>
+      <translation>trực tuyến</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/chat_window.py" />
+      <source>%1 is typing…</source>
+      <translation>%1 đang nhập…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/chat_window.py" />
+      <source>typing…</source>
+      <translation>đang nhập…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/chat_window.py" />
+      <source>Message too long</source>
+      <translation>Tin nhắn quá dài</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/chat_window.py" />
+      <source>A message can have at most %1 characters.</source>
+      <translation>Một tin nhắn có tối đa %1 ký tự.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/chat_window.py" />
+      <source>Parley</source>
+      <translation>Parley</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/chat_window.py" />
+      <source>Copy text</source>
+      <translation>Sao chép</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/chat_window.py" />
+      <source>Edit</source>
+      <translation>Sửa</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/chat_window.py" />
+      <source>Delete</source>
+      <translation>Xoá</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/chat_window.py" />
+      <source>Try again</source>
+      <translation>Thử lại</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/chat_window.py" />
+      <source>Delete message</source>
+      <translation>Xoá tin nhắn</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/chat_window.py" />
+      <source>Delete this message for everyone?</source>
+      <translation>Xoá tin nhắn này với mọi người?</translation>
+    </message>
+  </context>
+  <context>
+    <name>Errors</name>
+    <message>
+      <location filename="../../desktop/ui/texts.py" />
+      <source>That email and password don't match an account.</source>
+      <translation>Email và mật khẩu không khớp với tài khoản nào.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/texts.py" />
+      <source>This email address isn't verified yet. Enter the code we sent you.</source>
+      <translation>Địa chỉ email này chưa được xác minh. Hãy nhập mã chúng tôi đã gửi cho bạn.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/texts.py" />
+      <source>That code isn't right. Check the email and try again.</source>
+      <translation>Mã không đúng. Hãy xem lại email và thử lại.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/texts.py" />
+      <source>That code has expired. Ask for a new one.</source>
+      <translation>Mã đã hết hạn. Hãy yêu cầu mã mới.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/texts.py" />
+      <source>Too many wrong codes. Ask for a new one.</source>
+      <translation>Nhập sai mã quá nhiều lần. Hãy yêu cầu mã mới.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/texts.py" />
+      <source>Choose a stronger password.</source>
+      <translation>Hãy chọn mật khẩu mạnh hơn.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/texts.py" />
+      <source>Please check the highlighted fields.</source>
+      <translation>Vui lòng kiểm tra các ô được đánh dấu.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/texts.py" />
+      <source>Too many tries. Please wait %1 seconds.</source>
+      <translation>Thử quá nhiều lần. Vui lòng đợi %1 giây.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/texts.py" />
+      <source>Too many tries. Please wait a moment.</source>
+      <translation>Thử quá nhiều lần. Vui lòng đợi một lát.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/texts.py" />
+      <source>Your session ended. Please sign in again.</source>
+      <translation>Phiên đăng nhập đã hết. Vui lòng đăng nhập lại.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/texts.py" />
+      <source>The server took too long to answer. Check your connection and try again.</source>
+      <translation>Máy chủ phản hồi quá lâu. Hãy kiểm tra kết nối và thử lại.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/texts.py" />
+      <source>You're offline. Parley will retry when the connection is back.</source>
+      <translation>Bạn đang ngoại tuyến. Parley sẽ thử lại khi có kết nối.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/texts.py" />
+      <source>The server had a problem. Try again in a moment.</source>
+      <translation>Máy chủ gặp sự cố. Hãy thử lại sau giây lát.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/texts.py" />
+      <source>Can't reach the server. Check the address and your internet connection.</source>
+      <translation>Không kết nối được máy chủ. Hãy kiểm tra địa chỉ và kết nối mạng.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/texts.py" />
+      <source>Something went wrong. Please try again.</source>
+      <translation>Đã có lỗi xảy ra. Vui lòng thử lại.</translation>
+    </message>
+  </context>
+  <context>
+    <name>Format</name>
+    <message>
+      <location filename="../../desktop/ui/conversation_delegate.py" />
+      <source>typing…</source>
+      <translation>đang nhập…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/conversation_delegate.py" />
+      <source>online</source>
+      <translation>trực tuyến</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/conversation_delegate.py" />
+      <source>No messages yet</source>
+      <translation>Chưa có tin nhắn</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/conversation_delegate.py" />
+      <source>Message deleted</source>
+      <translation>Tin nhắn đã bị xoá</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/conversation_delegate.py" />
+      <source>Sending: </source>
+      <translation>Đang gửi: </translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/conversation_delegate.py" />
+      <source>You: </source>
+      <translation>Bạn: </translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/message_delegate.py" />
+      <source>edited</source>
+      <translation>đã sửa</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/message_delegate.py" />
+      <source>Unread messages</source>
+      <translation>Tin nhắn chưa đọc</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/video_bubble.py" />
+      <source>Video</source>
+      <translation>Video</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/video_bubble.py" />
+      <source>Couldn't process this video: %1</source>
+      <translation>Không xử lý được video này: %1</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/video_bubble.py" />
+      <source>Processing…</source>
+      <translation>Đang xử lý…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/video_bubble.py" />
+      <source>Not sent: %1</source>
+      <translation>Chưa gửi: %1</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/video_bubble.py" />
+      <source>Uploaded. Processing…</source>
+      <translation>Đã tải lên. Đang xử lý…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/video_bubble.py" />
+      <source>Paused at %1%</source>
+      <translation>Tạm dừng ở %1%</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/video_bubble.py" />
+      <source>%1% · offline, will resume</source>
+      <translation>%1% · ngoại tuyến, sẽ tiếp tục</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/video_bubble.py" />
+      <source>%1 left</source>
+      <translation>còn %1</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/video_bubble.py" />
+      <source>%1% · starting…</source>
+      <translation>%1% · đang bắt đầu…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/video_bubble.py" />
+      <source>Pause</source>
+      <translation>Tạm dừng</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/video_bubble.py" />
+      <source>Resume</source>
+      <translation>Tiếp tục</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/video_bubble.py" />
+      <source>Cancel</source>
+      <translation>Huỷ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/video_bubble.py" />
+      <source>Retry</source>
+      <translation>Thử lại</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/widgets.py" />
+      <source>Today</source>
+      <translation>Hôm nay</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/widgets.py" />
+      <source>Yesterday</source>
+      <translation>Hôm qua</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/widgets.py" />
+      <source>offline</source>
+      <translation>ngoại tuyến</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/widgets.py" />
+      <source>last seen just now</source>
+      <translation>vừa mới truy cập</translation>
+    </message>
+    <message numerus="yes">
+      <location filename="../../desktop/ui/widgets.py" />
+      <source>last seen %n min ago</source>
+      <translation>
+        <numerusform>truy cập %n phút trước</numerusform>
+      </translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/widgets.py" />
+      <source>last seen today at %1</source>
+      <translation>truy cập hôm nay lúc %1</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/widgets.py" />
+      <source>last seen yesterday at %1</source>
+      <translation>truy cập hôm qua lúc %1</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/widgets.py" />
+      <source>last seen %1</source>
+      <translation>truy cập ngày %1</translation>
+    </message>
+  </context>
+  <context>
+    <name>HostServerDialog</name>
+    <message>
+      <location filename="../../desktop/ui/host_dialog.py" />
+      <source>Host a server — Parley</source>
+      <translation>Chạy máy chủ — Parley</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/host_dialog.py" />
+      <source>Run a Parley server on this computer so a small team can chat. It keeps its data in your user folder and stops when you quit Parley.</source>
+      <translation>Chạy một máy chủ Parley trên máy này để một nhóm nhỏ trò chuyện. Dữ liệu được lưu trong thư mục người dùng của bạn và máy chủ dừng khi bạn thoát Parley.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/host_dialog.py" />
+      <source>Server status</source>
+      <translation>Trạng thái máy chủ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/host_dialog.py" />
+      <source>Address for others</source>
+      <translation>Địa chỉ cho người khác</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/host_dialog.py" />
+      <source>Copy address</source>
+      <translation>Sao chép địa chỉ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/host_dialog.py" />
+      <source>Start server</source>
+      <translation>Khởi động máy chủ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/host_dialog.py" />
+      <source>Stop server</source>
+      <translation>Dừng máy chủ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/host_dialog.py" />
+      <source>Sign in to this server</source>
+      <translation>Đăng nhập vào máy chủ này</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/host_dialog.py" />
+      <source>Open mail outbox</source>
+      <translation>Mở hộp thư đi</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/host_dialog.py" />
+      <source>Verification codes are written here as .eml files</source>
+      <translation>Mã xác minh được ghi vào đây dưới dạng tệp .eml</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/host_dialog.py" />
+      <source>The server is not running.</source>
+      <translation>Máy chủ chưa chạy.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/host_dialog.py" />
+      <source>Starting the server…</source>
+      <translation>Đang khởi động máy chủ…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/host_dialog.py" />
+      <source>The server is running. People on your network connect with this address (this computer itself can use %1):</source>
+      <translation>Máy chủ đang chạy. Mọi người trong mạng của bạn kết nối bằng địa chỉ này (chính máy này có thể dùng %1):</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/host_dialog.py" />
+      <source>The server could not start.</source>
+      <translation>Không khởi động được máy chủ.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/host_dialog.py" />
+      <source>The server is stopped.</source>
+      <translation>Máy chủ đã dừng.</translation>
+    </message>
+  </context>
+  <context>
+    <name>LoginWindow</name>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>Sign in — Parley</source>
+      <translation>Đăng nhập — Parley</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>Sign in</source>
+      <translation>Đăng nhập</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>Welcome back to Parley.</source>
+      <translation>Chào mừng trở lại Parley.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>Email</source>
+      <translation>Email</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>Password</source>
+      <translation>Mật khẩu</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>Forgot password?</source>
+      <translation>Quên mật khẩu?</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>Create account</source>
+      <translation>Tạo tài khoản</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>Server address</source>
+      <translation>Địa chỉ máy chủ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>The Parley server you use. Parley remembers it.</source>
+      <translation>Máy chủ Parley bạn dùng. Parley sẽ ghi nhớ địa chỉ này.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>No server? Host one on this computer</source>
+      <translation>Chưa có máy chủ? Chạy một máy chủ trên máy này</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>It takes a minute. We'll email you a code.</source>
+      <translation>Chỉ mất một phút. Chúng tôi sẽ gửi mã qua email.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>Your name</source>
+      <translation>Tên của bạn</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>How people see you, 1 to 64 characters.</source>
+      <translation>Tên mọi người sẽ thấy, từ 1 đến 64 ký tự.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>I already have an account</source>
+      <translation>Tôi đã có tài khoản</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>Check your email</source>
+      <translation>Kiểm tra email của bạn</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>Verify</source>
+      <translation>Xác minh</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>6-digit code</source>
+      <translation>Mã 6 chữ số</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>Send a new code</source>
+      <translation>Gửi mã mới</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>Back to sign in</source>
+      <translation>Quay lại đăng nhập</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>Reset your password</source>
+      <translation>Đặt lại mật khẩu</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>We'll email you a code to choose a new password.</source>
+      <translation>Chúng tôi sẽ gửi mã qua email để bạn đặt mật khẩu mới.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>Send code</source>
+      <translation>Gửi mã</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>Choose a new password</source>
+      <translation>Chọn mật khẩu mới</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>Change password</source>
+      <translation>Đổi mật khẩu</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>New password</source>
+      <translation>Mật khẩu mới</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>We sent a 6-digit code to %1. Type it here.</source>
+      <translation>Chúng tôi đã gửi mã 6 chữ số tới %1. Hãy nhập mã vào đây.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>Enter the address of your Parley server.</source>
+      <translation>Hãy nhập địa chỉ máy chủ Parley của bạn.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>Enter your email address.</source>
+      <translation>Hãy nhập địa chỉ email.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>Enter your password.</source>
+      <translation>Hãy nhập mật khẩu.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>Signing in…</source>
+      <translation>Đang đăng nhập…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>Verify your email address first.</source>
+      <translation>Hãy xác minh địa chỉ email trước.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>Enter your name.</source>
+      <translation>Hãy nhập tên của bạn.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>That doesn't look like an email address.</source>
+      <translation>Đây không giống địa chỉ email.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>Use at most 64 characters.</source>
+      <translation>Dùng tối đa 64 ký tự.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>Creating account…</source>
+      <translation>Đang tạo tài khoản…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>The code has 6 digits.</source>
+      <translation>Mã gồm 6 chữ số.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>Checking…</source>
+      <translation>Đang kiểm tra…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>We sent a new code.</source>
+      <translation>Đã gửi mã mới.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>Sending…</source>
+      <translation>Đang gửi…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>If %1 has an account, we sent it a 6-digit code.</source>
+      <translation>Nếu %1 có tài khoản, chúng tôi đã gửi mã 6 chữ số tới địa chỉ đó.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>Changing password…</source>
+      <translation>Đang đổi mật khẩu…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>Your password was changed. Sign in with the new one.</source>
+      <translation>Đã đổi mật khẩu. Hãy đăng nhập bằng mật khẩu mới.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>At least %1 characters (at most %2).</source>
+      <translation>Ít nhất %1 ký tự (tối đa %2).</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>Send a new code in %1 s</source>
+      <translation>Gửi mã mới sau %1 giây</translation>
+    </message>
+  </context>
+  <context>
+    <name>MainWindow</name>
+    <message>
+      <location filename="../../desktop/ui/main_window.py" />
+      <source>Parley</source>
+      <translation>Parley</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/main_window.py" />
+      <source>Menu</source>
+      <translation>Menu</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/main_window.py" />
+      <source>Settings…</source>
+      <translation>Cài đặt…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/main_window.py" />
+      <source>Host a server on this computer…</source>
+      <translation>Chạy máy chủ trên máy này…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/main_window.py" />
+      <source>Sign out</source>
+      <translation>Đăng xuất</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/main_window.py" />
+      <source>Quit</source>
+      <translation>Thoát</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/main_window.py" />
+      <source>Dismiss</source>
+      <translation>Đóng</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/main_window.py" />
+      <source>Search people by name or email</source>
+      <translation>Tìm người theo tên hoặc email</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/main_window.py" />
+      <source>Search people</source>
+      <translation>Tìm người</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/main_window.py" />
+      <source>Conversations</source>
+      <translation>Cuộc trò chuyện</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/main_window.py" />
+      <source>No conversations yet.
+Search for a person above to start one.</source>
+      <translation>Chưa có cuộc trò chuyện nào.
+Hãy tìm một người ở trên để bắt đầu.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/main_window.py" />
+      <source>People found</source>
+      <translation>Kết quả tìm kiếm</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/main_window.py" />
+      <source>Choose a conversation</source>
+      <translation>Chọn một cuộc trò chuyện</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/main_window.py" />
+      <source>Connecting…</source>
+      <translation>Đang kết nối…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/main_window.py" />
+      <source>Connection status</source>
+      <translation>Trạng thái kết nối</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/main_window.py" />
+      <source>Retry now</source>
+      <translation>Thử lại ngay</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/main_window.py" />
+      <source>Online</source>
+      <translation>Trực tuyến</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/main_window.py" />
+      <source>Offline</source>
+      <translation>Ngoại tuyến</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/main_window.py" />
+      <source>Offline — retrying in %1 s</source>
+      <translation>Ngoại tuyến — thử lại sau %1 giây</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/main_window.py" />
+      <source>Offline — retrying…</source>
+      <translation>Ngoại tuyến — đang thử lại…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/main_window.py" />
+      <source>Searching…</source>
+      <translation>Đang tìm…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/main_window.py" />
+      <source>Nobody found. Try a full email address.</source>
+      <translation>Không tìm thấy ai. Hãy thử địa chỉ email đầy đủ.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/main_window.py" />
+      <source>online</source>
+      <translation>trực tuyến</translation>
+    </message>
+  </context>
+  <context>
+    <name>PlayerWindow</name>
+    <message>
+      <location filename="../../desktop/ui/player_window.py" />
+      <source>%1 — Parley</source>
+      <translation>%1 — Parley</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/player_window.py" />
+      <source>Video</source>
+      <translation>Video</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/player_window.py" />
+      <source>Save video as…</source>
+      <translation>Lưu video thành…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/player_window.py" />
+      <source>Play or pause</source>
+      <translation>Phát hoặc tạm dừng</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/player_window.py" />
+      <source>Play / pause (Space)</source>
+      <translation>Phát / tạm dừng (Space)</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/player_window.py" />
+      <source>Position</source>
+      <translation>Vị trí</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/player_window.py" />
+      <source>Time</source>
+      <translation>Thời gian</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/player_window.py" />
+      <source>Mute</source>
+      <translation>Tắt tiếng</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/player_window.py" />
+      <source>Mute (M)</source>
+      <translation>Tắt tiếng (M)</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/player_window.py" />
+      <source>Volume</source>
+      <translation>Âm lượng</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/player_window.py" />
+      <source>Full screen</source>
+      <translation>Toàn màn hình</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/player_window.py" />
+      <source>Full screen (F, double click; Esc leaves)</source>
+      <translation>Toàn màn hình (F, nhấp đúp; Esc để thoát)</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/player_window.py" />
+      <source>Save video as</source>
+      <translation>Lưu video thành</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/player_window.py" />
+      <source>Download progress</source>
+      <translation>Tiến độ tải xuống</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/player_window.py" />
+      <source>Playing</source>
+      <translation>Đang phát</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/player_window.py" />
+      <source>Paused</source>
+      <translation>Đã tạm dừng</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/player_window.py" />
+      <source>The video stopped: %1. Check your connection and open it again.</source>
+      <translation>Video đã dừng: %1. Hãy kiểm tra kết nối và mở lại.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/player_window.py" />
+      <source>network error</source>
+      <translation>lỗi mạng</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/player_window.py" />
+      <source>Parley can't play “%1” on this computer: its format is not supported here. Save it and open it with another video player.</source>
+      <translation>Parley không phát được “%1” trên máy này: định dạng không được hỗ trợ. Hãy lưu lại và mở bằng trình phát video khác.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/player_window.py" />
+      <source>this video</source>
+      <translation>video này</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/player_window.py" />
+      <source>Saving %p%</source>
+      <translation>Đang lưu %p%</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/player_window.py" />
+      <source>Saved</source>
+      <translation>Đã lưu</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/player_window.py" />
+      <source>Saving stopped: %1 Try again to continue where it left off.</source>
+      <translation>Đã dừng lưu: %1 Hãy thử lại để tiếp tục từ chỗ đã dừng.</translation>
+    </message>
+  </context>
+  <context>
+    <name>SettingsDialog</name>
+    <message>
+      <location filename="../../desktop/ui/settings_dialog.py" />
+      <source>Settings — Parley</source>
+      <translation>Cài đặt — Parley</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/settings_dialog.py" />
+      <source>Language</source>
+      <translation>Ngôn ngữ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/settings_dialog.py" />
+      <source>System default</source>
+      <translation>Theo hệ thống</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/settings_dialog.py" />
+      <source>&amp;Language</source>
+      <translation>&amp;Ngôn ngữ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/settings_dialog.py" />
+      <source>Appearance</source>
+      <translation>Giao diện</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/settings_dialog.py" />
+      <source>Follow the system</source>
+      <translation>Theo hệ thống</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/settings_dialog.py" />
+      <source>Light</source>
+      <translation>Sáng</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/settings_dialog.py" />
+      <source>Dark</source>
+      <translation>Tối</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/settings_dialog.py" />
+      <source>&amp;Appearance</source>
+      <translation>&amp;Giao diện</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/settings_dialog.py" />
+      <source>Show a notification for new messages</source>
+      <translation>Hiện thông báo khi có tin nhắn mới</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/settings_dialog.py" />
+      <source>Open chats in the main window (one window)</source>
+      <translation>Mở cuộc trò chuyện trong cửa sổ chính (một cửa sổ)</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/settings_dialog.py" />
+      <source>A new language applies the next time Parley starts.</source>
+      <translation>Ngôn ngữ mới có hiệu lực từ lần mở Parley tiếp theo.</translation>
+    </message>
+  </context>
+  <context>
+    <name>Tray</name>
+    <message>
+      <location filename="../../desktop/ui/tray.py" />
+      <source>Open Parley</source>
+      <translation>Mở Parley</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/tray.py" />
+      <source>Quit</source>
+      <translation>Thoát</translation>
+    </message>
+    <message numerus="yes">
+      <location filename="../../desktop/ui/tray.py" />
+      <source>Parley — %n unread</source>
+      <translation>
+        <numerusform>Parley — %n chưa đọc</numerusform>
+      </translation>
+    </message>
+  </context>
+  <context>
+    <name>VideoAttach</name>
+    <message>
+      <location filename="../../desktop/ui/attach.py" />
+      <source>Attach a video</source>
+      <translation>Đính kèm video</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/attach.py" />
+      <source>Attach a video (or drop one here, or paste it)</source>
+      <translation>Đính kèm video (hoặc kéo thả, hoặc dán vào đây)</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/attach.py" />
+      <source>Send a video</source>
+      <translation>Gửi video</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/attach.py" />
+      <source>Pause upload</source>
+      <translation>Tạm dừng tải lên</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/attach.py" />
+      <source>Resume upload</source>
+      <translation>Tiếp tục tải lên</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/attach.py" />
+      <source>Try again</source>
+      <translation>Thử lại</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/attach.py" />
+      <source>Cancel upload</source>
+      <translation>Huỷ tải lên</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/attach.py" />
+      <source>Play video</source>
+      <translation>Phát video</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/attach.py" />
+      <source>Save video as…</source>
+      <translation>Lưu video thành…</translation>
+    </message>
+  </context>
+</TS>

@@ -1,0 +1,124 @@
+"""Desktop test fixtures: offscreen Qt, an in-memory keyring, apps on temp profile dirs."""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.pop("PARLEY_DESKTOP_HOME", None)
+
+from collections.abc import Callable, Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import keyring  # noqa: E402
+import pytest  # noqa: E402
+from keyring.backend import KeyringBackend  # noqa: E402
+from keyring.errors import NoKeyringError, PasswordDeleteError  # noqa: E402
+
+from desktop.app import ParleyApp  # noqa: E402
+from desktop.config import AppConfig  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring that keeps secrets in a dict and remembers every value it was given."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[tuple[str, str], str] = {}
+        self.history: list[str] = []
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.entries[(service, username)] = password
+        self.history.append(password)
+
+    def delete_password(self, service: str, username: str) -> None:
+        if (service, username) not in self.entries:
+            raise PasswordDeleteError("not found")
+        del self.entries[(service, username)]
+
+
+class BrokenKeyring(KeyringBackend):
+    """What a headless Linux without Secret Service looks like to keyring."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def get_password(self, service: str, username: str) -> str | None:
+        raise NoKeyringError("No recommended backend was available.")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise NoKeyringError("No recommended backend was available.")
+
+    def delete_password(self, service: str, username: str) -> None:
+        raise NoKeyringError("No recommended backend was available.")
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def broken_keyring() -> Iterator[BrokenKeyring]:
+    previous = keyring.get_keyring()
+    backend = BrokenKeyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def desktop_home(tmp_path: Path) -> Path:
+    home = tmp_path / "home"
+    home.mkdir()
+    return home
+
+
+@pytest.fixture
+def make_app(qapp: Any, qtbot: Any, desktop_home: Path, memory_keyring: MemoryKeyring
+             ) -> Iterator[Callable[..., ParleyApp]]:
+    """Factory of started apps on ``desktop_home``; every app is shut down after the test."""
+    apps: list[ParleyApp] = []
+
+    def make(server_url: str, profile: str = "default", theme: str = "light", start: bool = True,
+             **extra: Any) -> ParleyApp:
+        config = AppConfig(profile=profile, home=desktop_home, server_url=server_url, theme=theme,
+                           reconnect_base=0.2, reconnect_max=1.0, http_timeout=(3.0, 10.0), **extra)
+        app = ParleyApp(config, qapp)
+        apps.append(app)
+        if start:
+            app.start()
+        return app
+
+    yield make
+    for app in reversed(apps):
+        app.shutdown()
+
+
+def sign_in(qtbot: Any, app: ParleyApp, email: str, password: str) -> None:
+    """Type into the sign-in window and wait for the main window."""
+    qtbot.waitUntil(lambda: app.login_window is not None and app.login_window.isVisible(), timeout=10000)
+    w = app.login_window
+    assert w is not None
+    w.email.edit.setText(email)
+    w.password.edit.setText(password)
+    w.sign_in_page.button.click()
+    qtbot.waitUntil(lambda: app.main_window is not None and app.main_window.isVisible(), timeout=15000)
+
+
+def wait_online(qtbot: Any, app: ParleyApp, timeout: int = 15000) -> None:
+    qtbot.waitUntil(lambda: app.service is not None and app.service.online, timeout=timeout)

@@ -1,0 +1,109 @@
+"""The player window against a fake stream: plays while bytes arrive, seeks, renews an expired link."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtMultimedia import QMediaPlayer
+
+from desktop.core.media import media_info
+from desktop.net.uploads import MediaClient
+from desktop.qt.media import MediaReader
+from desktop.ui.player_window import PlayerWindow
+from tests.desktop.video_fixtures import FakeMediaServer, StaticApi, fake_media, s3_video, small_video, \
+    video_dir  # noqa: F401
+
+PLAYING = QMediaPlayer.PlaybackState.PlayingState
+
+
+def _open(qtbot: Any, fake: FakeMediaServer, info: dict) -> PlayerWindow:
+    reader = MediaReader(MediaClient(StaticApi(fake.url)))
+    w = PlayerWindow(media_info(info), reader)
+    w._reader_ref = reader  # type: ignore[attr-defined]
+    w.show()  # each test closes it (it deletes itself on close, so qtbot must not close it again)
+    return w
+
+
+def _frame_at_or_after(w: PlayerWindow, ms: int) -> bool:
+    f = w.last_frame
+    return f is not None and f.startTime() >= ms * 1000
+
+
+def test_plays_streaming_and_seeks(qtbot: Any, small_video: Path, fake_media: FakeMediaServer) -> None:
+    info = fake_media.add_media(small_video.read_bytes())
+    w = _open(qtbot, fake_media, info)
+    qtbot.waitUntil(lambda: w.player.playbackState() == PLAYING and w.player.position() > 500, timeout=15000)
+    assert w.first_frame_at is not None and not w.frame_image().isNull()
+    assert all(log.split(" ", 1)[1].startswith("bytes=") for log in fake_media.stream_log)  # Range reads
+    assert w.time_label.text().endswith("/ 0:06")
+    w.seek(int(w.player.duration() * 0.8))
+    qtbot.waitUntil(lambda: _frame_at_or_after(w, int(w.player.duration() * 0.8) - 200), timeout=10000)
+    assert w.player.position() >= w.player.duration() * 0.8 - 200
+
+    qtbot.keyClick(w, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: w.player.playbackState() == QMediaPlayer.PlaybackState.PausedState, timeout=5000)
+    qtbot.keyClick(w, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: w.player.playbackState() == PLAYING, timeout=5000)
+    qtbot.keyClick(w, Qt.Key.Key_M)
+    assert w.audio.isMuted()
+    w.volume.setValue(30)
+    assert abs(w.audio.volume() - 0.3) < 0.01
+    qtbot.keyClick(w, Qt.Key.Key_F)
+    qtbot.waitUntil(w.isFullScreen, timeout=5000)
+    qtbot.keyClick(w, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not w.isFullScreen(), timeout=5000)
+    w.close()
+
+
+def test_an_expired_link_is_renewed_at_the_same_position(qtbot: Any, s3_video: Path,
+                                                         fake_media: FakeMediaServer) -> None:
+    fake_media.valid_tokens = {"old", "t"}
+    fake_media.stream_rate = 4_000_000  # a far seek then needs bytes that have not arrived yet
+    info = fake_media.add_media(s3_video.read_bytes(), duration=10.0)
+    info["playback_url"] = info["playback_url"].replace("token=t", "token=old")
+    w = _open(qtbot, fake_media, info)
+    qtbot.waitUntil(lambda: w.player.playbackState() == PLAYING and w.player.position() > 300, timeout=15000)
+    fake_media.valid_tokens = {"t"}  # the link expires mid-play
+    target = int(w.player.duration() * 0.8)
+    w.seek(target)  # the seek needs bytes the player does not have: it reads again, and is refused
+    qtbot.waitUntil(lambda: len(w.renewals) == 1, timeout=10000)
+    qtbot.waitUntil(lambda: "token=t" in w.player.source().toString() and _frame_at_or_after(w, target - 200),
+                    timeout=15000)
+    assert w.stack.currentIndex() == 0  # no error shown to the person
+    assert any(entry.startswith("old ") for entry in fake_media.stream_log)
+    assert any(entry.startswith("t ") for entry in fake_media.stream_log)
+    w.close()
+
+
+def test_a_file_qt_cannot_decode_says_so_and_offers_save_as(qtbot: Any, tmp_path: Path,
+                                                            fake_media: FakeMediaServer) -> None:
+    info = fake_media.add_media(b"\x00\x01garbage, not a video" * 5000, filename="odd.mp4")
+    w = _open(qtbot, fake_media, info)
+    qtbot.waitUntil(lambda: w.stack.currentIndex() == 1, timeout=15000)
+    assert "can't play “odd.mp4”" in w.message.text()
+    assert w.save_button.isVisible()
+    w.save_as(str(tmp_path / "odd.mp4"))
+    qtbot.waitUntil(lambda: (tmp_path / "odd.mp4").exists(), timeout=10000)
+    assert (tmp_path / "odd.mp4").read_bytes() == fake_media.media[info["id"]]["_bytes"]
+    w.close()
+
+
+def test_save_video_as_from_a_bubble_shows_progress_and_resumes(qtbot: Any, tmp_path: Path, small_video: Path,
+                                                                fake_media: FakeMediaServer) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    from desktop.ui.attach import save_video_as
+
+    blob = small_video.read_bytes()
+    info = media_info(fake_media.add_media(blob))
+    reader = MediaReader(MediaClient(StaticApi(fake_media.url)))
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    dest = tmp_path / "saved.mp4"
+    (tmp_path / "saved.mp4.part").write_bytes(blob[:400_000])  # a save that stopped earlier
+    dialog = save_video_as(parent, reader, info, str(dest))
+    qtbot.waitUntil(lambda: dest.exists() and dialog.value() == 100, timeout=10000)
+    assert dest.read_bytes() == blob and "Saved to" in dialog.labelText()
+    assert any(e.endswith("bytes=400000-") for e in fake_media.stream_log)  # it continued with a Range
+    dialog.close()
