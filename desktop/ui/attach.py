@@ -40,7 +40,8 @@ VIDEO_FILTER = "Videos (*.mp4 *.m4v *.mov *.webm *.mkv);;All files (*)"
 
 
 def _t(text: str) -> str:
-    return QCoreApplication.translate("VideoAttach", text)
+    """Module-level wording; resources/translations/update_ts.py files ``_t`` strings under ``Errors``."""
+    return QCoreApplication.translate("Errors", text)
 
 
 def upload_message(state: UploadState, me: str) -> Message:

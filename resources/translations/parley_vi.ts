@@ -155,6 +155,41 @@
   <context>
     <name>Errors</name>
     <message>
+      <location filename="../../desktop/ui/attach.py" />
+      <source>Save video as</source>
+      <translation>Lưu video thành</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/attach.py" />
+      <source>Saving “%1”…</source>
+      <translation>Đang lưu “%1”…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/attach.py" />
+      <source>Cancel</source>
+      <translation>Huỷ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/attach.py" />
+      <source>Save video — Parley</source>
+      <translation>Lưu video — Parley</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/attach.py" />
+      <source>Saved to %1</source>
+      <translation>Đã lưu vào %1</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/attach.py" />
+      <source>Close</source>
+      <translation>Đóng</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/attach.py" />
+      <source>Saving stopped: %1 Save again to continue where it left off.</source>
+      <translation>Đã dừng lưu: %1 Hãy lưu lại để tiếp tục từ chỗ đã dừng.</translation>
+    </message>
+    <message>
       <location filename="../../desktop/ui/texts.py" />
       <source>That email and password don't match an account.</source>
       <translation>Email và mật khẩu không khớp với tài khoản nào.</translation>

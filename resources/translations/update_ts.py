@@ -135,6 +135,9 @@ VI: dict[str, str] = {
         "Đính kèm video (hoặc kéo thả, hoặc dán vào đây)", "Send a video": "Gửi video",
     "Pause upload": "Tạm dừng tải lên", "Resume upload": "Tiếp tục tải lên", "Cancel upload": "Huỷ tải lên",
     "Play video": "Phát video", "%1% · offline, will resume": "%1% · ngoại tuyến, sẽ tiếp tục",
+    "Saving “%1”…": "Đang lưu “%1”…", "Saved to %1": "Đã lưu vào %1", "Save video — Parley": "Lưu video — Parley",
+    "Saving stopped: %1 Save again to continue where it left off.":
+        "Đã dừng lưu: %1 Hãy lưu lại để tiếp tục từ chỗ đã dừng.",
     # Tray
     "Open Parley": "Mở Parley", "Parley — %n unread": "Parley — %n chưa đọc",
 }
