@@ -22,6 +22,7 @@ from server.jobs import Jobs
 from server.mail import MailQueue, build_mailer
 from server.observability import Metrics
 from server.services.accounts import AccountService
+from server.services.media_view import media_for_message
 from server.services.messaging import MessagingService
 from server.services.presence import MemoryPresence, Presence, RedisPresence
 from server.services.tokens import TokenService
@@ -62,7 +63,7 @@ def create_app(config: Config | None = None) -> Flask:
     svc.extra["tokens"] = tokens
     svc.extra["metrics"] = metrics
     svc.extra["accounts"] = AccountService(config, db, tokens, mail, jobs)
-    svc.extra["messaging"] = MessagingService(db.dialect, _media_serializer())
+    svc.extra["messaging"] = MessagingService(db.dialect, media_for_message)
     app.extensions["parley"] = svc
     _install_media(app, svc)
     app.teardown_appcontext(close_db_session)
@@ -131,24 +132,6 @@ def _presence(config: Config) -> Presence:
     if config.redis_url:
         return RedisPresence.from_url(config.redis_url, prefix=config.redis_channel)
     return MemoryPresence()
-
-
-def _media_serializer():  # noqa: ANN202 - MediaSerializer | None
-    """The media layer's ``media_for_message`` when it is installed, as ``(session, media_id) -> dict``.
-
-    A message's ``media`` object is the same for both participants (it is
-    pushed to both), so a ``viewer`` parameter, if the function has one, gets None.
-    """
-    import inspect
-    try:
-        from server.services.media_view import media_for_message
-    except ModuleNotFoundError as exc:
-        if exc.name != "server.services.media_view":
-            raise
-        return None
-    if len(inspect.signature(media_for_message).parameters) >= 3:
-        return lambda s, media_id: media_for_message(s, media_id, None)
-    return media_for_message
 
 
 def close_app(app: Flask) -> None:
