@@ -13,6 +13,14 @@ opposite order, so a reader could see id 11 before id 10 exists. To close
 that gap every message insert first takes one transaction-scoped advisory
 lock (``pg_advisory_xact_lock``), which serialises "take an id, commit" across
 all server processes. Edits, receipts and reads do not take it.
+
+Group commit. New messages are inserted by one writer thread per process
+(:class:`GroupCommit`): the messages waiting at that moment go in one
+multi-row ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` and one commit,
+and each sender is woken after that commit, so an ack still means
+"committed". This keeps the ids of one batch in queue order and costs one
+commit (and one advisory lock) per batch instead of per message; see
+``docs/performance.md``.
 """
 from __future__ import annotations
 
@@ -141,10 +149,6 @@ class GroupCommit:
                 continue
             for (_, fut), row in zip(batch, rows, strict=True):
                 fut.set_result(row)
-
-
-def _not_found() -> ApiError:
-    return ApiError(404, "not_found", "There is no such message in your conversations.")
 
 
 class MessagingService:
