@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import requests
-from PySide6.QtCore import QPoint
 
 from tests.desktop.conftest import sign_in, wait_online
 
