@@ -122,3 +122,25 @@ def sign_in(qtbot: Any, app: ParleyApp, email: str, password: str) -> None:
 
 def wait_online(qtbot: Any, app: ParleyApp, timeout: int = 15000) -> None:
     qtbot.waitUntil(lambda: app.service is not None and app.service.online, timeout=timeout)
+
+
+def two_people(qtbot: Any, make_app: Any, live_server: Any) -> tuple[ParleyApp, ParleyApp, dict, dict]:
+    """Alice and Binh, each signed in to their own app (profile) and online."""
+    alice = live_server.register_verified("Alice Nguyen")
+    binh = live_server.register_verified("Binh Tran")
+    a = make_app(live_server.url, profile="alice")
+    b = make_app(live_server.url, profile="binh")
+    sign_in(qtbot, a, alice["email"], alice["password"])
+    sign_in(qtbot, b, binh["email"], binh["password"])
+    wait_online(qtbot, a)
+    wait_online(qtbot, b)
+    return a, b, alice, binh
+
+
+def open_synced_chat(qtbot: Any, app: ParleyApp, person: dict, peer_id: str) -> Any:
+    """Signs ``person`` in, waits until the conversation with ``peer_id`` synced, opens it; returns its chat."""
+    sign_in(qtbot, app, person["email"], person["password"])
+    wait_online(qtbot, app)
+    qtbot.waitUntil(lambda: app.service.conversations.get(peer_id) is not None, timeout=10000)
+    app.open_chat(peer_id)
+    return app.chat_windows[peer_id].chat

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import requests
 
-from tests.desktop.conftest import sign_in, wait_online
+from tests.desktop.conftest import open_synced_chat, sign_in, wait_online
 
 COUNT = 260
 
@@ -20,12 +20,8 @@ def _seed(live_server, alice: dict, binh: dict) -> None:
 
 def _open(qtbot, make_app, live_server, alice: dict, binh: dict):  # noqa: ANN202
     app = make_app(live_server.url, profile="alice")
-    sign_in(qtbot, app, alice["email"], alice["password"])
-    wait_online(qtbot, app)
     binh_id = binh["user"]["id"]
-    qtbot.waitUntil(lambda: app.service.conversations.get(binh_id) is not None, timeout=10000)
-    app.open_chat(binh_id)
-    chat = app.chat_windows[binh_id].chat
+    chat = open_synced_chat(qtbot, app, alice, binh_id)
     qtbot.waitUntil(lambda: len(chat.model.messages()) >= 50, timeout=10000)
     assert chat.model.messages()[-1].body == f"line {COUNT - 1}"
     sb = chat.view.verticalScrollBar()

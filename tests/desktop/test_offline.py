@@ -4,7 +4,7 @@ from __future__ import annotations
 import requests
 
 from desktop.core.models import DeliveryState
-from tests.desktop.conftest import sign_in, wait_online
+from tests.desktop.conftest import open_synced_chat, sign_in, wait_online
 
 
 def test_messages_written_offline_arrive_once_in_order(qtbot, make_app, live_server):
@@ -54,12 +54,8 @@ def test_history_is_read_from_the_cache_when_the_server_is_down(qtbot, make_app,
                           headers={"Authorization": f"Bearer {binh['tokens']['access_token']}"}, timeout=10)
         assert r.status_code == 201, r.text
     app = make_app(live_server.url, profile="alice")
-    sign_in(qtbot, app, alice["email"], alice["password"])
-    wait_online(qtbot, app)
     binh_id = binh["user"]["id"]
-    qtbot.waitUntil(lambda: app.service.conversations.get(binh_id) is not None, timeout=10000)
-    app.open_chat(binh_id)
-    chat = app.chat_windows[binh_id].chat
+    chat = open_synced_chat(qtbot, app, alice, binh_id)
     qtbot.waitUntil(lambda: len(chat.model.messages()) == 3, timeout=10000)
     app.shutdown()
 

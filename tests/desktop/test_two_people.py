@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 
 from desktop.core.models import DeliveryState
 from desktop.ui.main_window import UserRole
-from tests.desktop.conftest import sign_in, wait_online
+from tests.desktop.conftest import two_people
 
 
 def _open_with_search(qtbot: Any, app: Any, name: str) -> Any:
@@ -22,14 +22,7 @@ def _open_with_search(qtbot: Any, app: Any, name: str) -> Any:
 
 
 def test_two_profiles_exchange_messages_receipts_typing_presence(qtbot, make_app, live_server):
-    alice = live_server.register_verified("Alice Nguyen")
-    binh = live_server.register_verified("Binh Tran")
-    a = make_app(live_server.url, profile="alice")
-    b = make_app(live_server.url, profile="binh")
-    sign_in(qtbot, a, alice["email"], alice["password"])
-    sign_in(qtbot, b, binh["email"], binh["password"])
-    wait_online(qtbot, a)
-    wait_online(qtbot, b)
+    a, b, alice, binh = two_people(qtbot, make_app, live_server)
     assert a.main_window.windowTitle() == "Parley"
 
     # Alice finds Binh and writes; Enter sends.

@@ -12,22 +12,10 @@ from PySide6.QtWidgets import QFileDialog
 from desktop.core.models import UserSummary
 from desktop.core.uploads import QUEUED
 from desktop.net.uploads import Interrupted, MediaClient
-from tests.desktop.conftest import ROOT, sign_in, wait_online
+from tests.desktop.conftest import ROOT, sign_in, two_people, wait_online  # noqa: F401 - re-exported
 
 PLAYING = QMediaPlayer.PlaybackState.PlayingState
 SHOTS = ROOT / "screenshots"
-
-
-def two_people(qtbot: Any, make_app: Any, live_server: Any) -> tuple[Any, Any, dict, dict]:
-    alice = live_server.register_verified("Alice Nguyen")
-    binh = live_server.register_verified("Binh Tran")
-    a = make_app(live_server.url, profile="alice")
-    b = make_app(live_server.url, profile="binh")
-    sign_in(qtbot, a, alice["email"], alice["password"])
-    sign_in(qtbot, b, binh["email"], binh["password"])
-    wait_online(qtbot, a)
-    wait_online(qtbot, b)
-    return a, b, alice, binh
 
 
 def open_chat(qtbot: Any, app: Any, peer: dict) -> Any:
