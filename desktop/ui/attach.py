@@ -127,6 +127,18 @@ class AttachPanel(QFrame):
         self.hide()
 
 
+class IconButton(QToolButton):
+    """A tool button whose icon follows the theme (``theme.apply`` calls :meth:`refresh_icons`)."""
+
+    def __init__(self, icon_name: str) -> None:
+        super().__init__()
+        self.icon_name = icon_name
+        self.refresh_icons()
+
+    def refresh_icons(self) -> None:
+        self.setIcon(theme.icon(self.icon_name))
+
+
 class VideoAttach(QObject):
     """The video side of one chat view: attach, preview, upload rows, bubble clicks and menu actions.
 
@@ -150,8 +162,7 @@ class VideoAttach(QObject):
         self.bubbles = VideoBubbles(self.me, uploads, reader)
         view.delegate.video = self.bubbles
 
-        self.button = QToolButton()
-        self.button.setIcon(theme.icon("attach"))
+        self.button = IconButton("attach")
         self.button.setIconSize(self.button.iconSize() * 1.2)
         self.button.setObjectName("attachButton")
         self.button.setAccessibleName(self.tr("Attach a video"))

@@ -140,14 +140,7 @@ class MessageDelegate(QStyledItemDelegate):
         x = r.right() - SIDE - bubble_w if own else r.left() + SIDE
         bubble = QRectF(x, r.top() + GAP, bubble_w, h)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        fill = QColor(t.ownBubble if own else t.peerBubble)
-        if selected:
-            fill = fill.darker(112) if not t.dark else fill.lighter(125)
-        path = QPainterPath()
-        path.addRoundedRect(bubble, 12, 12)
-        painter.setPen(Qt.PenStyle.NoPen if own or t.dark else QPen(QColor(t.border), 1))
-        painter.setBrush(fill)
-        painter.drawPath(path)
+        theme.paint_bubble(painter, bubble, own, selected)
 
         painter.setFont(base)
         if m.deleted:

@@ -5,8 +5,8 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSize, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QApplication
 
@@ -149,3 +149,16 @@ def icon(name: str, color: str | None = None, size: int = 24) -> QIcon:
         pix.setDevicePixelRatio(scale)
         result.addPixmap(pix)
     return result
+
+
+def paint_bubble(painter: QPainter, bubble: QRectF, own: bool, selected: bool) -> None:
+    """A message bubble's rounded background: own or peer colour, shaded when selected."""
+    t = current()
+    fill = QColor(t.ownBubble if own else t.peerBubble)
+    if selected:
+        fill = fill.darker(112) if not t.dark else fill.lighter(125)
+    path = QPainterPath()
+    path.addRoundedRect(bubble, 12, 12)
+    painter.setPen(Qt.PenStyle.NoPen if own or t.dark else QPen(QColor(t.border), 1))
+    painter.setBrush(fill)
+    painter.drawPath(path)

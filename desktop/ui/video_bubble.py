@@ -119,14 +119,7 @@ class VideoBubbles:
         t = theme.current()
         own = m.sender_id == self.me
         bubble = self._bubble(m, option.rect)
-        fill = QColor(t.ownBubble if own else t.peerBubble)
-        if option.state & QStyle.StateFlag.State_Selected:
-            fill = fill.darker(112) if not t.dark else fill.lighter(125)
-        path = QPainterPath()
-        path.addRoundedRect(bubble, 12, 12)
-        painter.setPen(Qt.PenStyle.NoPen if own or t.dark else QPen(QColor(t.border), 1))
-        painter.setBrush(fill)
-        painter.drawPath(path)
+        theme.paint_bubble(painter, bubble, own, bool(option.state & QStyle.StateFlag.State_Selected))
 
         poster = self._poster(m, bubble)
         clip = QPainterPath()

@@ -86,3 +86,17 @@ def test_screenshots(qtbot, qapp, make_app, live_server):
     for name in ("sign-in", "main", "chat", "single-window"):
         for mode in ("light", "dark"):
             assert (SHOTS / f"{name}-{mode}.png").exists()
+
+
+def test_attach_button_follows_the_theme(qapp, qtbot) -> None:  # noqa: ANN001
+    from desktop.ui.attach import IconButton
+    b = IconButton("attach")
+    qtbot.addWidget(b)
+    try:
+        theme.apply(qapp, theme.LIGHT)
+        light = b.icon().pixmap(24, 24).toImage()
+        theme.apply(qapp, theme.DARK)
+        dark = b.icon().pixmap(24, 24).toImage()
+        assert light != dark  # re-tinted, not left in the light theme's colour
+    finally:
+        theme.apply(qapp, theme.LIGHT)
