@@ -103,7 +103,7 @@ class ChatService(QObject):
                 self.conversations.reset(convs)
             self.realtime.start()
 
-        self.disk.run(load, loaded, lambda exc: (log.error("cache: %s", exc), self.realtime.start()))
+        self.disk.run(load, loaded, lambda exc: (log.error("cache: %s", exc), self.realtime.start()), guard=self)
 
     def stop(self) -> None:
         """Disconnect (blocks briefly; call when quitting or signing out)."""
@@ -135,7 +135,8 @@ class ChatService(QObject):
     def search_users(self, query: str, on_done: Callable[[list[UserSummary]], None],
                      on_error: Callable[[Exception], None]) -> None:
         me = self.me.id
-        self.runner.run(lambda: [u for u in self.api.find_users(query) if u.id != me], on_done, on_error)
+        self.runner.run(lambda: [u for u in self.api.find_users(query) if u.id != me], on_done, on_error,
+                        guard=self)
 
     # one conversation's history (ChatHistory) ----------------------------------------------------
     def model(self, peer_id: str) -> MessageListModel | None:
@@ -236,7 +237,7 @@ class ChatService(QObject):
 
     def _sync(self) -> None:
         def work() -> tuple[list[Conversation], list[Message]]:
-            return catch_up(self.api, self.realtime, self.cache, self.ack_timeout)
+            return catch_up(self.api, self.realtime, self.cache, self.ack_timeout, write=self.disk.run)
 
         def done(result: tuple[list[Conversation], list[Message]]) -> None:
             convs, got = result
@@ -254,7 +255,7 @@ class ChatService(QObject):
                 return
             self.sender.flush()
 
-        self.runner.run(work, done, failed)
+        self.runner.run(work, done, failed, guard=self)
 
     def _merge(self, server: list[Conversation]) -> list[Conversation]:
         """The server's list (a snapshot taken when the sync began) merged with what arrived since."""

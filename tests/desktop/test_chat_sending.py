@@ -102,7 +102,7 @@ def test_a_refused_message_is_marked_and_the_next_one_still_goes(qtbot: Any, par
     with qtbot.waitSignal(s.sent, timeout=5000) as sent:
         s.flush()
     assert sent.args[0].body == "good"
-    qtbot.waitUntil(lambda: len(refused) == 1, timeout=5000)
+    qtbot.waitUntil(lambda: len(refused) == 1 and len(parts.outbox) == 1, timeout=5000)
     left = parts.outbox.pending()
     assert [(m.body, m.error) for m in left] == [("bad", "Too long.")]
     assert refused[0] == (left[0].client_id, "Too long.")

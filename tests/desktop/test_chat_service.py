@@ -50,9 +50,8 @@ def test_going_online_syncs_then_flushes_and_says_synced(qtbot: Any, parts: Part
     with qtbot.waitSignal(s.synced, timeout=5000):
         bridge.stateChanged.emit("online", "", 0.0)
     assert states == ["online"]
+    qtbot.waitUntil(lambda: len(parts.outbox) == 0 and parts.cache.last_id() == "7", timeout=5000)
     assert parts.cache.get("6") is not None and parts.cache.get("7") is not None
-    qtbot.waitUntil(lambda: len(parts.outbox) == 0, timeout=5000)
-    assert parts.cache.last_id() == "7"
     qtbot.waitUntil(lambda: s.conversations.get(PEER).last_message.id == "1001", timeout=5000)
     assert [e for e, _ in rt.calls] == [protocol.SYNC, protocol.SEND]
 
