@@ -19,7 +19,7 @@ from desktop.core import protocol
 from desktop.core.cache import MessageCache
 from desktop.core.errors import ApiError
 from desktop.core.media import MediaInfo
-from desktop.core.models import Conversation, Message, User, UserSummary, id_key
+from desktop.core.models import Conversation, Message, User, UserSummary, id_key, max_id
 from desktop.core.outbox import Outbox
 from desktop.net.ports import ChatApi, Realtime
 from desktop.net.sync import catch_up
@@ -70,6 +70,7 @@ class ChatService(QObject):
         self.conversations = ConversationListModel(self)
         self.state = "connecting"
         self.view_extensions: list[Callable[[Any], None]] = []  # called with every new ChatView (issue 6)
+        self._unsent_reads: dict[str, str] = {}  # peer id -> newest message read while offline
         is_online = lambda: self.online  # noqa: E731 - read at call time, the state changes
         self.history = ChatHistory(me.id, api, cache, outbox, runner, disk, self.conversations, is_online, self)
         self.sender = OutboxSender(realtime, cache, outbox, runner, disk, is_online,
@@ -219,12 +220,29 @@ class ChatService(QObject):
         if conv is not None and conv.unread_count:
             self.conversations.set_unread(peer_id, 0)
             self.disk.run(lambda: self.cache.put_conversations([conv.replace(unread_count=0)]))
-        if model is None or up_to is None or not self.online:
+        if model is None or up_to is None:
             return
         newest = model.message_at(model.row_of(message_id=up_to))
         if newest is not None and newest.read_at is not None:
             return
+        if not self.online:  # sent once back online (after the sync), so the peer still sees the ticks
+            self._unsent_reads[peer_id] = max_id(self._unsent_reads.get(peer_id), up_to) or up_to
+            return
+        self._send_read(peer_id, up_to)
+
+    def _send_read(self, peer_id: str, up_to: str) -> None:
         self.runner.run(lambda: self.realtime.emit(protocol.READ, {"peer_id": peer_id, "up_to": up_to}))
+
+    def _send_unsent_reads(self) -> None:
+        """The reads made offline: the server's list (just synced) still counts them unread."""
+        reads, self._unsent_reads = self._unsent_reads, {}
+        for peer_id, up_to in reads.items():
+            conv = self.conversations.get(peer_id)
+            last = conv.last_message if conv is not None else None
+            if conv is not None and conv.unread_count and last is not None and last.id is not None \
+                    and id_key(last.id) <= id_key(up_to):
+                self.conversations.set_unread(peer_id, 0)
+            self._send_read(peer_id, up_to)
 
     # connection state and sync ---------------------------------------------------------------------
     def _on_state(self, state: str, reason: str, retry_in: float) -> None:
@@ -246,6 +264,8 @@ class ChatService(QObject):
                 self.events.apply_new(m, notify=m.sender_id != self.me.id and m.delivered_at is None, count=False)
             self.history.refresh_open()
             self.events.synced = True
+            self._send_unsent_reads()
+            self.events.send_delivered()
             self.sender.flush()
             self.synced.emit()
 
@@ -253,6 +273,8 @@ class ChatService(QObject):
             log.warning("sync failed: %s", exc)
             if isinstance(exc, ApiError) and exc.is_session_error:
                 return
+            self._send_unsent_reads()
+            self.events.send_delivered()
             self.sender.flush()
 
         self.runner.run(work, done, failed, guard=self)

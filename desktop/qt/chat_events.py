@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.core import protocol
 from desktop.core.cache import MessageCache
@@ -24,6 +24,7 @@ from desktop.qt.typing_state import TypingState
 log = logging.getLogger(__name__)
 
 APPLIED_MAX = 50000  # ids remembered to drop duplicates (live and by sync); cleared past this
+DELIVERED_BATCH_MS = 50  # receipts of messages arriving within this are sent as one event
 
 
 class LiveEvents(QObject):
@@ -58,6 +59,9 @@ class LiveEvents(QObject):
         self.typing.changed.connect(self._typing_changed)
         self._learning: dict[str, list[Callable[[], None]]] = {}
         self._applied: set[str | None] = set()  # ids already counted and notified
+        self._to_deliver: list[str] = []  # delivered receipts not sent yet (in order)
+        self._deliver_timer = QTimer(self, singleShot=True, interval=DELIVERED_BATCH_MS,
+                                     timeout=self.send_delivered)
 
     def connect_bridge(self, bridge: SocketBridge) -> None:
         bridge.messageReceived.connect(self.on_message)
@@ -94,12 +98,28 @@ class LiveEvents(QObject):
         from_peer = message.sender_id != self.me_id
         self.conversations.add_message(message, self.me_id, unread=from_peer and count and notify,
                                        name=self.names.get(peer_id))
-        if from_peer and message.delivered_at is None and self.is_online():
-            self.runner.run(lambda: self.realtime.emit(protocol.DELIVERED, {"ids": [message.id]}))
+        if from_peer and message.delivered_at is None and message.id is not None:
+            self._to_deliver.append(message.id)
+            if not self._deliver_timer.isActive():
+                self._deliver_timer.start()
         if from_peer:
             self.on_typing(Typing(peer_id, False))
         if notify:
             self.incoming.emit(message)
+
+    def send_delivered(self) -> None:
+        """Acknowledge the messages received since the last batch: one event per 500 ids, not one each.
+
+        A sync after a long time away applies hundreds of messages at once. Offline,
+        the ids wait here and go when the service is back online (it calls this).
+        """
+        if not self._to_deliver or not self.is_online():
+            return
+        ids, self._to_deliver = self._to_deliver, []
+        step = protocol.MAX_IDS_PER_EVENT
+        for start in range(0, len(ids), step):
+            chunk = ids[start:start + step]
+            self.runner.run(lambda chunk=chunk: self.realtime.emit(protocol.DELIVERED, {"ids": chunk}))
 
     def _learn_peer(self, peer_id: str, then: Callable[[], None]) -> None:
         """Fetch a new peer's name once; everything that arrives meanwhile waits in order."""
