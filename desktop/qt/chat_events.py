@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.core import protocol
 from desktop.core.cache import MessageCache
+from desktop.core.errors import ApiError
 from desktop.core.models import Conversation, Message, Presence, StatusUpdate, Typing
 from desktop.net.ports import ChatApi, Realtime
 from desktop.qt.bridge import SocketBridge
@@ -122,7 +123,11 @@ class LiveEvents(QObject):
             self.runner.run(lambda chunk=chunk: self.realtime.emit(protocol.DELIVERED, {"ids": chunk}))
 
     def _learn_peer(self, peer_id: str, then: Callable[[], None]) -> None:
-        """Fetch a new peer's name once; everything that arrives meanwhile waits in order."""
+        """Fetch a new peer's name once; everything that arrives meanwhile waits in order.
+
+        Unreachable server or not: the waiting messages are shown (with the name
+        unknown for now), never dropped.
+        """
         waiting = self._learning.get(peer_id)
         if waiting is not None:
             waiting.append(then)
@@ -130,10 +135,12 @@ class LiveEvents(QObject):
         self._learning[peer_id] = [then]
 
         def work() -> Conversation | None:
-            for conv in self.api.conversations():
-                if conv.peer.id == peer_id:
-                    return Conversation(peer=conv.peer)
-            return None
+            try:
+                return Conversation(peer=self.api.user(peer_id))  # one person, not the whole list
+            except ApiError as exc:
+                if exc.status == 404:
+                    return None
+                raise
 
         def done(conv: Conversation | None) -> None:
             if conv is not None:

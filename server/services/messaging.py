@@ -361,6 +361,15 @@ class MessagingService:
         return sa.or_(sa.and_(Message.sender_id == user_id, Message.recipient_id == peer_id),
                       sa.and_(Message.sender_id == peer_id, Message.recipient_id == user_id))
 
+    def peer(self, s: Session, user_id: str, peer_id: str) -> User | None:
+        """``peer_id``'s user if they share a conversation with ``user_id``, else None.
+
+        Lets a client name the sender of a first message without reading its whole
+        conversation list; other ids stay unknown (user ids are not a directory).
+        """
+        shared = s.execute(sa.select(Message.id).where(self._conversation(user_id, peer_id)).limit(1)).first()
+        return s.get(User, peer_id) if shared is not None else None
+
     def history(self, s: Session, user_id: str, peer_id: str, *, before: int | None = None,
                 after: int | None = None, limit: int = 50) -> Page:
         """A page of one conversation, oldest first within the page.
