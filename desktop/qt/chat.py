@@ -72,17 +72,18 @@ class ChatService(QObject):
         self.view_extensions: list[Callable[[Any], None]] = []  # called with every new ChatView (issue 6)
         self._unsent_reads: dict[str, str] = {}  # peer id -> newest message read while offline
         is_online = lambda: self.online  # noqa: E731 - read at call time, the state changes
-        self.history = ChatHistory(me.id, api, cache, outbox, runner, disk, self.conversations, is_online, self)
-        self.sender = OutboxSender(realtime, cache, outbox, runner, disk, is_online,
-                                   ack_timeout=ack_timeout, parent=self)
+        self.history = ChatHistory(me.id, api, cache, outbox, runner, disk, self.conversations, is_online,
+                                   self)
+        self.outgoing = OutboxSender(realtime, cache, outbox, runner, disk, is_online,
+                                     ack_timeout=ack_timeout, parent=self)
         self.events = LiveEvents(me.id, api, realtime, cache, runner, disk, self.conversations, self.history,
                                  is_online, self)
         self.events.incoming.connect(self.incoming)
         self.events.peerTyping.connect(self.peerTyping)
         self.events.presenceChanged.connect(self.presenceChanged)
-        self.sender.queued.connect(self._on_queued)
-        self.sender.sent.connect(self._on_sent)
-        self.sender.refused.connect(self._on_refused)
+        self.outgoing.queued.connect(self._on_queued)
+        self.outgoing.sent.connect(self._on_sent)
+        self.outgoing.refused.connect(self._on_refused)
         bridge.stateChanged.connect(self._on_state)
         self.events.connect_bridge(bridge)
 
@@ -104,7 +105,11 @@ class ChatService(QObject):
                 self.conversations.reset(convs)
             self.realtime.start()
 
-        self.disk.run(load, loaded, lambda exc: (log.error("cache: %s", exc), self.realtime.start()), guard=self)
+        def failed(exc: Exception) -> None:
+            log.error("cache: %s", exc)
+            self.realtime.start()
+
+        self.disk.run(load, loaded, failed, guard=self)
 
     def stop(self) -> None:
         """Disconnect (blocks briefly; call when quitting or signing out)."""
@@ -168,24 +173,24 @@ class ChatService(QObject):
     # sending (OutboxSender) --------------------------------------------------------------------------
     def send(self, peer_id: str, body: str) -> None:
         """Queue in the outbox (shown as sending at once), then flush when online."""
-        self.sender.send(peer_id, body)
+        self.outgoing.send(peer_id, body)
 
     def send_media(self, peer_id: str, client_id: str, media: MediaInfo,
                    on_queued: Callable[[], None] | None = None, body: str = "") -> None:
         """Queue a message carrying an uploaded, ready video; ``on_queued`` runs once it is on disk."""
-        self.sender.send_media(peer_id, client_id, media, on_queued, body)
+        self.outgoing.send_media(peer_id, client_id, media, on_queued, body)
 
     def flush_outbox(self) -> None:
-        self.sender.flush()
+        self.outgoing.flush()
 
     def retry_failed(self, client_id: str) -> None:
-        self.sender.retry_failed(client_id)
+        self.outgoing.retry_failed(client_id)
 
     def edit(self, message_id: str, body: str, on_error: Callable[[Exception], None]) -> None:
-        self.sender.edit(message_id, body, self.events.on_updated, on_error)
+        self.outgoing.edit(message_id, body, self.events.on_updated, on_error)
 
     def delete(self, message_id: str, on_error: Callable[[Exception], None]) -> None:
-        self.sender.delete(message_id, self.events.on_deleted, on_error)
+        self.outgoing.delete(message_id, self.events.on_deleted, on_error)
 
     def _on_queued(self, message: Message, jump: bool) -> None:
         peer_id = message.recipient_id
@@ -261,12 +266,13 @@ class ChatService(QObject):
             convs, got = result
             self.conversations.reset(self._merge(convs))
             for m in got:
-                self.events.apply_new(m, notify=m.sender_id != self.me.id and m.delivered_at is None, count=False)
+                notify = m.sender_id != self.me.id and m.delivered_at is None
+                self.events.apply_new(m, notify=notify, count=False)
             self.history.refresh_open()
             self.events.synced = True
             self._send_unsent_reads()
             self.events.send_delivered()
-            self.sender.flush()
+            self.outgoing.flush()
             self.synced.emit()
 
         def failed(exc: Exception) -> None:
@@ -275,7 +281,7 @@ class ChatService(QObject):
                 return
             self._send_unsent_reads()
             self.events.send_delivered()
-            self.sender.flush()
+            self.outgoing.flush()
 
         self.runner.run(work, done, failed, guard=self)
 

@@ -6,6 +6,7 @@ and notified once, and someone new is looked up before their first message shows
 """
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Callable
 
@@ -61,8 +62,10 @@ class LiveEvents(QObject):
         self._learning: dict[str, list[Callable[[], None]]] = {}
         self._applied: set[str | None] = set()  # ids already counted and notified
         self._to_deliver: list[str] = []  # delivered receipts not sent yet (in order)
-        self._deliver_timer = QTimer(self, singleShot=True, interval=DELIVERED_BATCH_MS,
-                                     timeout=self.send_delivered)
+        self._deliver_timer = QTimer(self)
+        self._deliver_timer.setSingleShot(True)
+        self._deliver_timer.setInterval(DELIVERED_BATCH_MS)
+        self._deliver_timer.timeout.connect(self.send_delivered)
 
     def connect_bridge(self, bridge: SocketBridge) -> None:
         bridge.messageReceived.connect(self.on_message)
@@ -84,7 +87,8 @@ class LiveEvents(QObject):
     def apply_new(self, message: Message, *, notify: bool, count: bool = True) -> None:
         """Show a stored message once, whether it came live, by sync, or as our own ack."""
         peer_id = message.peer_of(self.me_id)
-        if peer_id in self._learning or (self.conversations.get(peer_id) is None and peer_id not in self.names):
+        unknown = self.conversations.get(peer_id) is None and peer_id not in self.names
+        if peer_id in self._learning or unknown:
             # Someone new writes: learn their name first, so the list and notification show it.
             self._learn_peer(peer_id, lambda: self.apply_new(message, notify=notify, count=count))
             return
@@ -119,8 +123,8 @@ class LiveEvents(QObject):
         ids, self._to_deliver = self._to_deliver, []
         step = protocol.MAX_IDS_PER_EVENT
         for start in range(0, len(ids), step):
-            chunk = ids[start:start + step]
-            self.runner.run(lambda chunk=chunk: self.realtime.emit(protocol.DELIVERED, {"ids": chunk}))
+            batch = {"ids": ids[start:start + step]}
+            self.runner.run(functools.partial(self.realtime.emit, protocol.DELIVERED, batch))
 
     def _learn_peer(self, peer_id: str, then: Callable[[], None]) -> None:
         """Fetch a new peer's name once; everything that arrives meanwhile waits in order.
