@@ -265,6 +265,7 @@ class ChatService(QObject):
         def done(result: tuple[list[Conversation], list[Message]]) -> None:
             convs, got = result
             self.conversations.reset(self._merge(convs))
+            self.events.server_counted(convs)
             for m in got:
                 notify = m.sender_id != self.me.id and m.delivered_at is None
                 self.events.apply_new(m, notify=notify, count=False)

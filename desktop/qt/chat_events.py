@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from desktop.core import protocol
 from desktop.core.cache import MessageCache
 from desktop.core.errors import ApiError
-from desktop.core.models import Conversation, Message, Presence, StatusUpdate, Typing
+from desktop.core.models import Conversation, Message, Presence, StatusUpdate, Typing, id_key
 from desktop.net.ports import ChatApi, Realtime
 from desktop.qt.bridge import SocketBridge
 from desktop.qt.chat_history import ChatHistory
@@ -62,6 +62,7 @@ class LiveEvents(QObject):
         self._learning: dict[str, list[Callable[[], None]]] = {}
         self._applied: set[str | None] = set()  # ids already counted and notified
         self._to_deliver: list[str] = []  # delivered receipts not sent yet (in order)
+        self._counted_by_server: dict[str, str] = {}  # peer -> newest message the server's unread count covers
         self._deliver_timer = QTimer(self)
         self._deliver_timer.setSingleShot(True)
         self._deliver_timer.setInterval(DELIVERED_BATCH_MS)
@@ -101,7 +102,9 @@ class LiveEvents(QObject):
             self._applied.clear()
         self._applied.add(message.id)
         from_peer = message.sender_id != self.me_id
-        self.conversations.add_message(message, self.me_id, unread=from_peer and count and notify,
+        covered = self._counted_by_server.get(peer_id)
+        counted = covered is not None and message.id is not None and id_key(message.id) <= id_key(covered)
+        self.conversations.add_message(message, self.me_id, unread=from_peer and count and notify and not counted,
                                        name=self.names.get(peer_id))
         if from_peer and message.delivered_at is None and message.id is not None:
             self._to_deliver.append(message.id)
@@ -111,6 +114,16 @@ class LiveEvents(QObject):
             self.on_typing(Typing(peer_id, False))
         if notify:
             self.incoming.emit(message)
+
+    def server_counted(self, conversations: list[Conversation]) -> None:
+        """The conversation list just taken from the server: its unread counts include its last messages.
+
+        A message still being applied (its sender was being looked up) when that list
+        replaced ours must not be counted a second time.
+        """
+        for conv in conversations:
+            if conv.last_message is not None and conv.last_message.id is not None:
+                self._counted_by_server[conv.peer.id] = conv.last_message.id
 
     def send_delivered(self) -> None:
         """Acknowledge the messages received since the last batch: one event per 500 ids, not one each.

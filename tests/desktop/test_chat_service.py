@@ -78,3 +78,37 @@ def test_a_sent_message_replaces_its_pending_row_and_a_refused_one_shows_why(qtb
     assert failed.args[1] == "No."
     qtbot.waitUntil(lambda: model.messages()[-1].error == "No.", timeout=5000)
     assert s.conversations.get(PEER).last_message.body == "refused"
+
+
+def test_a_first_message_is_counted_once_when_the_synced_list_already_counts_it(qtbot: Any, parts: Parts) -> None:
+    """The live copy waits for its sender's name while the sync's list (which counts it) lands."""
+    import threading
+
+    from desktop.core.models import Conversation, UserSummary
+    from tests.desktop.chat_stubs import NEWCOMER
+
+    first = msg(30, sender=NEWCOMER)
+    release = threading.Event()
+    api = StubApi()
+    looked_up = api.user
+
+    def slow_user(user_id: str) -> UserSummary:
+        release.wait(5)
+        return looked_up(user_id)
+
+    api.user = slow_user  # type: ignore[method-assign]
+    api.conversations = lambda: [Conversation(peer=UserSummary(NEWCOMER, "Chi"), last_message=first,  # type: ignore[method-assign]
+                                              unread_count=1)]
+    rt = StubRealtime(answer=lambda event, data: {"ok": True, "messages": [], "has_more": False})
+    s, bridge = service(parts, api, rt)
+    parts.cache.set_last_id("29")
+    notified: list[Any] = []
+    s.incoming.connect(notified.append)
+    bridge.messageReceived.emit(first)  # someone new: looked up (slowly)
+    with qtbot.waitSignal(s.synced, timeout=5000):
+        bridge.stateChanged.emit("online", "", 0.0)
+    assert s.conversations.get(NEWCOMER).unread_count == 1  # the server's count
+    release.set()
+    qtbot.waitUntil(lambda: len(notified) == 1 and parts.idle(), timeout=5000)
+    assert s.conversations.get(NEWCOMER).unread_count == 1
+    assert s.conversations.total_unread() == 1
