@@ -5,7 +5,8 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from desktop.core.models import Conversation
+from desktop.core.models import Conversation, Message
+from desktop.core.uploads import human_duration
 from desktop.qt.conversation_model import ConversationRole
 from desktop.ui import theme
 from desktop.ui.widgets import last_seen, list_time, paint_avatar, tr
@@ -107,8 +108,19 @@ class ConversationDelegate(QStyledItemDelegate):
         m = conv.last_message
         if m is None:
             return (tr("online") if conv.peer.online else tr("No messages yet")), "muted"
-        body = tr("Message deleted") if m.deleted else " ".join(m.body.split())
+        body = tr("Message deleted") if m.deleted else preview_text(m)
         if m.sender_id == self.me:
             prefix = tr("Sending: ") if m.id is None else tr("You: ")
             body = prefix + body
         return body, "muted"
+
+
+def preview_text(m: Message) -> str:
+    """One line for a message in the list: its text, or for a video "🎬 Video 0:12" and any caption."""
+    text = " ".join(m.body.split())
+    if m.media is None:
+        return text
+    label = "🎬 " + tr("Video")
+    if m.media.duration:
+        label += " " + human_duration(m.media.duration)
+    return f"{label} · {text}" if text else label
