@@ -69,6 +69,7 @@ class ChatService(QObject):
         self.ack_timeout = ack_timeout
         self.conversations = ConversationListModel(self)
         self.state = "connecting"
+        self._read_offline: dict[str, str] = {}  # peer id -> newest message read while offline
         self.view_extensions: list[Callable[[Any], None]] = []  # called with every new ChatView (issue 6)
         is_online = lambda: self.online  # noqa: E731 - read at call time, the state changes
         self.history = ChatHistory(me.id, api, cache, outbox, runner, disk, self.conversations, is_online, self)
@@ -218,7 +219,10 @@ class ChatService(QObject):
         if conv is not None and conv.unread_count:
             self.conversations.set_unread(peer_id, 0)
             self.disk.run(lambda: self.cache.put_conversations([conv.replace(unread_count=0)]))
-        if model is None or up_to is None or not self.online:
+        if model is None or up_to is None:
+            return
+        if not self.online:
+            self._read_offline[peer_id] = up_to  # said to the server once back online (see _sync)
             return
         newest = model.message_at(model.row_of(message_id=up_to))
         if newest is not None and newest.read_at is not None:
@@ -240,9 +244,14 @@ class ChatService(QObject):
 
         def done(result: tuple[list[Conversation], list[Message]]) -> None:
             convs, got = result
-            self.conversations.reset(self._merge(convs))
+            read_offline, self._read_offline = self._read_offline, {}
+            self.conversations.reset(self._keep_offline_reads(self._merge(convs), got, read_offline))
             for m in got:
                 self.events.apply_new(m, notify=m.sender_id != self.me.id and m.delivered_at is None, count=False)
+            for peer_id, up_to in read_offline.items():
+                self.runner.run(lambda p=peer_id, u=up_to: self.realtime.emit(protocol.READ,
+                                                                              {"peer_id": p, "up_to": u}))
+            self.history.refresh_unread_markers()
             self.history.refresh_open()
             self.events.synced = True
             self.sender.flush()
@@ -255,6 +264,21 @@ class ChatService(QObject):
             self.sender.flush()
 
         self.runner.run(work, done, failed)
+
+    def _keep_offline_reads(self, convs: list[Conversation], got: list[Message],
+                            read_offline: dict[str, str]) -> list[Conversation]:
+        """The server's unread counts, less what the person read while offline (not told to it yet)."""
+        if not read_offline:
+            return convs
+        out = []
+        for conv in convs:
+            up_to = read_offline.get(conv.peer.id)
+            if up_to is not None:
+                newer = sum(1 for m in got if m.sender_id == conv.peer.id and m.id is not None
+                            and id_key(m.id) > id_key(up_to))
+                conv = conv.replace(unread_count=min(conv.unread_count, newer))
+            out.append(conv)
+        return out
 
     def _merge(self, server: list[Conversation]) -> list[Conversation]:
         """The server's list (a snapshot taken when the sync began) merged with what arrived since."""

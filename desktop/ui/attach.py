@@ -240,6 +240,7 @@ class VideoAttach(QObject):
         prepared, self.prepared = self.prepared, None
         self._pending_path = ""
         self.panel.reset()
+        self.chat.scroll.follow_bottom()  # as for text: what I send is what I see next
         self.uploads.start(prepared, self.peer_id)
         self.chat.composer.setFocus()
 

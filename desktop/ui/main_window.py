@@ -137,7 +137,8 @@ class MainWindow(QMainWindow):
         self.list.setObjectName("conversationList")
         self.list.setAccessibleName(self.tr("Conversations"))
         self.list.setModel(service.conversations)
-        self.list.setItemDelegate(ConversationDelegate(info.user.id, self.list))
+        self.list.setItemDelegate(ConversationDelegate(info.user.id, self.list,
+                                                       connected=lambda: bool(service.online)))
         self.list.setMouseTracking(True)
         self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -270,6 +271,7 @@ class MainWindow(QMainWindow):
 
     # connection status ------------------------------------------------------------------------
     def _state_changed(self, state: str, reason: str, retry_in: float) -> None:
+        self.list.viewport().update()  # presence dots are shown only while connected
         self._countdown_timer.stop()
         self.retry.setVisible(state == "offline")
         if state == "online":

@@ -93,6 +93,11 @@
     </message>
     <message>
       <location filename="../../desktop/ui/chat_window.py" />
+      <source>waiting for the network…</source>
+      <translation>đang chờ mạng…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/chat_window.py" />
       <source>online</source>
       <translation>trực tuyến</translation>
     </message>
@@ -348,6 +353,11 @@
       <translation>Bạn: </translation>
     </message>
     <message>
+      <location filename="../../desktop/ui/conversation_delegate.py" />
+      <source>Video</source>
+      <translation>Video</translation>
+    </message>
+    <message>
       <location filename="../../desktop/ui/message_delegate.py" />
       <source>edited</source>
       <translation>đã sửa</translation>
@@ -356,11 +366,6 @@
       <location filename="../../desktop/ui/message_delegate.py" />
       <source>Unread messages</source>
       <translation>Tin nhắn chưa đọc</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/ui/video_bubble.py" />
-      <source>Video</source>
-      <translation>Video</translation>
     </message>
     <message>
       <location filename="../../desktop/ui/video_bubble.py" />

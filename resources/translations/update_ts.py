@@ -139,7 +139,7 @@ VI: dict[str, str] = {
     "Saving stopped: %1 Save again to continue where it left off.":
         "Đã dừng lưu: %1 Hãy lưu lại để tiếp tục từ chỗ đã dừng.",
     # the file dialog's filter, refused videos, sign-in and keyring notes (issue 12)
-    "Videos (%1)": "Video (%1)", "All files (*)": "Tất cả tệp (*)",
+    "waiting for the network…": "đang chờ mạng…", "Videos (%1)": "Video (%1)", "All files (*)": "Tất cả tệp (*)",
     "This file is not a video Parley can play. Send an MP4, MOV, WebM or MKV video.":
         "Tệp này không phải video Parley phát được. Hãy gửi video MP4, MOV, WebM hoặc MKV.",
     "“%1” is not a video Parley can send. Choose an MP4, MOV, WebM or MKV video.":
