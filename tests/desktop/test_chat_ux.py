@@ -1,17 +1,19 @@
 """The chat window as a person sees it around reconnects and sends (issue 12, "What a person tripped on")."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 from PySide6.QtCore import Qt
 
 from desktop.core.models import UserSummary
 from desktop.qt.message_model import UNREAD, KindRole
-from tests.desktop.conftest import sign_in, two_people, wait_online
+from tests.desktop.conftest import ROOT, sign_in, two_people, wait_online
 from tests.desktop.video_fixtures import small_video, video_dir  # noqa: F401
-from tests.desktop.video_flow import attach_with_button
+from tests.desktop.video_flow import PartRecorder, attach_with_button
 
 
 def _post(server: Any, sender: dict, to: dict, body: str, client_id: str) -> dict:
@@ -145,3 +147,40 @@ def test_sending_a_video_while_scrolled_up_scrolls_down_to_it(qtbot: Any, make_a
     qtbot.waitUntil(lambda: sb.value() == sb.maximum() and sb.maximum() > 0, timeout=5000)
     bubble = chat.view.visualRect(chat.model.index(chat.model.row_of(client_id=state.key)))
     assert chat.view.viewport().rect().intersects(bubble)  # the video's bubble is on screen
+
+
+@pytest.fixture
+def server_env() -> dict[str, str]:
+    return {"PARLEY_UPLOAD_PART_SIZE": str(256 * 1024)}  # several parts, so the server can die between them
+
+
+def test_when_the_server_dies_mid_upload_the_bubble_stops_quoting_a_speed(qtbot: Any, make_app: Any,
+                                                                          live_server: Any, small_video: Path,
+                                                                          monkeypatch: Any) -> None:
+    alice = live_server.register_verified("Alice Nguyen")
+    binh = live_server.register_verified("Binh Tran")
+    a = make_app(live_server.url, profile="alice")
+    sign_in(qtbot, a, alice["email"], alice["password"])
+    wait_online(qtbot, a)
+    chat = _open(qtbot, a, binh)
+    stopped: list[float] = []
+    rec = PartRecorder(monkeypatch)
+    rec.after[2] = lambda: (live_server.stop(), stopped.append(time.monotonic()))  # dies after two parts
+
+    va = attach_with_button(qtbot, chat, small_video, monkeypatch)
+    qtbot.mouseClick(va.panel.send_button, Qt.MouseButton.LeftButton)
+    [state] = a.uploads.uploads(binh["user"]["id"])
+    bubbles = va.bubbles
+
+    def status() -> str:
+        up = a.uploads.get(state.key)
+        return bubbles.status_line(up, a.uploads.progress_of(state.key)) if up is not None else ""
+
+    qtbot.waitUntil(lambda: bool(stopped), timeout=30000)
+    qtbot.waitUntil(lambda: "offline" in status() or "waiting for the network" in status(), timeout=10000)
+    took = time.monotonic() - stopped[0]
+    print(f"\nbubble said offline {took:.2f} s after the server died "
+          f"(manager phase then: {a.uploads.get(state.key).phase})")
+    assert took < 3.5, took  # it used to quote the last speed for about 8 s
+    assert "/s" not in status()
+    assert chat.window().grab().save(str(ROOT / "screenshots" / "upload-server-died.png"))
