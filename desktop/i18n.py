@@ -70,9 +70,10 @@ def install(app: QCoreApplication, language: str, qm_dir: Path) -> list[QTransla
     if not (qm_dir / f"parley_{language}.qm").exists() or not (qm_dir / f"qt_{language}.qm").exists():
         compile_translations(qm_dir)
     installed = []
-    for qm in (qm_dir / f"qt_{language}.qm", qm_dir / f"parley_{language}.qm"):
+    shipped = resources_dir() / "translations"  # a bundle built with `python -m desktop.i18n` has them here
+    for name in (f"qt_{language}.qm", f"parley_{language}.qm"):
         ours = QTranslator(app)
-        if ours.load(str(qm)):
+        if ours.load(str(qm_dir / name)) or ours.load(str(shipped / name)):
             app.installTranslator(ours)
             installed.append(ours)
     qt = QTranslator(app)

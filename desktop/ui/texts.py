@@ -12,6 +12,11 @@ def _t(text: str) -> str:
     return QCoreApplication.translate("Errors", text)
 
 
+def _tn(text: str) -> str:
+    """Marks ``text`` for translation (context ``Errors``) without translating it (Qt's QT_TR_NOOP)."""
+    return text
+
+
 def explain(exc: Exception) -> str:
     """Plain words for any error a task handed back."""
     if isinstance(exc, ApiError):
@@ -78,15 +83,19 @@ def media_error_text(text: str) -> str:
     if found is None:
         return text
     code, d = found
-    words = {
-        "not_a_video": _t("This file is not a video Parley can play. Send an MP4, MOV, WebM or MKV video."),
-        "not_a_video_named": _t("“%1” is not a video Parley can send. Choose an MP4, MOV, WebM or MKV video."),
-        "no_video_track": _t("This file has no picture, only sound. Send an MP4, MOV, WebM or MKV video."),
-        "damaged": _t("The video file is incomplete or damaged."),
-        "gave_up": _t("The server could not process this video (it tried %2 times). Try sending it again."),
-        "empty": _t("“%1” is empty."),
-        "unreadable": _t("“%1” can't be read. Check that the file still exists."),
-        "too_large": _t("“%1” is %3; this server accepts videos up to %4."),
-    }[code]
+    sources = {
+        "not_a_video": _tn("This file is not a video Parley can play. Send an MP4, MOV, WebM or MKV video."),
+        "not_a_video_named": _tn("“%1” is not a video Parley can send. Choose an MP4, MOV, WebM or MKV video."),
+        "no_video_track": _tn("This file has no picture, only sound. Send an MP4, MOV, WebM or MKV video."),
+        "damaged": _tn("The video file is incomplete or damaged."),
+        "gave_up": _tn("The server could not process this video (it tried %2 times). Try sending it again."),
+        "empty": _tn("“%1” is empty."),
+        "unreadable": _tn("“%1” can't be read. Check that the file still exists."),
+        "too_large": _tn("“%1” is %3; this server accepts videos up to %4."),
+    }
+    source = sources[code]
+    words = _t(source)
+    if words == source:
+        return text  # no translation (English): the original sentence keeps its details
     return (words.replace("%1", d.get("name", "")).replace("%2", d.get("n", ""))
             .replace("%3", d.get("size", "")).replace("%4", d.get("limit", "")))

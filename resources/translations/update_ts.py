@@ -2,7 +2,7 @@
 
 Run: ``.venv/bin/python resources/translations/update_ts.py``. Strings are found in
 ``self.tr("…")`` (context: the enclosing class), ``tr("…")`` (context ``Format``)
-and ``_t("…")`` (context ``Errors``); translations come from ``VI`` below. The
+and ``_t("…")`` or ``_tn("…")`` (marked only; context ``Errors``); translations come from ``VI`` below. The
 ``.qm`` files are built from the ``.ts`` by ``desktop.i18n.compile_translations``.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SOURCES = sorted((HERE.parent.parent / "desktop" / "ui").glob("*.py"))
-MODULE_CONTEXTS = {"tr": "Format", "_t": "Errors"}
+MODULE_CONTEXTS = {"tr": "Format", "_t": "Errors", "_tn": "Errors"}
 
 VI: dict[str, str] = {
     # Format
