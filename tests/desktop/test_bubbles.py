@@ -3,7 +3,7 @@ dark-mode ticks and buttons with enough contrast, colour emoji (issue 12, "What 
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from desktop.ui.text_layout import wrapped
 from desktop.ui.video_bubble import MAX_W, STALLED_S, UPLOAD_INFO_H, VideoBubbles, button_colors, fit_text
 
 ME, PEER = "me-1", "peer-2"
-NOW = datetime(2026, 11, 27, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 
 
 def _message(body: str, sender: str = ME, **extra: Any) -> Message:
@@ -230,3 +230,28 @@ def test_emoji_render_in_colour_from_the_bundled_font(qapp: Any) -> None:
     assert QFontDatabase.applicationEmojiFontFamilies()[0] == family
     assert _colourful_pixels("😀") > 50  # monochrome outlines have no colour at all
     assert _colourful_pixels("abc") == 0
+
+
+# the "Unread messages" row ---------------------------------------------------------------------------------
+def test_the_unread_row_moves_above_what_is_still_unread(qtbot: Any) -> None:
+    from desktop.qt.message_model import UNREAD, KindRole, MessageListModel
+
+    model = MessageListModel(ME, PEER)
+    msgs = [Message(id=str(i), client_id=f"c{i}", sender_id=PEER if i % 2 else ME,
+                    recipient_id=ME if i % 2 else PEER, body=f"m{i}", created_at=NOW) for i in range(1, 9)]
+    model.reset(msgs)
+
+    def marker_above() -> str | None:
+        rows = [model.index(r).data(KindRole) for r in range(model.rowCount())]
+        if UNREAD not in rows:
+            return None
+        return model.message_at(rows.index(UNREAD) + 1).body
+
+    assert model.first_unread_id(2) == "5" and model.first_unread_id(5) is None  # only 4 incoming shown
+    model.set_unread_marker(model.first_unread_id(2))
+    assert marker_above() == "m5"
+    model.set_unread_marker(model.first_unread_id(1))
+    assert marker_above() == "m7"
+    assert [model.index(r).data(KindRole) for r in range(model.rowCount())].count(UNREAD) == 1
+    model.set_unread_marker(model.first_unread_id(0))
+    assert marker_above() is None

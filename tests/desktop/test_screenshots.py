@@ -210,7 +210,7 @@ def _issue12_screens(lang: str, qtbot: Any, qapp: Any, make_app: Any, live_serve
     live_server.stop()
     qtbot.waitUntil(lambda: not app.service.online, timeout=15000)
     qtbot.mouseClick(va.panel.send_button, Qt.MouseButton.LeftButton)
-    up = [s for s in app.uploads.uploads(binh_id)][0]
+    [up] = app.uploads.uploads(binh_id)
     status = va.bubbles.status_line(app.uploads.get(up.key), app.uploads.progress_of(up.key))
     assert status == ("0% · ngoại tuyến, sẽ tiếp tục" if vi else "0% · offline, will resume")
     assert chat.status_label.text() == ("đang chờ mạng…" if vi else "waiting for the network…")
