@@ -81,7 +81,8 @@ class ParleyApp(QObject):
         self.session.signedOut.connect(self._signed_out)
         self.session.silentSignInFailed.connect(self._silent_sign_in_failed)
         self.session.keyringUnavailable.connect(self._keyring_unavailable)
-        fonts.register_emoji_font()  # colour emoji everywhere, the same on every OS
+        # colour emoji everywhere, the same on every OS (40 ms of disk and parsing: off the GUI thread)
+        self.runner.run(fonts.register_emoji_font, on_error=lambda exc: log.warning("emoji font: %s", exc))
         self._apply_look()
         hints = QGuiApplication.styleHints()
         hints.colorSchemeChanged.connect(self._scheme_changed)
