@@ -347,6 +347,8 @@ class ParleyApp(QObject):
 
             window = ChatWindow(self.service, peer_id, self.settings)
             window.closed.connect(lambda pid: self.chat_windows.pop(pid, None))
+            # the same actions, so Ctrl+Q and Ctrl+, work from a chat window too (one QAction each)
+            window.addActions([self.main_window.quit_action, self.main_window.settings_action])
             self.chat_windows[peer_id] = window
         window.show()
         window.raise_()

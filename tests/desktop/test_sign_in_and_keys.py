@@ -5,6 +5,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
+from desktop.core.models import UserSummary
 from desktop.ui.login_window import LoginWindow
 from tests.desktop.conftest import sign_in, wait_online
 
@@ -77,6 +78,21 @@ def test_ctrl_q_ctrl_comma_and_esc_in_the_main_window(qtbot: Any, qtlog: Any, ma
     assert not [r for r in qtlog.records if "Ambiguous shortcut" in r.message]
     assert main.settings_action.shortcut().toString() == "Ctrl+,"
     assert main.quit_action.shortcut().toString() == "Ctrl+Q"
+
+    # from a chat window too
+    peer = live_server.register_verified("Binh Tran")
+    app.service.ensure_conversation(UserSummary(peer["user"]["id"], "Binh Tran"))
+    app.open_chat(peer["user"]["id"])
+    chat = app.chat_windows[peer["user"]["id"]]
+    chat.activateWindow()
+    qtbot.waitUntil(chat.isActiveWindow, timeout=5000)
+    with qtbot.waitSignal(main.quitRequested, timeout=2000):
+        qtbot.keyClick(chat.chat.composer, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    with qtbot.waitSignal(main.settingsRequested, timeout=2000):
+        qtbot.keyClick(chat.chat.composer, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
+    assert not [r for r in qtlog.records if "Ambiguous shortcut" in r.message]
+    main.activateWindow()
+    qtbot.waitUntil(main.isActiveWindow, timeout=5000)
 
     main.search.setFocus()
     qtbot.waitUntil(main.search.hasFocus, timeout=2000)
