@@ -100,8 +100,11 @@ class ParleyApp(QObject):
         self._stop_hosting()
         if self.login_window is not None:
             self.login_window.close()
-        self.runner.wait_idle(3000)
-        self.disk.wait_idle(3000)
+        # Queued network work is dropped and running calls are not waited for long: their
+        # results are not needed any more (each has its own timeout). The disk queue was
+        # drained by _teardown, so every write landed before the store closed.
+        self.runner.close(wait_ms=500)
+        self.disk.close(wait_ms=3000)
         self.qapp.quit()
 
     def shutdown(self) -> None:
@@ -246,9 +249,10 @@ class ParleyApp(QObject):
         connect, read = self.config.http_timeout
         client = MediaClient(self.api, timeout=(connect, max(30.0, read)))
         uploads = UploadManager(client, UploadStore(self.config.data_dir / "uploads.sqlite3"),
-                                f"{info.server_url}|{info.user.id}", parent=self)
+                                f"{info.server_url}|{info.user.id}", runner=self.runner, disk=self.disk,
+                                parent=self)
         self.uploads = uploads
-        self.media_reader = MediaReader(client, self)
+        self.media_reader = MediaReader(client, self, runner=self.runner)
 
         def ready(state: Any, media: Any) -> None:
             service.send_media(state.peer_id, state.key, media,
@@ -322,8 +326,8 @@ class ParleyApp(QObject):
         if wait:
             if realtime is not None:
                 realtime.stop(timeout=3.0)
-            self.runner.wait_idle(3000)
-            self.disk.wait_idle(3000)
+            self.runner.wait_idle(1000)  # network results are dropped (guarded) once the service is gone
+            self.disk.wait_idle(3000)  # every write lands before the store closes
             if store is not None:
                 store.close()
         else:  # after the disk work already queued (FIFO), without blocking the GUI thread

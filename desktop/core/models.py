@@ -113,6 +113,30 @@ class Message:
     def replace(self, **changes: object) -> Message:
         return dataclasses.replace(self, **changes)
 
+    @property
+    def version(self) -> tuple[bool, datetime]:
+        """How new this copy's content is: a tombstone beats everything, then the later ``edited_at``.
+
+        The server sets ``edited_at`` on every edit and on delete, and a delete is
+        final, so this only grows. Copies arrive out of order (a history page fetched
+        before a live edit can land after it); the one with the higher version wins.
+        """
+        return (self.deleted, self.edited_at or _NEVER)
+
+    def merged(self, other: Message) -> Message:
+        """This copy updated by ``other`` of the same message, never going back in time.
+
+        The content (body, edit time, tombstone, video) comes from the newer version;
+        receipts only move forward, from whichever copy has them.
+        """
+        newer, older = (other, self) if other.version >= self.version else (self, other)
+        return newer.replace(delivered_at=newer.delivered_at or older.delivered_at,
+                             read_at=newer.read_at or older.read_at,
+                             media=None if newer.deleted else (newer.media or older.media))
+
+
+_NEVER = datetime.min.replace(tzinfo=timezone.utc)
+
 
 @dataclass(frozen=True)
 class Conversation:

@@ -16,7 +16,7 @@ import time
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterator
+from typing import Any, BinaryIO, Callable, Iterator, Protocol
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -24,7 +24,7 @@ from requests.adapters import HTTPAdapter
 
 from desktop.core.errors import ApiError, NetworkError, from_problem
 from desktop.core.media import MediaInfo, media_info
-from desktop.core.uploads import FAILED, PROCESSING, UPLOADING, UploadState, UploadStore, VideoRefused
+from desktop.core.uploads import FAILED, PROCESSING, UPLOADING, UploadState, VideoRefused
 
 log = logging.getLogger(__name__)
 
@@ -243,6 +243,17 @@ class MediaClient:
             return {}
 
 
+class UploadRecords(Protocol):
+    """Where an upload's progress is recorded: an :class:`~desktop.core.uploads.UploadStore`, or (in
+    the app) writes queued on its one disk thread (:class:`desktop.qt.uploads.QueuedWrites`)."""
+
+    def save(self, state: UploadState) -> None: ...
+
+    def add_part(self, key: str, n: int, etag: str) -> None: ...
+
+    def remove(self, key: str) -> None: ...
+
+
 class Uploader:
     """Runs one :class:`UploadState` through the resumable protocol.
 
@@ -254,7 +265,7 @@ class Uploader:
         sent_parts: part numbers PUT by this uploader (tests check a resume sends only the missing ones).
     """
 
-    def __init__(self, client: MediaClient, store: UploadStore, *, connections: int = 3, retries: int = 4,
+    def __init__(self, client: MediaClient, store: UploadRecords, *, connections: int = 3, retries: int = 4,
                  backoff: float = 0.5) -> None:
         self.client = client
         self.store = store
@@ -397,7 +408,7 @@ class Uploader:
                 raise failure
 
 
-def abort_upload(client: MediaClient, store: UploadStore, state: UploadState) -> None:
+def abort_upload(client: MediaClient, store: UploadRecords, state: UploadState) -> None:
     """Cancel: tell the server to clean up, forget the state (even when the server is down)."""
     try:
         if state.upload_id and state.phase != PROCESSING and state.phase != FAILED:

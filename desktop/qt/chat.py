@@ -104,7 +104,7 @@ class ChatService(QObject):
                 self.conversations.reset(convs)
             self.realtime.start()
 
-        self.disk.run(load, loaded, lambda exc: (log.error("cache: %s", exc), self.realtime.start()))
+        self.disk.run(load, loaded, lambda exc: (log.error("cache: %s", exc), self.realtime.start()), guard=self)
 
     def stop(self) -> None:
         """Disconnect (blocks briefly; call when quitting or signing out)."""
@@ -136,7 +136,8 @@ class ChatService(QObject):
     def search_users(self, query: str, on_done: Callable[[list[UserSummary]], None],
                      on_error: Callable[[Exception], None]) -> None:
         me = self.me.id
-        self.runner.run(lambda: [u for u in self.api.find_users(query) if u.id != me], on_done, on_error)
+        self.runner.run(lambda: [u for u in self.api.find_users(query) if u.id != me], on_done, on_error,
+                        guard=self)
 
     # one conversation's history (ChatHistory) ----------------------------------------------------
     def model(self, peer_id: str) -> MessageListModel | None:
@@ -240,7 +241,7 @@ class ChatService(QObject):
 
     def _sync(self) -> None:
         def work() -> tuple[list[Conversation], list[Message]]:
-            return catch_up(self.api, self.realtime, self.cache, self.ack_timeout)
+            return catch_up(self.api, self.realtime, self.cache, self.ack_timeout, write=self.disk.run)
 
         def done(result: tuple[list[Conversation], list[Message]]) -> None:
             convs, got = result
@@ -263,7 +264,7 @@ class ChatService(QObject):
                 return
             self.sender.flush()
 
-        self.runner.run(work, done, failed)
+        self.runner.run(work, done, failed, guard=self)
 
     def _keep_offline_reads(self, convs: list[Conversation], got: list[Message],
                             read_offline: dict[str, str]) -> list[Conversation]:

@@ -112,19 +112,19 @@ class LiveEvents(QObject):
         def work() -> Conversation | None:
             for conv in self.api.conversations():
                 if conv.peer.id == peer_id:
-                    bare = Conversation(peer=conv.peer)
-                    self.cache.put_conversations([bare])
-                    return bare
+                    return Conversation(peer=conv.peer)
             return None
 
         def done(conv: Conversation | None) -> None:
+            if conv is not None:
+                self.disk.run(lambda: self.cache.put_conversations([conv]))
             self.names[peer_id] = conv.peer.display_name if conv is not None else ""
             if conv is not None and self.conversations.get(peer_id) is None:
                 self.conversations.upsert(conv)
             for callback in self._learning.pop(peer_id, []):
                 callback()
 
-        self.runner.run(work, done, lambda exc: done(None))
+        self.runner.run(work, done, lambda exc: done(None), guard=self)
 
     def on_updated(self, message: Message) -> None:
         self.disk.run(lambda: self.cache.put_messages([message]))

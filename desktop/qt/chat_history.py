@@ -77,7 +77,7 @@ class ChatHistory(QObject):
             if self.is_online():
                 self.fetch_latest(peer_id)
 
-        self.disk.run(load, loaded)
+        self.disk.run(load, loaded, guard=self)
         return model
 
     def close(self, peer_id: str) -> None:
@@ -108,11 +108,10 @@ class ChatHistory(QObject):
 
     def fetch_latest(self, peer_id: str) -> None:
         def work() -> list[Message]:
-            page = self.api.messages(peer_id, limit=LATEST)
-            self.cache.put_messages(page.messages)
-            return list(page.messages)
+            return list(self.api.messages(peer_id, limit=LATEST).messages)
 
         def done(msgs: list[Message]) -> None:
+            self.disk.run(lambda: self.cache.put_messages(msgs))
             model = self.models.get(peer_id)
             if model is None:
                 return
@@ -127,7 +126,7 @@ class ChatHistory(QObject):
             if wanted:
                 model.set_unread_marker(model.first_unread_id(wanted))
 
-        self.runner.run(work, done, lambda exc: log.info("latest page: %s", exc))
+        self.runner.run(work, done, lambda exc: log.info("latest page: %s", exc), guard=self)
 
     def load_older(self, peer_id: str) -> None:
         """Prepend the page before the oldest shown message (cache first, then server)."""
@@ -149,7 +148,7 @@ class ChatHistory(QObject):
                 page = self.api.messages(peer_id, before=before, limit=PAGE)
             except NetworkError:
                 return msgs, True
-            self.cache.put_messages(page.messages)
+            self.disk.run(lambda: self.cache.put_messages(page.messages))  # writes: on the disk thread
             return list(page.messages) + msgs, page.has_more
 
         def done(result: tuple[list[Message], bool]) -> None:
@@ -162,7 +161,7 @@ class ChatHistory(QObject):
             model.loading_older = False
             log.info("older page: %s", exc)
 
-        self.runner.run(work, done, failed)
+        self.runner.run(work, done, failed, guard=self)
 
     def load_newer(self, peer_id: str) -> None:
         """Append the page after the newest shown message, from the cache (after scrolling back)."""
@@ -187,7 +186,7 @@ class ChatHistory(QObject):
             model.loading_newer = False
             log.info("newer page: %s", exc)
 
-        self.disk.run(work, done, failed)
+        self.disk.run(work, done, failed, guard=self)
 
     def show_latest(self, peer_id: str) -> None:
         """Back to the newest messages (after scrolling far back, when the person sends)."""
@@ -202,7 +201,7 @@ class ChatHistory(QObject):
             model.reset(msgs)
             model.has_more = True
 
-        self.disk.run(load, loaded)
+        self.disk.run(load, loaded, guard=self)
 
     def load_draft(self, peer_id: str, on_draft: Callable[[str], None]) -> None:
         self.disk.run(lambda: self.cache.draft(peer_id), on_draft)

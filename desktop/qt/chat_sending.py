@@ -36,8 +36,6 @@ class OutboxSender(QObject):
     queued = Signal(object, bool)
     sent = Signal(object)
     refused = Signal(str, str)
-    _sent = Signal(object)  # emitted on a worker thread by the flush, re-emitted on the GUI thread
-    _refused = Signal(str, str)
 
     def __init__(self, realtime: Realtime, cache: MessageCache, outbox: Outbox, runner: TaskRunner,
                  disk: TaskRunner, is_online: Callable[[], bool], *, ack_timeout: float = 10.0,
@@ -52,8 +50,6 @@ class OutboxSender(QObject):
         self.ack_timeout = ack_timeout
         self._flushing = False
         self._flush_again = False
-        self._sent.connect(self.sent)
-        self._refused.connect(self.refused)
 
     def send(self, peer_id: str, body: str) -> None:
         """Queue in the outbox (shown as sending at once), then flush when online."""
@@ -65,7 +61,7 @@ class OutboxSender(QObject):
             self.queued.emit(message, True)
             self.flush()
 
-        self.disk.run(lambda: self.outbox.add(peer_id, body), queued)
+        self.disk.run(lambda: self.outbox.add(peer_id, body), queued, guard=self)
 
     def send_media(self, peer_id: str, client_id: str, media: MediaInfo,
                    on_queued: Callable[[], None] | None = None, body: str = "") -> None:
@@ -79,13 +75,19 @@ class OutboxSender(QObject):
                 on_queued()
             self.flush()
 
-        self.disk.run(lambda: self.outbox.add(peer_id, body, media=media, client_id=client_id), queued)
+        self.disk.run(lambda: self.outbox.add(peer_id, body, media=media, client_id=client_id), queued,
+                      guard=self)
 
     def retry_failed(self, client_id: str) -> None:
-        self.disk.run(lambda: self.outbox.retry(client_id), lambda _: self.flush())
+        self.disk.run(lambda: self.outbox.retry(client_id), lambda _: self.flush(), guard=self)
 
     def flush(self) -> None:
-        """Send queued messages one by one, in order; stop at the first network failure."""
+        """Send queued messages one by one, in order; stop at the first network failure.
+
+        A chain of small steps rather than one long worker loop, so that every outbox
+        and cache write runs on the disk thread: read the next entry (disk), send it
+        (network), record the ack (disk, queued before the next read), and so on.
+        """
         if not self.is_online():
             return
         if self._flushing:
@@ -93,51 +95,68 @@ class OutboxSender(QObject):
             return
         self._flushing = True
         self._flush_again = False
+        self._next()
 
-        def work() -> None:
-            while True:
-                item = self.outbox.next_unsent()
-                if item is None:
-                    return
-                try:
-                    payload: dict[str, Any] = {"to": item.recipient_id, "client_id": item.client_id,
-                                               "body": item.body}
-                    if item.media is not None:
-                        payload["media_id"] = item.media.id
-                    ack = self.realtime.call(protocol.SEND, payload, self.ack_timeout)
-                    stored = protocol.message(ack["message"])
-                except NetworkError:
-                    return  # retried on the next connect, with the same client_id
-                except (ApiError, protocol.ProtocolError, KeyError) as exc:
-                    self.outbox.mark_failed(item.client_id, str(exc))
-                    self._refused.emit(item.client_id, str(exc))
-                    continue
-                self.cache.put_messages([stored])
+    def _next(self) -> None:
+        self.disk.run(self.outbox.next_unsent, self._send_one, self._stop_flush, guard=self)
+
+    def _send_one(self, item: Message | None) -> None:
+        if item is None or not self.is_online():
+            self._stop_flush()
+            return
+        payload: dict[str, Any] = {"to": item.recipient_id, "client_id": item.client_id, "body": item.body}
+        if item.media is not None:
+            payload["media_id"] = item.media.id
+
+        def work() -> Message:
+            ack = self.realtime.call(protocol.SEND, payload, self.ack_timeout)
+            return protocol.message(ack["message"])
+
+        def stored(message: Message) -> None:
+            def record() -> None:
+                self.cache.put_messages([message])
                 self.outbox.remove(item.client_id)
-                self._sent.emit(stored)
 
-        def finished(_: Any = None) -> None:
-            self._flushing = False
-            if self._flush_again:
-                self.flush()
+            self.disk.run(record)  # before the next read on the same FIFO thread
+            self.sent.emit(message)
+            self._next()
 
-        self.runner.run(work, finished, lambda exc: (log.error("flush: %s", exc), finished()))
+        def failed(exc: Exception) -> None:
+            if isinstance(exc, NetworkError):
+                self._stop_flush()  # retried on the next connect, with the same client_id
+            elif isinstance(exc, (ApiError, protocol.ProtocolError, KeyError)):
+                self.disk.run(lambda: self.outbox.mark_failed(item.client_id, str(exc)))
+                self.refused.emit(item.client_id, str(exc))
+                self._next()
+            else:
+                self._stop_flush(exc)
+
+        self.runner.run(work, stored, failed, guard=self)
+
+    def _stop_flush(self, exc: Exception | None = None) -> None:
+        if exc is not None:
+            log.error("flush: %s", exc)
+        self._flushing = False
+        if self._flush_again:
+            self.flush()
 
     def edit(self, message_id: str, body: str, on_done: Callable[[Message], None],
              on_error: Callable[[Exception], None]) -> None:
         def work() -> Message:
             ack = self.realtime.call(protocol.EDIT, {"id": message_id, "body": body.strip()}, self.ack_timeout)
-            m = protocol.message(ack["message"])
-            self.cache.put_messages([m])
-            return m
+            return protocol.message(ack["message"])
 
-        self.runner.run(work, on_done, on_error)
+        def done(message: Message) -> None:
+            self.disk.run(lambda: self.cache.put_messages([message]))
+            on_done(message)
+
+        self.runner.run(work, done, on_error, guard=self)
 
     def delete(self, message_id: str, on_done: Callable[[str], None],
                on_error: Callable[[Exception], None]) -> None:
-        def work() -> str:
-            self.realtime.call(protocol.DELETE, {"id": message_id}, self.ack_timeout)
-            self.cache.mark_deleted(message_id)
-            return message_id
+        def done(_: Any) -> None:
+            self.disk.run(lambda: self.cache.mark_deleted(message_id))
+            on_done(message_id)
 
-        self.runner.run(work, on_done, on_error)
+        self.runner.run(lambda: self.realtime.call(protocol.DELETE, {"id": message_id}, self.ack_timeout),
+                        done, on_error, guard=self)

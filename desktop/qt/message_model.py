@@ -203,7 +203,11 @@ class MessageListModel(QAbstractListModel):
             self.endInsertRows()
 
     def upsert(self, message: Message) -> None:
-        """Add a message, or replace the copy with the same id (or client id) in place."""
+        """Add a message, or update the copy with the same id (or client id) in place.
+
+        An older copy of a stored message (a page fetched before a live edit) does not
+        undo the edit: see :meth:`Message.merged`.
+        """
         row = self.row_of(message_id=message.id, client_id=message.client_id)
         if row >= 0:
             old = self._rows[row].message
@@ -214,7 +218,8 @@ class MessageListModel(QAbstractListModel):
                 self.endRemoveRows()
                 self._drop_orphan_date(row)
             else:
-                self._set(row, message)
+                both_stored = old.id is not None and message.id is not None
+                self._set(row, old.merged(message) if both_stored else message)
                 return
         newest = self.newest_id()
         if self.has_newer and (message.id is None or newest is None or id_key(message.id) > id_key(newest)):

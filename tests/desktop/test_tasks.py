@@ -1,0 +1,64 @@
+"""TaskRunner: callbacks of a deleted owner are dropped; closing at quit does not wait on the network."""
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from PySide6.QtCore import QObject
+
+from desktop.qt.tasks import TaskRunner
+
+
+def test_callbacks_of_a_deleted_owner_are_dropped(qtbot: Any) -> None:
+    runner = TaskRunner(threads=2)
+    owner = QObject()
+    release = threading.Event()
+    seen: list[str] = []
+    runner.run(lambda: release.wait(5), lambda _: seen.append("owner"), guard=owner)
+    runner.run(lambda: release.wait(5), lambda _: seen.append("free"))
+    owner.deleteLater()
+    qtbot.waitUntil(lambda: not _valid(owner), timeout=5000)
+    release.set()
+    qtbot.waitUntil(lambda: runner.pending() == 0, timeout=5000)
+    assert seen == ["free"]
+
+
+def test_run_may_be_called_from_a_worker_and_keeps_fifo_order_on_one_thread(qtbot: Any) -> None:
+    disk = TaskRunner(threads=1)
+    net = TaskRunner(threads=4)
+    order: list[int] = []
+    threads: set[int] = set()
+
+    def write(i: int) -> None:
+        threads.add(threading.get_ident())
+        order.append(i)
+
+    def worker() -> None:
+        for i in range(50):
+            disk.run(lambda i=i: write(i))
+
+    net.run(worker)
+    qtbot.waitUntil(lambda: len(order) == 50 and disk.pending() == 0, timeout=5000)
+    assert order == list(range(50)) and len(threads) == 1
+
+
+def test_close_drops_queued_work_and_returns_without_waiting_for_a_stuck_call(qtbot: Any) -> None:
+    runner = TaskRunner(threads=1)
+    stuck = threading.Event()
+    ran: list[int] = []
+    runner.run(lambda: stuck.wait(10))
+    for i in range(5):
+        runner.run(lambda i=i: ran.append(i))
+    start = time.monotonic()
+    assert runner.close(wait_ms=200) is False
+    assert time.monotonic() - start < 2.0
+    stuck.set()
+    runner.wait_idle(5000)
+    assert ran == []  # never started
+
+
+def _valid(obj: QObject) -> bool:
+    import shiboken6
+
+    return shiboken6.isValid(obj)
