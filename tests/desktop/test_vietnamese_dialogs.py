@@ -77,3 +77,19 @@ def test_english_is_back_after_uninstall(qtbot: Any, tmp_path: Path, qapp: Any) 
     qtbot.addWidget(dialog)
     [box] = dialog.findChildren(QDialogButtonBox)
     assert box.button(QDialogButtonBox.StandardButton.Ok).text() == "OK"
+
+
+def test_day_and_weekday_names_follow_the_language(qapp: Any, tmp_path: Path) -> None:
+    from datetime import date
+
+    from desktop.ui.widgets import day_label
+
+    today = date(2026, 11, 27)  # a Friday
+    assert day_label(date(2026, 11, 24), today) == "Tuesday"
+    assert day_label(date(2026, 3, 5), today) == "5 March 2026"
+    installed = i18n.install(qapp, "vi", tmp_path / "qm")
+    try:
+        assert day_label(date(2026, 11, 24), today) == "Thứ Ba"
+        assert day_label(date(2026, 3, 5), today) == "5 tháng 3 2026"
+    finally:
+        i18n.uninstall(qapp, installed)
