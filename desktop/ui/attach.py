@@ -355,7 +355,8 @@ class VideoAttach(QObject):
         if not moving:
             self._stall_timer.stop()
         for key in moving:
-            if self.bubbles.stalled(key):
+            progress = self.uploads.progress_of(key)
+            if self.bubbles.stalled(key, progress.rate if progress is not None else 0.0):
                 self._repaint(key)
 
     def _thumbnail(self, _media_id: str) -> None:

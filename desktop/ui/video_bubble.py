@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 from desktop.core.media import MediaInfo
 from desktop.core.models import Message
 from desktop.core.uploads import FAILED, PAUSED, PROCESSING, QUEUED, UploadState, human_duration, human_size
+from desktop.net.uploads import CHUNK
 from desktop.qt.media import MediaReader
 from desktop.qt.uploads import Progress, UploadManager
 from desktop.ui import theme
@@ -38,7 +39,7 @@ GAP = 3
 MAX_W = 320
 INFO_H = 44  # status strip under the poster while the server processes the video
 UPLOAD_INFO_H = 78  # while uploading: bar, up to two lines of status, then the buttons' row
-STALLED_S = 2.0  # no progress for this long: the status stops quoting the last speed
+STALLED_S = 2.5  # no byte moved for this long (and two chunks' time at the last speed): stop quoting it
 META_H = 18
 BUTTON_H = 24
 
@@ -65,10 +66,18 @@ class VideoBubbles:
         """Note that upload ``key`` moved (its bubble shows speed only while it keeps moving)."""
         self.last_progress[key] = time.monotonic()
 
-    def stalled(self, key: str, now: float | None = None) -> bool:
-        """True when an upload that was moving has had no progress for :data:`STALLED_S`."""
+    def stalled(self, key: str, rate: float = 0.0, now: float | None = None) -> bool:
+        """True when an upload that was moving has had no progress for a while.
+
+        Progress comes once per chunk sent (:data:`desktop.net.uploads.CHUNK`), so on a slow
+        uplink a quiet gap is normal: the wait allowed is two chunks' time at the last ``rate``,
+        and at least :data:`STALLED_S`.
+        """
         seen = self.last_progress.get(key)
-        return seen is not None and (time.monotonic() if now is None else now) - seen > STALLED_S
+        if seen is None:
+            return False
+        allowed = max(STALLED_S, 2 * CHUNK / rate) if rate > 0 else STALLED_S
+        return (time.monotonic() if now is None else now) - seen > allowed
 
     # which messages ------------------------------------------------------------------------------
     def upload_of(self, m: Message) -> UploadState | None:
@@ -241,7 +250,7 @@ class VideoBubbles:
             return tr("Paused at %1%").replace("%1", pct)
         if (up.phase == QUEUED and up.error) or not self.online():
             return tr("%1% · offline, will resume").replace("%1", pct)
-        if self.stalled(up.key):
+        if self.stalled(up.key, progress.rate if progress is not None else 0.0):
             return tr("%1% · waiting for the network…").replace("%1", pct)
         if progress is not None and progress.rate > 0:
             left = tr("%1 left").replace("%1", human_duration(progress.eta)) if progress.eta is not None else ""

@@ -17,6 +17,7 @@ from desktop import i18n
 from desktop.core.media import READY, MediaInfo
 from desktop.core.models import Conversation, Message, UserSummary
 from desktop.core.uploads import FAILED, PAUSED, QUEUED, UPLOADING, UploadState
+from desktop.net.uploads import CHUNK
 from desktop.qt.uploads import Progress
 from desktop.ui import fonts, theme
 from desktop.ui.conversation_delegate import ConversationDelegate
@@ -123,6 +124,11 @@ def test_upload_status_stops_quoting_the_speed_when_the_bytes_stop() -> None:
     bubbles.last_progress[state.key] = time.monotonic() - STALLED_S - 0.1  # no byte for a while
     assert bubbles.stalled(state.key)
     assert bubbles.status_line(state, fast) == "40% · waiting for the network…"
+    slow = Progress(done=40_000_000, total=100_000_000, rate=300_000, eta=200.0)  # a slow uplink: a chunk takes
+    bubbles.last_progress[state.key] = time.monotonic() - STALLED_S - 0.1  # seconds, so this gap is normal
+    assert bubbles.status_line(state, slow).startswith("40% · 300")
+    bubbles.last_progress[state.key] = time.monotonic() - 2 * CHUNK / 300_000 - 0.1
+    assert bubbles.status_line(state, slow) == "40% · waiting for the network…"
     assert bubbles.status_line(_upload(QUEUED, "offline"), fast) == "40% · offline, will resume"
     assert bubbles.status_line(_upload(PAUSED), fast) == "Paused at 40%"
 
