@@ -1,6 +1,8 @@
 """The chat window as a person sees it around reconnects and sends (issue 12, "What a person tripped on")."""
 from __future__ import annotations
 
+import os
+import signal
 import time
 from pathlib import Path
 from typing import Any
@@ -184,3 +186,37 @@ def test_when_the_server_dies_mid_upload_the_bubble_stops_quoting_a_speed(qtbot:
     assert took < 3.5, took  # it used to quote the last speed for about 8 s
     assert "/s" not in status()
     assert chat.window().grab().save(str(ROOT / "screenshots" / "upload-server-died.png"))
+
+
+def test_when_the_server_hangs_mid_upload_the_bubble_says_it_waits(qtbot: Any, make_app: Any, live_server: Any,
+                                                                   small_video: Path, monkeypatch: Any) -> None:
+    """A frozen server (no FIN, the socket looks alive): the bytes stop, so the speed goes."""
+    alice = live_server.register_verified("Alice Nguyen")
+    binh = live_server.register_verified("Binh Tran")
+    a = make_app(live_server.url, profile="alice")
+    sign_in(qtbot, a, alice["email"], alice["password"])
+    wait_online(qtbot, a)
+    chat = _open(qtbot, a, binh)
+    frozen: list[float] = []
+    pid = live_server.proc.pid
+    rec = PartRecorder(monkeypatch)
+    rec.after[2] = lambda: (os.kill(pid, signal.SIGSTOP), frozen.append(time.monotonic()))
+    try:
+        va = attach_with_button(qtbot, chat, small_video, monkeypatch)
+        qtbot.mouseClick(va.panel.send_button, Qt.MouseButton.LeftButton)
+        [state] = a.uploads.uploads(binh["user"]["id"])
+
+        def status() -> str:
+            up = a.uploads.get(state.key)
+            return va.bubbles.status_line(up, a.uploads.progress_of(state.key)) if up is not None else ""
+
+        qtbot.waitUntil(lambda: bool(frozen), timeout=30000)
+        qtbot.waitUntil(lambda: "waiting for the network" in status() or "offline" in status(), timeout=10000)
+        took = time.monotonic() - frozen[0]
+        print(f"\nbubble stopped quoting a speed {took:.2f} s after the server froze ({status()!r})")
+        assert took < 4.0, took
+        assert a.service.online  # the socket has not noticed yet: the bubble did it on its own
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    # thawed, the upload carries on and the video is sent
+    qtbot.waitUntil(lambda: any(bool(m.id and m.media) for m in chat.model.messages()), timeout=60000)
