@@ -125,7 +125,8 @@ class MessageCache:
 
     def mark_deleted(self, message_id: str) -> None:
         with self.store.lock:
-            self.store.db.execute("UPDATE messages SET deleted=1, body='', media=NULL WHERE id=?", (message_id,))
+            self.store.db.execute("UPDATE messages SET deleted=1, body='', media=NULL WHERE id=?",
+                                  (message_id,))
 
     def last_id(self) -> str | None:
         """The newest message id this device knows, where ``sync`` starts from."""

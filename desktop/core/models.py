@@ -5,6 +5,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import Enum
+from typing import Any
 
 from desktop.core.media import MediaInfo
 
@@ -110,7 +111,7 @@ class Message:
             return DeliveryState.DELIVERED
         return DeliveryState.SENT
 
-    def replace(self, **changes: object) -> Message:
+    def replace(self, **changes: Any) -> Message:
         return dataclasses.replace(self, **changes)
 
     @property
@@ -150,7 +151,7 @@ class Conversation:
             return self.last_message.created_at
         return datetime.min.replace(tzinfo=timezone.utc)
 
-    def replace(self, **changes: object) -> Conversation:
+    def replace(self, **changes: Any) -> Conversation:
         return dataclasses.replace(self, **changes)
 
 

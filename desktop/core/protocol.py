@@ -33,8 +33,14 @@ STATUS = "message:status"
 PRESENCE = "presence"
 MEDIA_STATUS = "media:status"
 
+# Limits the server enforces (tests/desktop/test_protocol_shared.py compares them with server/protocol.py)
 TYPING_EXPIRY_S = 6.0
 MAX_BODY = 4000
+MAX_CLIENT_ID = 64
+MAX_IDS_PER_EVENT = 500  # ids in one message:delivered
+SYNC_PAGE = 500
+HISTORY_DEFAULT = 50
+HISTORY_MAX = 100
 MIN_PASSWORD = 10
 MAX_PASSWORD = 128
 MAX_DISPLAY_NAME = 64

@@ -127,6 +127,10 @@ class ApiClient:
     def find_users(self, query: str) -> list[UserSummary]:
         return protocol.users(self._request("GET", "/api/users", params={"q": query}))
 
+    def user(self, user_id: str) -> UserSummary:
+        """Someone you share a conversation with (ApiError ``not_found`` for anyone else)."""
+        return protocol.user_summary(self._request("GET", f"/api/users/{quote(user_id, safe='')}"))
+
     # conversations ----------------------------------------------------------
     def conversations(self) -> list[Conversation]:
         return protocol.conversations(self._request("GET", "/api/conversations"))

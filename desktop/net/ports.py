@@ -37,3 +37,6 @@ class ChatApi(Protocol):
                  limit: int = ...) -> MessagePage: ...
 
     def find_users(self, query: str) -> list[UserSummary]: ...
+
+    def user(self, user_id: str) -> UserSummary:
+        """Someone you share a conversation with: names the sender of a first message."""

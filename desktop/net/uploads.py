@@ -8,6 +8,7 @@ origin, never to a presigned URL.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import random
@@ -378,7 +379,7 @@ class Uploader:
                 try:
                     target = self.client.part_target(state.upload_id, span.n)
                     reader = _PartReader(state.path, span.offset, span.length, control, abort,
-                                         lambda c, n=span.n: moved(n, c))
+                                         functools.partial(moved, span.n))
                     with self._lock:
                         self.sent_parts.append(span.n)
                     etag = self.client.put_part(target, reader)

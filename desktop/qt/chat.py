@@ -19,7 +19,7 @@ from desktop.core import protocol
 from desktop.core.cache import MessageCache
 from desktop.core.errors import ApiError
 from desktop.core.media import MediaInfo
-from desktop.core.models import Conversation, Message, User, UserSummary, id_key
+from desktop.core.models import Conversation, Message, User, UserSummary, id_key, max_id
 from desktop.core.outbox import Outbox
 from desktop.net.ports import ChatApi, Realtime
 from desktop.net.sync import catch_up
@@ -69,20 +69,21 @@ class ChatService(QObject):
         self.ack_timeout = ack_timeout
         self.conversations = ConversationListModel(self)
         self.state = "connecting"
-        self._read_offline: dict[str, str] = {}  # peer id -> newest message read while offline
         self.view_extensions: list[Callable[[Any], None]] = []  # called with every new ChatView (issue 6)
+        self._unsent_reads: dict[str, str] = {}  # peer id -> newest message read while offline
         is_online = lambda: self.online  # noqa: E731 - read at call time, the state changes
-        self.history = ChatHistory(me.id, api, cache, outbox, runner, disk, self.conversations, is_online, self)
-        self.sender = OutboxSender(realtime, cache, outbox, runner, disk, is_online,
-                                   ack_timeout=ack_timeout, parent=self)
+        self.history = ChatHistory(me.id, api, cache, outbox, runner, disk, self.conversations, is_online,
+                                   self)
+        self.outgoing = OutboxSender(realtime, cache, outbox, runner, disk, is_online,
+                                     ack_timeout=ack_timeout, parent=self)
         self.events = LiveEvents(me.id, api, realtime, cache, runner, disk, self.conversations, self.history,
                                  is_online, self)
         self.events.incoming.connect(self.incoming)
         self.events.peerTyping.connect(self.peerTyping)
         self.events.presenceChanged.connect(self.presenceChanged)
-        self.sender.queued.connect(self._on_queued)
-        self.sender.sent.connect(self._on_sent)
-        self.sender.refused.connect(self._on_refused)
+        self.outgoing.queued.connect(self._on_queued)
+        self.outgoing.sent.connect(self._on_sent)
+        self.outgoing.refused.connect(self._on_refused)
         bridge.stateChanged.connect(self._on_state)
         self.events.connect_bridge(bridge)
 
@@ -104,7 +105,11 @@ class ChatService(QObject):
                 self.conversations.reset(convs)
             self.realtime.start()
 
-        self.disk.run(load, loaded, lambda exc: (log.error("cache: %s", exc), self.realtime.start()), guard=self)
+        def failed(exc: Exception) -> None:
+            log.error("cache: %s", exc)
+            self.realtime.start()
+
+        self.disk.run(load, loaded, failed, guard=self)
 
     def stop(self) -> None:
         """Disconnect (blocks briefly; call when quitting or signing out)."""
@@ -168,24 +173,24 @@ class ChatService(QObject):
     # sending (OutboxSender) --------------------------------------------------------------------------
     def send(self, peer_id: str, body: str) -> None:
         """Queue in the outbox (shown as sending at once), then flush when online."""
-        self.sender.send(peer_id, body)
+        self.outgoing.send(peer_id, body)
 
     def send_media(self, peer_id: str, client_id: str, media: MediaInfo,
                    on_queued: Callable[[], None] | None = None, body: str = "") -> None:
         """Queue a message carrying an uploaded, ready video; ``on_queued`` runs once it is on disk."""
-        self.sender.send_media(peer_id, client_id, media, on_queued, body)
+        self.outgoing.send_media(peer_id, client_id, media, on_queued, body)
 
     def flush_outbox(self) -> None:
-        self.sender.flush()
+        self.outgoing.flush()
 
     def retry_failed(self, client_id: str) -> None:
-        self.sender.retry_failed(client_id)
+        self.outgoing.retry_failed(client_id)
 
     def edit(self, message_id: str, body: str, on_error: Callable[[Exception], None]) -> None:
-        self.sender.edit(message_id, body, self.events.on_updated, on_error)
+        self.outgoing.edit(message_id, body, self.events.on_updated, on_error)
 
     def delete(self, message_id: str, on_error: Callable[[Exception], None]) -> None:
-        self.sender.delete(message_id, self.events.on_deleted, on_error)
+        self.outgoing.delete(message_id, self.events.on_deleted, on_error)
 
     def _on_queued(self, message: Message, jump: bool) -> None:
         peer_id = message.recipient_id
@@ -222,13 +227,27 @@ class ChatService(QObject):
             self.disk.run(lambda: self.cache.put_conversations([conv.replace(unread_count=0)]))
         if model is None or up_to is None:
             return
-        if not self.online:
-            self._read_offline[peer_id] = up_to  # said to the server once back online (see _sync)
-            return
         newest = model.message_at(model.row_of(message_id=up_to))
         if newest is not None and newest.read_at is not None:
             return
+        if not self.online:  # sent once back online (after the sync), so the peer still sees the ticks
+            self._unsent_reads[peer_id] = max_id(self._unsent_reads.get(peer_id), up_to) or up_to
+            return
+        self._send_read(peer_id, up_to)
+
+    def _send_read(self, peer_id: str, up_to: str) -> None:
         self.runner.run(lambda: self.realtime.emit(protocol.READ, {"peer_id": peer_id, "up_to": up_to}))
+
+    def _send_unsent_reads(self) -> None:
+        """The reads made offline: the server's list (just synced) still counts them unread."""
+        reads, self._unsent_reads = self._unsent_reads, {}
+        for peer_id, up_to in reads.items():
+            conv = self.conversations.get(peer_id)
+            last = conv.last_message if conv is not None else None
+            if conv is not None and conv.unread_count and last is not None and last.id is not None \
+                    and id_key(last.id) <= id_key(up_to):
+                self.conversations.set_unread(peer_id, 0)
+            self._send_read(peer_id, up_to)
 
     # connection state and sync ---------------------------------------------------------------------
     def _on_state(self, state: str, reason: str, retry_in: float) -> None:
@@ -245,41 +264,27 @@ class ChatService(QObject):
 
         def done(result: tuple[list[Conversation], list[Message]]) -> None:
             convs, got = result
-            read_offline, self._read_offline = self._read_offline, {}
-            self.conversations.reset(self._keep_offline_reads(self._merge(convs), got, read_offline))
+            self.conversations.reset(self._merge(convs))
             for m in got:
-                self.events.apply_new(m, notify=m.sender_id != self.me.id and m.delivered_at is None, count=False)
-            for peer_id, up_to in read_offline.items():
-                self.runner.run(lambda p=peer_id, u=up_to: self.realtime.emit(protocol.READ,
-                                                                              {"peer_id": p, "up_to": u}))
-            self.history.refresh_unread_markers()
+                notify = m.sender_id != self.me.id and m.delivered_at is None
+                self.events.apply_new(m, notify=notify, count=False)
             self.history.refresh_open()
             self.events.synced = True
-            self.sender.flush()
+            self._send_unsent_reads()
+            self.history.refresh_unread_markers()  # after the counts are final: no Unread row over read ones
+            self.events.send_delivered()
+            self.outgoing.flush()
             self.synced.emit()
 
         def failed(exc: Exception) -> None:
             log.warning("sync failed: %s", exc)
             if isinstance(exc, ApiError) and exc.is_session_error:
                 return
-            self.sender.flush()
+            self._send_unsent_reads()
+            self.events.send_delivered()
+            self.outgoing.flush()
 
         self.runner.run(work, done, failed, guard=self)
-
-    def _keep_offline_reads(self, convs: list[Conversation], got: list[Message],
-                            read_offline: dict[str, str]) -> list[Conversation]:
-        """The server's unread counts, less what the person read while offline (not told to it yet)."""
-        if not read_offline:
-            return convs
-        out = []
-        for conv in convs:
-            up_to = read_offline.get(conv.peer.id)
-            if up_to is not None:
-                newer = sum(1 for m in got if m.sender_id == conv.peer.id and m.id is not None
-                            and id_key(m.id) > id_key(up_to))
-                conv = conv.replace(unread_count=min(conv.unread_count, newer))
-            out.append(conv)
-        return out
 
     def _merge(self, server: list[Conversation]) -> list[Conversation]:
         """The server's list (a snapshot taken when the sync began) merged with what arrived since."""

@@ -6,13 +6,15 @@ and notified once, and someone new is looked up before their first message shows
 """
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.core import protocol
 from desktop.core.cache import MessageCache
+from desktop.core.errors import ApiError
 from desktop.core.models import Conversation, Message, Presence, StatusUpdate, Typing
 from desktop.net.ports import ChatApi, Realtime
 from desktop.qt.bridge import SocketBridge
@@ -24,6 +26,7 @@ from desktop.qt.typing_state import TypingState
 log = logging.getLogger(__name__)
 
 APPLIED_MAX = 50000  # ids remembered to drop duplicates (live and by sync); cleared past this
+DELIVERED_BATCH_MS = 50  # receipts of messages arriving within this are sent as one event
 
 
 class LiveEvents(QObject):
@@ -58,6 +61,11 @@ class LiveEvents(QObject):
         self.typing.changed.connect(self._typing_changed)
         self._learning: dict[str, list[Callable[[], None]]] = {}
         self._applied: set[str | None] = set()  # ids already counted and notified
+        self._to_deliver: list[str] = []  # delivered receipts not sent yet (in order)
+        self._deliver_timer = QTimer(self)
+        self._deliver_timer.setSingleShot(True)
+        self._deliver_timer.setInterval(DELIVERED_BATCH_MS)
+        self._deliver_timer.timeout.connect(self.send_delivered)
 
     def connect_bridge(self, bridge: SocketBridge) -> None:
         bridge.messageReceived.connect(self.on_message)
@@ -79,7 +87,8 @@ class LiveEvents(QObject):
     def apply_new(self, message: Message, *, notify: bool, count: bool = True) -> None:
         """Show a stored message once, whether it came live, by sync, or as our own ack."""
         peer_id = message.peer_of(self.me_id)
-        if peer_id in self._learning or (self.conversations.get(peer_id) is None and peer_id not in self.names):
+        unknown = self.conversations.get(peer_id) is None and peer_id not in self.names
+        if peer_id in self._learning or unknown:
             # Someone new writes: learn their name first, so the list and notification show it.
             self._learn_peer(peer_id, lambda: self.apply_new(message, notify=notify, count=count))
             return
@@ -94,15 +103,35 @@ class LiveEvents(QObject):
         from_peer = message.sender_id != self.me_id
         self.conversations.add_message(message, self.me_id, unread=from_peer and count and notify,
                                        name=self.names.get(peer_id))
-        if from_peer and message.delivered_at is None and self.is_online():
-            self.runner.run(lambda: self.realtime.emit(protocol.DELIVERED, {"ids": [message.id]}))
+        if from_peer and message.delivered_at is None and message.id is not None:
+            self._to_deliver.append(message.id)
+            if not self._deliver_timer.isActive():
+                self._deliver_timer.start()
         if from_peer:
             self.on_typing(Typing(peer_id, False))
         if notify:
             self.incoming.emit(message)
 
+    def send_delivered(self) -> None:
+        """Acknowledge the messages received since the last batch: one event per 500 ids, not one each.
+
+        A sync after a long time away applies hundreds of messages at once. Offline,
+        the ids wait here and go when the service is back online (it calls this).
+        """
+        if not self._to_deliver or not self.is_online():
+            return
+        ids, self._to_deliver = self._to_deliver, []
+        step = protocol.MAX_IDS_PER_EVENT
+        for start in range(0, len(ids), step):
+            batch = {"ids": ids[start:start + step]}
+            self.runner.run(functools.partial(self.realtime.emit, protocol.DELIVERED, batch))
+
     def _learn_peer(self, peer_id: str, then: Callable[[], None]) -> None:
-        """Fetch a new peer's name once; everything that arrives meanwhile waits in order."""
+        """Fetch a new peer's name once; everything that arrives meanwhile waits in order.
+
+        Unreachable server or not: the waiting messages are shown (with the name
+        unknown for now), never dropped.
+        """
         waiting = self._learning.get(peer_id)
         if waiting is not None:
             waiting.append(then)
@@ -110,10 +139,12 @@ class LiveEvents(QObject):
         self._learning[peer_id] = [then]
 
         def work() -> Conversation | None:
-            for conv in self.api.conversations():
-                if conv.peer.id == peer_id:
-                    return Conversation(peer=conv.peer)
-            return None
+            try:
+                return Conversation(peer=self.api.user(peer_id))  # one person, not the whole list
+            except ApiError as exc:
+                if exc.status == 404:
+                    return None
+                raise
 
         def done(conv: Conversation | None) -> None:
             if conv is not None:

@@ -10,6 +10,7 @@ from typing import Callable
 
 from PySide6.QtCore import QObject
 
+from desktop.core import protocol
 from desktop.core.cache import MessageCache
 from desktop.core.errors import NetworkError
 from desktop.core.models import Message, id_key
@@ -21,8 +22,8 @@ from desktop.qt.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
-PAGE = 100
-LATEST = 50  # the newest page asked of the server when a conversation opens or after a reconnect
+PAGE = protocol.HISTORY_MAX  # one page of history, from the cache or the server
+LATEST = protocol.HISTORY_DEFAULT  # the newest page asked of the server on open and after a reconnect
 
 
 class ChatHistory(QObject):

@@ -143,7 +143,8 @@ class OutboxSender(QObject):
     def edit(self, message_id: str, body: str, on_done: Callable[[Message], None],
              on_error: Callable[[Exception], None]) -> None:
         def work() -> Message:
-            ack = self.realtime.call(protocol.EDIT, {"id": message_id, "body": body.strip()}, self.ack_timeout)
+            payload = {"id": message_id, "body": body.strip()}
+            ack = self.realtime.call(protocol.EDIT, payload, self.ack_timeout)
             return protocol.message(ack["message"])
 
         def done(message: Message) -> None:

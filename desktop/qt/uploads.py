@@ -5,7 +5,8 @@ Each upload runs as a task of the app's network :class:`TaskRunner` through
 once) and then waits for the server's processing. Signals reach the GUI thread
 queued. The upload's state is kept in the profile's :class:`UploadStore`, written
 only on the app's disk runner (one thread, in order, shared with the message
-cache), so a crash or a reboot loses nothing: :meth:`UploadManager.resume_unfinished` picks every upload up where it
+cache), so a crash or a reboot loses nothing:
+:meth:`UploadManager.resume_unfinished` picks every upload up where it
 stopped. When a video is ready, :attr:`UploadManager.readyToSend` hands it to
 the chat layer, which queues the message in its outbox and then calls
 :meth:`UploadManager.handed_over`; only then is the upload's record deleted.
@@ -300,7 +301,8 @@ class UploadManager(QObject):
         if state.phase != PROCESSING:
             self._set_phase(job, UPLOADING)
             state.phase = UPLOADING
-        uploader = Uploader(self.client, self._writes, connections=self.connections, retries=self.part_retries)
+        uploader = Uploader(self.client, self._writes, connections=self.connections,
+                            retries=self.part_retries)
         self.uploaders.append(uploader)
         job.meter.reset()
         key = state.key
@@ -350,7 +352,10 @@ class UploadManager(QObject):
                 job.finished.set()
 
         # FIFO: the saves of this upload queued so far land before its worker starts
-        self.disk.run(lambda: None, lambda _: self.runner.run(work), guard=self)
+        def start(_: object) -> None:
+            self.runner.run(work)
+
+        self.disk.run(lambda: None, start, guard=self)
 
     def _on_event(self, key: str, kind: str, payload: Any) -> None:
         if kind == "refused":

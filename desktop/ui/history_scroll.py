@@ -1,4 +1,4 @@
-"""Where the history list is scrolled: kept at the bottom while the person follows, kept still while they read.
+"""Where the history list is scrolled: at the bottom while the person follows, still while they read.
 
 Rows come and go above the view (an older page is prepended, a trimmed page
 leaves); without care the text under the person's eyes would jump. This object

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from flask import Response
 from flask_openapi3 import APIBlueprint, Tag
+from pydantic import BaseModel, Field
 
-from server.api.schemas import ChangePasswordBody, PatchMeBody, UserList, UserOut, UserSearchQuery, summary
+from server.api.schemas import (ChangePasswordBody, PatchMeBody, UserList, UserOut, UserSearchQuery, UserSummary,
+                                summary)
 from server.auth import BEARER, current_session_id, require_user
-from server.errors import Problem
+from server.errors import ApiError, Problem
 from server.extensions import db_session, services
 
 bp = APIBlueprint("users", __name__, url_prefix="/api", abp_tags=[Tag(name="Users")],
@@ -39,3 +41,20 @@ def search_users(query: UserSearchQuery):  # noqa: ANN201
     found = services().extra["accounts"].search(db_session(), me_, query.q)
     online = services().presence.online([u.id for u in found])
     return {"users": [summary(u, u.id in online) for u in found]}
+
+
+class UserPath(BaseModel):
+    user_id: str = Field(min_length=1, max_length=64, description="A user id")
+
+
+@bp.get("/users/<user_id>", responses={200: UserSummary, 404: Problem},
+        summary="Someone you share a conversation with",
+        description="How a client names the sender of a first message without reading its whole "
+                    "conversation list. 404 `not_found` for anyone you have no conversation with.")
+def get_user(path: UserPath):  # noqa: ANN201
+    me_ = require_user()
+    s = db_session()
+    found = services().extra["messaging"].peer(s, me_.id, path.user_id)
+    if found is None:
+        raise ApiError(404, "not_found", "You have no conversation with this person.")
+    return summary(found, found.id in services().presence.online([found.id]))

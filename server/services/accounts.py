@@ -29,6 +29,7 @@ from server.mail.render import pick_locale, render
 from server.models import EmailCode, User, utcnow
 from server.services import passwords
 from server.services.tokens import TokenPair, TokenService
+from server.services import changed_rows
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +104,8 @@ class AccountService:
 
     def _consume(self, s: Session, row: EmailCode) -> None:
         """Single use, even under concurrent requests."""
-        done = s.execute(sa.update(EmailCode).where(EmailCode.id == row.id, EmailCode.consumed_at.is_(None))
-                         .values(consumed_at=utcnow())).rowcount
+        done = changed_rows(s.execute(sa.update(EmailCode).where(EmailCode.id == row.id, EmailCode.consumed_at.is_(None))
+                         .values(consumed_at=utcnow())))
         if not done:
             raise ApiError(400, "invalid_code", "This code was already used. Ask for a new one.",
                            errors={"code": ["This code was already used."]})

@@ -11,6 +11,7 @@ from server.errors import ApiError
 from server.models import EmailCode, LoginSession, RefreshToken, User, utcnow
 from server.services.accounts import normalize_email
 from server.services.tokens import TokenService
+from server.services import changed_rows
 
 #: Spent codes and revoked sessions are kept this long for audit, then purged.
 KEEP_SPENT = timedelta(days=7)
@@ -46,16 +47,16 @@ def list_users(s: Session) -> list[User]:
 def purge_account_data(s: Session) -> PurgeReport:
     """Removes expired or spent codes, expired refresh tokens and long-dead sessions."""
     now = utcnow()
-    codes = s.execute(sa.delete(EmailCode).where(sa.or_(
+    codes = changed_rows(s.execute(sa.delete(EmailCode).where(sa.or_(
         EmailCode.expires_at < now - KEEP_SPENT,
-        EmailCode.consumed_at < now - KEEP_SPENT))).rowcount
+        EmailCode.consumed_at < now - KEEP_SPENT))))
     dead_sessions = sa.select(LoginSession.id).where(LoginSession.revoked_at < now - KEEP_SPENT)
-    tokens = s.execute(sa.delete(RefreshToken).where(sa.or_(
-        RefreshToken.expires_at < now, RefreshToken.session_id.in_(dead_sessions)))).rowcount
+    tokens = changed_rows(s.execute(sa.delete(RefreshToken).where(sa.or_(
+        RefreshToken.expires_at < now, RefreshToken.session_id.in_(dead_sessions)))))
     # a session with no live refresh token left can never be used again
     live = sa.select(RefreshToken.session_id).where(RefreshToken.expires_at >= now)
-    sessions = s.execute(sa.delete(LoginSession).where(sa.or_(
+    sessions = changed_rows(s.execute(sa.delete(LoginSession).where(sa.or_(
         LoginSession.revoked_at < now - KEEP_SPENT,
-        sa.and_(LoginSession.created_at < now - KEEP_SPENT, LoginSession.id.not_in(live))))).rowcount
+        sa.and_(LoginSession.created_at < now - KEEP_SPENT, LoginSession.id.not_in(live))))))
     s.commit()
     return PurgeReport(codes or 0, tokens or 0, sessions or 0)

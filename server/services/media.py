@@ -37,6 +37,7 @@ from server.errors import ApiError
 from server.models import Media, Upload, UploadPart, utcnow
 from server.services.media_links import PART_TTL, MediaLinks
 from server.storage.base import PartSizeError, PartTarget, Storage, StorageError, StoredPart, new_video_key
+from server.services import changed_rows
 
 log = logging.getLogger(__name__)
 
@@ -284,8 +285,8 @@ class MediaService:
         # Claim the completion, so a retry racing this call cannot join the parts a second time.
         key, backend_id = up.storage_key, up.backend_upload_id
         filename, content_type = up.filename, up.content_type
-        claimed = s.execute(sa.update(Upload).where(Upload.id == upload_id, Upload.status == "open")
-                            .values(status="completing")).rowcount
+        claimed = changed_rows(s.execute(sa.update(Upload).where(Upload.id == upload_id, Upload.status == "open")
+                            .values(status="completing")))
         s.commit()
         if not claimed:
             raise ApiError(409, "upload_completing", "This upload is being completed; ask again in a moment.")

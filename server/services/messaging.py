@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -50,7 +50,7 @@ MESSAGE_INSERT_LOCK = 0x7061726C6579  # "parley"
 #: How long a recipient found valid is trusted without asking the database again.
 RECIPIENT_CACHE_SECONDS = 5.0
 
-MESSAGES = Message.__table__
+MESSAGES = cast(sa.Table, Message.__table__)
 _ADVISORY_LOCK = sa.select(sa.func.pg_advisory_xact_lock(MESSAGE_INSERT_LOCK))
 #: A stored message: the ORM object, or a row with the same attribute names.
 MessageRow = Any
@@ -182,7 +182,8 @@ class MessagingService:
         if self._writer is None:
             with self._writer_lock:
                 if self._writer is None:
-                    self._writer = GroupCommit(s.get_bind(), self._insert, self.dialect, self._write_lock)
+                    self._writer = GroupCommit(cast(sa.Engine, s.get_bind()), self._insert, self.dialect,
+                                               self._write_lock)
         return self._writer
 
     # --- serialisation ------------------------------------------------------
@@ -360,6 +361,15 @@ class MessagingService:
     def _conversation(user_id: str, peer_id: str) -> sa.ColumnElement[bool]:
         return sa.or_(sa.and_(Message.sender_id == user_id, Message.recipient_id == peer_id),
                       sa.and_(Message.sender_id == peer_id, Message.recipient_id == user_id))
+
+    def peer(self, s: Session, user_id: str, peer_id: str) -> User | None:
+        """``peer_id``'s user if they share a conversation with ``user_id``, else None.
+
+        Lets a client name the sender of a first message without reading its whole
+        conversation list; other ids stay unknown (user ids are not a directory).
+        """
+        shared = s.execute(sa.select(Message.id).where(self._conversation(user_id, peer_id)).limit(1)).first()
+        return s.get(User, peer_id) if shared is not None else None
 
     def history(self, s: Session, user_id: str, peer_id: str, *, before: int | None = None,
                 after: int | None = None, limit: int = 50) -> Page:

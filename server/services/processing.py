@@ -38,6 +38,7 @@ from server.models import Media, utcnow
 from server.services import video
 from server.services.media_view import media_dict
 from server.storage.base import thumbnail_key
+from server.services import changed_rows
 
 log = logging.getLogger(__name__)
 
@@ -197,9 +198,9 @@ class MediaProcessor:
                 return
             if error is not None:
                 self._delete_bytes(media)
-            done = s.execute(sa.update(Media).where(Media.id == media_id, Media.attempts == attempt,
+            done = changed_rows(s.execute(sa.update(Media).where(Media.id == media_id, Media.attempts == attempt,
                                                     Media.status == "processing")
-                             .values(processed_at=utcnow(), **values)).rowcount
+                             .values(processed_at=utcnow(), **values)))
             s.commit()
             if not done:
                 log.warning("media %s: attempt %d lost its claim; result dropped", media_id, attempt)

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from desktop.core import protocol
 from desktop.core.cache import MessageCache
-from desktop.core.errors import NetworkError
+from desktop.core.errors import ApiError, NetworkError
 from desktop.core.models import Conversation, Message, MessagePage, UserSummary, format_time
 from desktop.core.outbox import Outbox
 from desktop.core.store import Store
@@ -113,6 +113,14 @@ class StubApi:
             every = [m for m in every if int(m.id or 0) < int(before)]
         page = every[-limit:]
         return MessagePage(tuple(page), has_more=len(every) > limit)
+
+    def user(self, user_id: str) -> UserSummary:
+        self.asked.append(("user", user_id))
+        if self.offline:
+            raise NetworkError("Offline.")
+        if user_id not in self.people:
+            raise ApiError(404, "not_found", "You have no conversation with this person.")
+        return UserSummary(user_id, self.people[user_id])
 
     def find_users(self, query: str) -> list[UserSummary]:
         return [UserSummary(pid, name) for pid, name in self.people.items() if query.lower() in name.lower()]

@@ -76,7 +76,7 @@ def test_someone_new_is_looked_up_once_and_their_messages_keep_their_order(qtbot
         rig.bridge.messageReceived.emit(msg(i, sender=NEWCOMER))
     qtbot.waitUntil(lambda: len(shown) == 3, timeout=5000)
     assert shown == ["m10", "m11", "m12"]
-    assert rig.api.asked.count(("conversations", None)) == 1
+    assert rig.api.asked == [("user", NEWCOMER)]  # one person, once: not the whole conversation list
     conv = rig.parts.conversations.get(NEWCOMER)
     assert conv.peer.display_name == "Chi" and conv.unread_count == 3
 
@@ -118,3 +118,13 @@ def test_typing_and_presence_update_the_list_and_are_announced(qtbot: Any, rig: 
     with qtbot.waitSignal(rig.events.presenceChanged, timeout=5000):
         rig.bridge.presenceChanged.emit(Presence(PEER, True, None))
     assert rig.parts.conversations.get(PEER).peer.online
+
+
+def test_a_sender_the_server_will_not_name_still_has_their_message_shown(qtbot: Any, rig: Rig) -> None:
+    shown: list[str] = []
+    rig.events.incoming.connect(lambda m: shown.append(m.body))
+    rig.bridge.messageReceived.emit(msg(30, sender="unknown"))  # 404 not_found
+    rig.api.offline = True
+    rig.bridge.messageReceived.emit(msg(31, sender="also-unknown"))  # unreachable
+    qtbot.waitUntil(lambda: len(shown) == 2, timeout=5000)
+    assert rig.parts.conversations.get("unknown") is not None

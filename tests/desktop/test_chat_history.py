@@ -82,7 +82,7 @@ def test_load_older_takes_the_cache_first_then_the_server(qtbot: Any, parts: Par
     assert len(model.messages()) == 130
     assert model.has_more is False
     assert [a for a in api.asked if a[0] == "messages"] == [("messages", (PEER, "91", PAGE))]
-    assert len(parts.cache.before(PEER, "91", PAGE)) == 90  # the page is cached for next time
+    qtbot.waitUntil(lambda: len(parts.cache.before(PEER, "91", PAGE)) == 90, timeout=5000)  # cached for next time
 
 
 def test_load_older_offline_stops_at_the_cache_but_keeps_has_more(qtbot: Any, parts: Parts) -> None:

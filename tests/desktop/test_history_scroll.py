@@ -38,7 +38,6 @@ def test_a_reset_lands_at_the_bottom_and_says_so(qtbot: Any) -> None:
     view, scroll = make_view(qtbot, model)
     with qtbot.waitSignal(scroll.atBottom, timeout=5000):
         model.reset([msg(i) for i in range(1, 60)])
-    sb = view.verticalScrollBar()
     at_bottom(qtbot, view)
     assert scroll.loaded and scroll.stick
 
