@@ -65,7 +65,7 @@ LIGHT = Theme("light", window="#ffffff", surface="#ffffff", sidebar="#f6f7f9", c
               scroll="#c5cbd3", accent="#2f6fed", accentHover="#2459c9", accentDisabled="#9db8f4",
               danger="#c62828", dangerBg="#fdecea", noteBg="#e8f0fe", success="#2e7d32",
               online="#22a55b", ownBubble="#d7e6ff", ownText="#0f1b33", ownMeta="#4b628f",
-              peerBubble="#ffffff", peerText="#1b1f24", peerMeta="#7b8390", readTick="#1d4ed8",
+              peerBubble="#ffffff", peerText="#1b1f24", peerMeta="#7b8390", readTick="#0057ff",
               ownButton="#ffffff", ownButtonText="#1d4ed8", ownCancelText="#c62828")
 DARK = Theme("dark", window="#17191c", surface="#202327", sidebar="#1c1f23", chatBg="#121417",
              input="#25292e", text="#e7e9ec", muted="#9aa3ad", border="#30353b", hover="#2b3036",
