@@ -27,7 +27,12 @@ run: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/parley-server serve
 
-test: $(STAMP)
+# What the suite needs from the machine (Qt libraries, ffmpeg, nginx, PostgreSQL, Redis), checked first:
+# installed with apt when root, otherwise named at once with the command that installs them.
+preflight:
+	@$(PYTHON) .ci/preflight.py
+
+test: preflight $(STAMP)
 	$(PY) -m pytest -n $${PYTEST_WORKERS:-4} --dist loadfile --ignore=tests/packaging $(PYTEST_ARGS)
 
 # Static checks: ruff everywhere; mypy strict on the Qt-free desktop layers and the server's

@@ -11,6 +11,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
 
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QObject
+
 from desktop.core import protocol
 from desktop.core.cache import MessageCache
 from desktop.core.errors import ApiError, NetworkError
@@ -126,9 +129,20 @@ class StubApi:
         return [UserSummary(pid, name) for pid, name in self.people.items() if query.lower() in name.lower()]
 
 
+def dispose(*objects: QObject) -> None:
+    """Delete Qt objects now, on this (the GUI) thread.
+
+    A Python-owned QObject left to the garbage collector is destroyed on whatever
+    thread runs the collection, possibly a pool thread: issue 12's heap errors.
+    """
+    for obj in objects:
+        if shiboken6.isValid(obj):
+            shiboken6.delete(obj)
+
+
 @dataclass
 class Parts:
-    """What a chat piece is built from in these tests."""
+    """What a chat piece is built from in these tests; everything Qt hangs off ``root``."""
 
     cache: MessageCache
     outbox: Outbox
@@ -137,6 +151,7 @@ class Parts:
     conversations: ConversationListModel
     store: Store
     online: list[bool]
+    root: QObject
 
     def is_online(self) -> bool:
         return self.online[0]
@@ -144,16 +159,22 @@ class Parts:
     def idle(self) -> bool:
         return self.runner.pending() == 0 and self.disk.pending() == 0
 
+    def own(self, *objects: QObject) -> None:
+        """Make ``root`` the parent of these, so :meth:`close` deletes them on the GUI thread."""
+        for obj in objects:
+            obj.setParent(self.root)
+
     def close(self) -> None:
         self.runner.wait_idle(5000)
         self.disk.wait_idle(5000)
+        QCoreApplication.sendPostedEvents()  # deliver what finished, while everything is alive
+        dispose(self.root)
         self.store.close()
 
 
 def make_parts(tmp_path: Path, *, online: bool = True) -> Parts:
     store = Store(tmp_path / "cache.sqlite3")
-    runner, disk = TaskRunner(), TaskRunner()  # each owns its pool (a C++ child, never freed by Python)
-    runner.pool.setMaxThreadCount(4)
-    disk.pool.setMaxThreadCount(1)
+    root = QObject()
+    runner, disk = TaskRunner(parent=root, threads=4), TaskRunner(parent=root, threads=1)
     return Parts(cache=MessageCache(store, ME), outbox=Outbox(store, ME), runner=runner, disk=disk,
-                 conversations=ConversationListModel(), store=store, online=[online])
+                 conversations=ConversationListModel(root), store=store, online=[online], root=root)

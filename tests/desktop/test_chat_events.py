@@ -31,9 +31,9 @@ class Rig:
 def rig(tmp_path: Path) -> Iterator[Rig]:
     p = make_parts(tmp_path)
     api, rt = StubApi(), StubRealtime()
-    history = ChatHistory(ME, api, p.cache, p.outbox, p.runner, p.disk, p.conversations, p.is_online)
-    events = LiveEvents(ME, api, rt, p.cache, p.runner, p.disk, p.conversations, history, p.is_online)
-    bridge = SocketBridge()
+    history = ChatHistory(ME, api, p.cache, p.outbox, p.runner, p.disk, p.conversations, p.is_online, p.root)
+    events = LiveEvents(ME, api, rt, p.cache, p.runner, p.disk, p.conversations, history, p.is_online, p.root)
+    bridge = SocketBridge(p.root)
     events.connect_bridge(bridge)
     p.conversations.reset([Conversation(peer=UserSummary(PEER, "Binh"))])
     yield Rig(p, api, rt, history, events, bridge)

@@ -21,7 +21,7 @@ def parts(tmp_path: Path) -> Iterator[Parts]:
 
 def history(parts: Parts, api: StubApi) -> ChatHistory:
     return ChatHistory(ME, api, parts.cache, parts.outbox, parts.runner, parts.disk, parts.conversations,
-                       parts.is_online)
+                       parts.is_online, parts.root)
 
 
 def bodies(model: Any) -> list[str]:

@@ -34,9 +34,9 @@ def online_service(qtbot: Any, parts: Parts, realtime: StubRealtime, sync_messag
         return base(event, data)
 
     realtime.answer = answer
-    bridge = SocketBridge()
+    bridge = SocketBridge(parts.root)
     s = ChatService(User(ME, "me@example.com", "Me"), StubApi(), realtime, bridge, parts.cache, parts.outbox,
-                    parts.runner, parts.disk, ack_timeout=1.0)
+                    parts.runner, parts.disk, ack_timeout=1.0, parent=parts.root)
     with qtbot.waitSignal(s.synced, timeout=5000):
         bridge.stateChanged.emit("online", "", 0.0)
     return s, bridge
@@ -115,7 +115,8 @@ def test_the_outbox_flush_reads_one_row_per_message(qtbot: Any, parts: Parts) ->
         outbox.add(PEER, f"n{i}")
     CountingOutbox.rows_read = 0
     rt = StubRealtime(answer=echo_server())
-    s = OutboxSender(rt, parts.cache, outbox, parts.runner, parts.disk, parts.is_online, ack_timeout=1.0)
+    s = OutboxSender(rt, parts.cache, outbox, parts.runner, parts.disk, parts.is_online, ack_timeout=1.0,
+                     parent=parts.root)
     s.flush()
     qtbot.waitUntil(lambda: len(outbox) == 0 and parts.idle(), timeout=20000)
     assert len(rt.calls) == 300

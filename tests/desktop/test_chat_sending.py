@@ -22,7 +22,7 @@ def parts(tmp_path: Path) -> Iterator[Parts]:
 
 def sender(parts: Parts, realtime: StubRealtime) -> OutboxSender:
     return OutboxSender(realtime, parts.cache, parts.outbox, parts.runner, parts.disk, parts.is_online,
-                        ack_timeout=1.0)
+                        ack_timeout=1.0, parent=parts.root)
 
 
 def test_a_message_is_queued_on_disk_then_sent_and_cached(qtbot: Any, parts: Parts) -> None:

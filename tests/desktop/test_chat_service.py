@@ -23,9 +23,9 @@ def parts(tmp_path: Path) -> Iterator[Parts]:
 
 
 def service(parts: Parts, api: StubApi, realtime: StubRealtime) -> tuple[ChatService, SocketBridge]:
-    bridge = SocketBridge()
+    bridge = SocketBridge(parts.root)
     s = ChatService(User(ME, "me@example.com", "Me"), api, realtime, bridge, parts.cache, parts.outbox,
-                    parts.runner, parts.disk, ack_timeout=1.0)
+                    parts.runner, parts.disk, ack_timeout=1.0, parent=parts.root)
     return s, bridge
 
 

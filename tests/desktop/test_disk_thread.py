@@ -14,10 +14,10 @@ from desktop.core.uploads import UploadStore
 from desktop.net.uploads import MediaClient
 from desktop.qt.bridge import SocketBridge
 from desktop.qt.chat import ChatService
-from desktop.qt.tasks import TaskRunner
 from desktop.qt.uploads import UploadManager
 from tests.desktop.chat_stubs import (
     ME,
+    dispose,
     NEWCOMER,
     PEER,
     T0,
@@ -66,9 +66,9 @@ def test_chat_writes_come_from_the_disk_thread_only(qtbot: Any, tmp_path: Path) 
         return base(event, data)
 
     api = StubApi(pages={PEER: [msg(i) for i in range(1, 7)]})
-    bridge = SocketBridge()
+    bridge = SocketBridge(parts.root)
     s = ChatService(User(ME, "me@example.com", "Me"), api, StubRealtime(answer=answer), bridge, cache, outbox,
-                    parts.runner, parts.disk, ack_timeout=1.0)
+                    parts.runner, parts.disk, ack_timeout=1.0, parent=parts.root)
     s.start()
     with qtbot.waitSignal(s.synced, timeout=5000):
         bridge.stateChanged.emit("online", "", 0.0)
@@ -93,8 +93,7 @@ def test_upload_records_are_written_on_the_disk_thread_only(qtbot: Any, tmp_path
                                                             fake_media: FakeMediaServer) -> None:
     writes: list[int] = []
     store = recording(UploadStore, ("save", "add_part", "remove"), writes)(tmp_path / "u.sqlite3")
-    disk = TaskRunner(threads=1)
-    m = UploadManager(MediaClient(StaticApi(fake_media.url)), store, "srv|me", disk=disk)
+    m = UploadManager(MediaClient(StaticApi(fake_media.url)), store, "srv|me")  # its own one-thread disk runner
     try:
         got: list[Any] = []
         m.prepare(str(small_video), got.append, got.append)
@@ -109,4 +108,4 @@ def test_upload_records_are_written_on_the_disk_thread_only(qtbot: Any, tmp_path
     finally:
         m.shutdown()
         store.close()
-        m.deleteLater()
+        dispose(m)

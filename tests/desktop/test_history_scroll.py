@@ -16,6 +16,7 @@ def make_view(qtbot: Any, model: MessageListModel) -> tuple[QListView, HistorySc
     view = QListView()
     qtbot.addWidget(view)
     view.setModel(model)
+    model.setParent(view)  # freed with the view, on the GUI thread
     view.setItemDelegate(MessageDelegate(ME, view, view))
     view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
     view.setUniformItemSizes(False)

@@ -50,6 +50,7 @@ def test_the_cache_keeps_a_delete_against_an_older_copy(parts: Parts) -> None:
 def test_the_open_history_keeps_an_edit_and_a_delete_against_an_older_copy() -> None:
     model = MessageListModel(ME, PEER)
     model.reset([msg(1), msg(2)])
+    # (no threads here: the model is freed with the test on the GUI thread)
     model.upsert(msg(1, body="edited", edited_at=EDIT))
     model.mark_deleted("2")
     model.upsert(msg(1, read_at=T0))
@@ -63,10 +64,10 @@ def test_an_older_page_landing_after_live_events_does_not_revert_them(qtbot: Any
     """The race of issue 12: the newest page is asked for, a live edit and delete arrive, then the page lands."""
     api = StubApi(pages={PEER: [msg(1), msg(2), msg(3)]})  # the server's answer, made before the edits
     history = ChatHistory(ME, api, parts.cache, parts.outbox, parts.runner, parts.disk, parts.conversations,
-                          parts.is_online)
+                          parts.is_online, parts.root)
     events = LiveEvents(ME, api, StubRealtime(), parts.cache, parts.runner, parts.disk, parts.conversations,
-                        history, parts.is_online)
-    bridge = SocketBridge()
+                        history, parts.is_online, parts.root)
+    bridge = SocketBridge(parts.root)
     events.connect_bridge(bridge)
     parts.conversations.reset([Conversation(peer=UserSummary(PEER, "Binh"), last_message=msg(3))])
     parts.cache.put_messages([msg(1), msg(2), msg(3)])

@@ -3,15 +3,37 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
+
+import pytest
 
 from PySide6.QtCore import QObject
 
 from desktop.qt.tasks import TaskRunner
+from tests.desktop.chat_stubs import dispose
+
+_made: list[TaskRunner] = []
+
+
+@pytest.fixture(autouse=True)
+def _free_runners() -> Iterator[None]:
+    """Runners are freed on the GUI thread at the end of each test, never by a collection elsewhere."""
+    yield
+    while _made:
+        runner = _made.pop()
+        runner.wait_idle(5000)
+        dispose(runner)
+
+
+def make(threads: int) -> TaskRunner:
+    runner = TaskRunner(threads=threads)
+    _made.append(runner)
+    return runner
 
 
 def test_callbacks_of_a_deleted_owner_are_dropped(qtbot: Any) -> None:
-    runner = TaskRunner(threads=2)
+    runner = make(2)
     owner = QObject()
     release = threading.Event()
     seen: list[str] = []
@@ -25,8 +47,8 @@ def test_callbacks_of_a_deleted_owner_are_dropped(qtbot: Any) -> None:
 
 
 def test_run_may_be_called_from_a_worker_and_keeps_fifo_order_on_one_thread(qtbot: Any) -> None:
-    disk = TaskRunner(threads=1)
-    net = TaskRunner(threads=4)
+    disk = make(1)
+    net = make(4)
     order: list[int] = []
     threads: set[int] = set()
 
@@ -44,7 +66,7 @@ def test_run_may_be_called_from_a_worker_and_keeps_fifo_order_on_one_thread(qtbo
 
 
 def test_close_drops_queued_work_and_returns_without_waiting_for_a_stuck_call(qtbot: Any) -> None:
-    runner = TaskRunner(threads=1)
+    runner = make(1)
     stuck = threading.Event()
     ran: list[int] = []
     runner.run(lambda: stuck.wait(10))
