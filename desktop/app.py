@@ -18,7 +18,7 @@ from desktop.qt.hosting import ServerHost
 from desktop.qt.session import Session
 from desktop.qt.settings import Settings
 from desktop.qt.tasks import TaskRunner
-from desktop.ui import theme
+from desktop.ui import fonts, theme
 from desktop.ui.host_dialog import HostServerDialog
 from desktop.ui.login_window import LoginWindow
 
@@ -79,8 +79,10 @@ class ParleyApp(QObject):
         self.host_dialog: HostServerDialog | None = None
         self.session.signedIn.connect(self._signed_in)
         self.session.signedOut.connect(self._signed_out)
-        self.session.silentSignInFailed.connect(lambda: self.show_login())
+        self.session.silentSignInFailed.connect(self._silent_sign_in_failed)
         self.session.keyringUnavailable.connect(self._keyring_unavailable)
+        # colour emoji everywhere, the same on every OS (40 ms of disk and parsing: off the GUI thread)
+        self.runner.run(fonts.register_emoji_font, on_error=lambda exc: log.warning("emoji font: %s", exc))
         self._apply_look()
         hints = QGuiApplication.styleHints()
         hints.colorSchemeChanged.connect(self._scheme_changed)
@@ -170,10 +172,15 @@ class ParleyApp(QObject):
         self.login_window.activateWindow()
         self.loginWindowShown.emit()
 
+    def _silent_sign_in_failed(self) -> None:
+        self.show_login()
+        if self._keyring_note is not None and self.login_window is not None:
+            self.login_window.show_keyring_missing()  # say why the remembered sign-in was lost
+
     def _keyring_unavailable(self, note: str) -> None:
         self._keyring_note = note
         if self.main_window is not None:
-            self.main_window.show_notice(note)
+            self.main_window.show_keyring_notice()
 
     def _signed_in(self, info: SessionInfo) -> None:
         self.server_url = info.server_url
@@ -221,7 +228,7 @@ class ParleyApp(QObject):
         service.conversations.unreadChanged.connect(self.tray.set_unread)
         service.incoming.connect(self._incoming)
         if self._keyring_note:
-            window.show_notice(self._keyring_note)
+            window.show_keyring_notice()
         if self.login_window is not None:
             self.login_window.close()
             self.login_window.deleteLater()
@@ -344,6 +351,8 @@ class ParleyApp(QObject):
 
             window = ChatWindow(self.service, peer_id, self.settings)
             window.closed.connect(lambda pid: self.chat_windows.pop(pid, None))
+            # the same actions, so Ctrl+Q and Ctrl+, work from a chat window too (one QAction each)
+            window.addActions([self.main_window.quit_action, self.main_window.settings_action])
             self.chat_windows[peer_id] = window
         window.show()
         window.raise_()

@@ -272,6 +272,7 @@ class ChatService(QObject):
             self.history.refresh_open()
             self.events.synced = True
             self._send_unsent_reads()
+            self.history.refresh_unread_markers()  # after the counts are final: no Unread row over read ones
             self.events.send_delivered()
             self.outgoing.flush()
             self.synced.emit()

@@ -42,6 +42,8 @@ class ChatHistory(QObject):
         self.conversations = conversations
         self.is_online = is_online
         self.models: dict[str, MessageListModel] = {}
+        # unread counts at opening whose row could not be placed yet (the cache lacked the messages)
+        self._marker_wanted: dict[str, int] = {}
 
     def model(self, peer_id: str) -> MessageListModel | None:
         return self.models.get(peer_id)
@@ -66,9 +68,11 @@ class ChatHistory(QObject):
 
         def loaded(result: tuple[list[Message], list[Message], str]) -> None:
             msgs, pending, draft = result
-            incoming = [m for m in msgs if m.sender_id != self.me_id]
-            unread_from = incoming[-unread].id if 0 < unread <= len(incoming) else None
-            model.reset(msgs + pending, unread_from)
+            model.reset(msgs + pending)
+            unread_from = model.first_unread_id(unread)
+            model.set_unread_marker(unread_from)
+            if unread and unread_from is None:
+                self._marker_wanted[peer_id] = unread  # placed when the server's page arrives
             if on_draft is not None:
                 on_draft(draft)
             if self.is_online():
@@ -80,8 +84,23 @@ class ChatHistory(QObject):
     def close(self, peer_id: str) -> None:
         """The conversation's view closed; its model stays, kept current, for a fast reopen."""
         model = self.models.get(peer_id)
+        self._marker_wanted.pop(peer_id, None)
         if model is not None:
             model.clear_unread_marker()
+
+    def refresh_unread_markers(self) -> None:
+        """After a reconnect: each "Unread messages" row goes above what is still unread, or goes.
+
+        It was placed when the conversation opened; what was read since (live, or while
+        offline) must not sit under it any more.
+        """
+        for peer_id, model in self.models.items():
+            conv = self.conversations.get(peer_id)
+            unread = conv.unread_count if conv is not None else 0
+            if peer_id in self._marker_wanted and unread:
+                continue  # still waiting for the server's page to place it
+            self._marker_wanted.pop(peer_id, None)
+            model.set_unread_marker(model.first_unread_id(unread))
 
     def refresh_open(self) -> None:
         """After a reconnect: bring every opened conversation up to date with the server."""
@@ -104,6 +123,9 @@ class ChatHistory(QObject):
             for m in msgs:
                 if oldest is None or id_key(m.id) >= id_key(oldest):
                     model.upsert(m)
+            wanted = self._marker_wanted.pop(peer_id, 0)
+            if wanted:
+                model.set_unread_marker(model.first_unread_id(wanted))
 
         self.runner.run(work, done, lambda exc: log.info("latest page: %s", exc), guard=self)
 

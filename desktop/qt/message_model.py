@@ -254,6 +254,25 @@ class MessageListModel(QAbstractListModel):
             assert m is not None
             self._set(row, m.replace(deleted=True, body=""))
 
+    def set_unread_marker(self, message_id: str | None) -> None:
+        """Put the "Unread messages" row just above ``message_id`` (None: no row)."""
+        if message_id is not None and message_id == self._unread_from and \
+                any(r.kind == UNREAD for r in self._rows):
+            return
+        self.clear_unread_marker()
+        row = self.row_of(message_id=message_id) if message_id is not None else -1
+        if row < 0:
+            return
+        self._unread_from = message_id
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._rows.insert(row, Row(UNREAD))
+        self.endInsertRows()
+
+    def first_unread_id(self, unread: int) -> str | None:
+        """The oldest of the ``unread`` newest incoming messages shown, if they are all here."""
+        incoming = [m for m in self.messages() if m.sender_id != self.me and m.id is not None]
+        return incoming[-unread].id if 0 < unread <= len(incoming) else None
+
     def clear_unread_marker(self) -> None:
         for i, r in enumerate(self._rows):
             if r.kind == UNREAD:

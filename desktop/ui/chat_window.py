@@ -151,6 +151,7 @@ class ChatView(QWidget):
         self.model.rowsInserted.connect(self._rows_inserted)
         service.peerTyping.connect(self._peer_typing)
         service.presenceChanged.connect(self._presence)
+        service.stateChanged.connect(self._connection_changed)
         service.conversations.dataChanged.connect(self._conversations_changed)
         service.conversations.rowsInserted.connect(self._conversations_changed)
         service.conversations.modelReset.connect(self._conversations_changed)
@@ -174,10 +175,20 @@ class ChatView(QWidget):
         if peer is None:
             return
         self.name_label.setText(peer.display_name)
-        self.avatar.set_person(peer.display_name, peer.id, peer.online)
+        # Offline, the last presence heard is stale: claim nothing about the other person.
+        connected = bool(self.service.online)
+        self.avatar.set_person(peer.display_name, peer.id, peer.online if connected else None)
         if not self.typing_label.isVisible():
-            self.status_label.setText(self.tr("online") if peer.online else last_seen(peer.last_seen))
+            if not connected:
+                self.status_label.setText(self.tr("waiting for the network…"))
+            else:
+                self.status_label.setText(self.tr("online") if peer.online else last_seen(peer.last_seen))
         self.titleChanged.emit(self.title())
+
+    def _connection_changed(self, *_: object) -> None:
+        if not self.service.online:
+            self.typing_label.hide()  # nobody's typing reaches us now
+        self._refresh_header()
 
     def _conversations_changed(self, *_: object) -> None:
         self._refresh_header()

@@ -59,7 +59,10 @@ class LoginWindow(QWidget):
         outer.addWidget(self.stack, 1)
 
         # sign in ------------------------------------------------------------
-        p = self.sign_in_page = FormPage(self.tr("Sign in"), self.tr("Welcome back to Parley."), self.tr("Sign in"))
+        # "Welcome back" only for someone who signed in on this computer before (their email is known)
+        greeting = self.tr("Welcome back to Parley.") if email else \
+            self.tr("Welcome to Parley. Sign in, or create an account below.")
+        p = self.sign_in_page = FormPage(self.tr("Sign in"), greeting, self.tr("Sign in"))
         self.email = p.add_field("email", Field(self.tr("Email"), placeholder="you@example.org"))
         self.password = p.add_field("password", Field(self.tr("Password"), password=True))
         self.email.edit.setText(email)
@@ -164,7 +167,11 @@ class LoginWindow(QWidget):
         focus.edit.setFocus()
 
     def _show_sign_in(self) -> None:
-        self._go(self.sign_in_page, self.email)
+        self._go(self.sign_in_page, self._first_empty_sign_in_field())
+
+    def _first_empty_sign_in_field(self) -> Field:
+        """Where typing starts: the password when the email is already there (a returning person)."""
+        return self.password if self.email.text().strip() else self.email
 
     def _show_register(self) -> None:
         self.reg_email.edit.setText(self.reg_email.text() or self.email.text())
@@ -195,10 +202,20 @@ class LoginWindow(QWidget):
         self._show_sign_in()
         self.sign_in_page.show_note(text)
 
+    def show_keyring_missing(self) -> None:
+        """Why the person must sign in although they did not sign out: no usable keyring.
+
+        Without this the window just reappears after every restart, which looks like a bug.
+        """
+        self.show_message(self.tr(
+            "Parley couldn't use this computer's keyring (the system's safe store for passwords), so it "
+            "could not keep you signed in. Sign in again. Until a keyring is available (for example GNOME "
+            "Keyring or KWallet), Parley asks for your password each time it starts."))
+
     def showEvent(self, event: object) -> None:
         super().showEvent(event)  # type: ignore[arg-type]
         if self.stack.currentWidget() is self.sign_in_page:
-            self.email.edit.setFocus()
+            self._first_empty_sign_in_field().edit.setFocus()
 
     # actions ---------------------------------------------------------------------------
     def _server_url(self) -> str | None:

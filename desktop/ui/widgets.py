@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime, timezone
 
-from PySide6.QtCore import QCoreApplication, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QDate, QLocale, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 
@@ -148,8 +148,18 @@ def day_label(day: date, today: date | None = None) -> str:
     if delta == 1:
         return tr("Yesterday")
     if 0 < delta < 7:
-        return day.strftime("%A")
-    return day.strftime("%d %B %Y").lstrip("0")
+        return _date_locale().dayName(day.isoweekday(), QLocale.FormatType.LongFormat)
+    return _date_locale().toString(QDate(day.year, day.month, day.day), "d MMMM yyyy")
+
+
+def _date_locale() -> QLocale:
+    """Day and month names in the app's language: Vietnamese when it is installed, English otherwise.
+
+    (``strftime`` always spoke English; the system locale may be neither of the app's languages.)
+    """
+    if QLocale().language() == QLocale.Language.Vietnamese:  # desktop.i18n.install sets the default
+        return QLocale()
+    return QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom)
 
 
 def list_time(moment: datetime, now: datetime | None = None) -> str:
@@ -160,7 +170,7 @@ def list_time(moment: datetime, now: datetime | None = None) -> str:
     if delta == 0:
         return local.strftime("%H:%M")
     if 0 < delta < 7:
-        return local.strftime("%a")
+        return _date_locale().dayName(local.isoweekday(), QLocale.FormatType.ShortFormat)
     return local.strftime("%d/%m/%y")
 
 
