@@ -102,6 +102,10 @@ def _size(n: int) -> str:
     return f"{n / (1 << 30):g} GiB" if n >= 1 << 30 else f"{n >> 20} MiB"
 
 
+class _Unavailable(Exception):
+    """A worker was gone before it had the request: the job itself did nothing wrong."""
+
+
 class _Worker:
     """One worker process and the pipes to it; used by one job at a time."""
 
@@ -118,17 +122,25 @@ class _Worker:
         return self.proc.stdout.readline()
 
     def call(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:
-        """Sends one request and waits for its answer; the worker is killed at ``timeout``."""
+        """Sends one request and waits for its answer; the worker is killed at ``timeout``.
+
+        Raises :class:`_Unavailable` if the worker is gone before it has the
+        request (another worker can take the job), :class:`JobStopped` if it
+        dies or is killed while it has it.
+        """
         if not self.ready:  # a fresh worker first says it has started; that is not the job's time
             hello = self._until(START_TIMEOUT, self._line)
             if not hello.startswith(b"{"):
                 self.kill()
-                # The server's problem, not the file's: the job is tried again later.
-                raise RuntimeError(f"media worker {self.pid} did not start ({_how(self.proc.returncode)}); "
-                                   "see the log above")
+                raise _Unavailable(f"media worker {self.pid} did not start ({_how(self.proc.returncode)})")
             self.ready = True
         try:
-            reply = self._until(timeout, lambda: self._send(request) or self._line())
+            self._send(request)
+        except (OSError, ValueError):
+            self.kill()
+            raise _Unavailable(f"media worker {self.pid} was gone ({_how(self.proc.returncode)})") from None
+        try:
+            reply = self._until(timeout, self._line)
         except (OSError, ValueError):  # the pipe broke: the worker is gone
             reply = b""
         if not reply:
@@ -240,16 +252,23 @@ class MediaWorkers:
         :class:`RuntimeError` (the task failed some other way).
         """
         with self._slots:
-            worker = self._take()
-            why = "it died"
-            try:
-                reply = worker.call({"task": task, "args": args, "seconds": timeout}, timeout)
-                why = "it ran out of memory" if "memory" in reply else "" if worker.alive() else why
-            except JobStopped as exc:
-                why = f"{exc.reason}: {_how(worker.proc.returncode)}"
-                raise
-            finally:
-                self._give_back(worker, why)
+            for tries_left in (1, 0):
+                worker = self._take()
+                why = "it died"
+                try:
+                    reply = worker.call({"task": task, "args": args, "seconds": timeout}, timeout)
+                    why = "it ran out of memory" if "memory" in reply else "" if worker.alive() else why
+                    break
+                except _Unavailable as exc:
+                    # Killed while idle (or it could not start): the job goes to a fresh worker once.
+                    why = str(exc)
+                    if not tries_left:
+                        raise RuntimeError(f"{exc}; see the log") from None
+                except JobStopped as exc:
+                    why = f"{exc.reason}: {_how(worker.proc.returncode)}"
+                    raise
+                finally:
+                    self._give_back(worker, why)
         if "result" in reply:
             return reply["result"]
         if "rejected" in reply:
