@@ -179,8 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("list-users", help="list every account (admins)").set_defaults(fn=cmd_list_users)
     sub.add_parser("purge-expired", help="remove expired codes, tokens and stale uploads").set_defaults(
         fn=cmd_purge_expired)
-    sub.add_parser("media-worker", help="(internal) a video processing worker, started by serve").set_defaults(
-        fn=cmd_media_worker)
+    worker = sub.add_parser("media-worker", help="(internal) a video processing worker, started by serve")
+    worker.set_defaults(fn=cmd_media_worker)
     return p
 
 
