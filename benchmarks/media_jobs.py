@@ -6,9 +6,10 @@ job pool), extracted with ``git archive`` into a temp folder and run from
 there with this interpreter; "after" is this tree. Both get the same
 settings, files and steps:
 
-1. **throughput**: ``--normal`` (8) uploads of a real 6 MB MP4 whose index
-   is at the end (so every job probes, makes a poster and remuxes), all
-   completed at once; jobs per second until the last is ready;
+1. **throughput**: ``--normal`` (8) uploads of a real 4.6 MB MP4 whose
+   index is at the end (so every job probes, makes a poster and remuxes),
+   all completed at once; jobs per second until the last is ready; best and
+   median of ``--rounds`` (3) rounds;
 2. **hostile**: ``--hostile`` (4) uploads of the same video with 2 million
    8-byte boxes before its index (the issue's case), completed at once;
    then ``--signups`` (5) people register one after another, and each is
@@ -16,7 +17,8 @@ settings, files and steps:
    the time until every hostile upload has left ``processing`` and a normal
    upload's turnaround while they are processed.
 
-Usage: .venv/bin/python benchmarks/media_jobs.py [--baseline REV] [--normal 8] [--hostile 4] [--signups 5]
+Usage: .venv/bin/python benchmarks/media_jobs.py [--baseline REV] [--normal 8] [--rounds 3] [--hostile 4]
+       [--signups 5]
 """
 from __future__ import annotations
 
@@ -110,15 +112,17 @@ def measure(root: Path, workdir: Path, normal: bytes, hostile: bytes, args: argp
     try:
         owner = srv.register_verified("Bench")
         up = Uploader(srv, owner)
-        fine = Pending(up, normal, args.normal)
+        rounds = [Pending(up, normal, args.normal) for _ in range(args.rounds)]
         bad = Pending(up, hostile, args.hostile)
         one = Pending(up, normal, 1)
         signup_seconds(srv)  # warm: the first argon2 hash and mail
 
-        t0 = time.monotonic()
-        done = wait_all(up, fine.complete())
-        throughput = args.normal / (time.monotonic() - t0)
-        assert all(m["status"] == "ready" for m in done), [m["error"] for m in done]
+        throughput = []
+        for fine in rounds:
+            t0 = time.monotonic()
+            done = wait_all(up, fine.complete())
+            throughput.append(args.normal / (time.monotonic() - t0))
+            assert all(m["status"] == "ready" for m in done), [m["error"] for m in done]
 
         t0 = time.monotonic()
         bad_ids = bad.complete()
@@ -139,6 +143,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--baseline", default="ec0d8d7", help="git revision for 'before'")
     ap.add_argument("--normal", type=int, default=8)
+    ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--hostile", type=int, default=4)
     ap.add_argument("--signups", type=int, default=5)
     args = ap.parse_args()
@@ -156,7 +161,10 @@ def main() -> int:
                 results[label] = measure(root, Path(tmp) / label, video, hostile, args)
     b, a = results["before"], results["after"]
     rows = [
-        ("job throughput, normal uploads (jobs/s)", b["throughput"], a["throughput"], "{:.2f}"),
+        ("job throughput, normal uploads, best round (jobs/s)", max(b["throughput"]), max(a["throughput"]),
+         "{:.2f}"),
+        ("job throughput, normal uploads, median round (jobs/s)", statistics.median(b["throughput"]),
+         statistics.median(a["throughput"]), "{:.2f}"),
         ("sign-up to code during hostile jobs, median (s)", statistics.median(b["signups"]),
          statistics.median(a["signups"]), "{:.2f}"),
         ("sign-up to code during hostile jobs, max (s)", max(b["signups"]), max(a["signups"]), "{:.2f}"),

@@ -235,8 +235,11 @@ class MediaWorkers:
     def warm(self) -> None:
         """Starts the workers now, so the first jobs do not wait for Python and FFmpeg to load."""
         with self._lock:
-            while not self._closed and len(self._idle) + len(self._busy) < self.size:
-                self._idle.append(self._spawn())
+            try:
+                while not self._closed and len(self._idle) + len(self._busy) < self.size:
+                    self._idle.append(self._spawn())
+            except OSError:  # each job tries again, and fails (to be retried) if it still cannot
+                log.exception("could not start a media worker: %s", self.command)
 
     def _spawn(self) -> _Worker:
         w = _Worker(self.command, self.env)
@@ -341,7 +344,12 @@ def _resolve(task: str) -> Callable[..., Any]:
 def worker_main(preload: tuple[str, ...] = ("server.services.video:prepare",)) -> int:
     """The worker's loop (``parley-server media-worker``); returns when stdin closes."""
     out: IO[bytes] = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)  # FFmpeg and stray prints write to fd 1: send them to the log, not the pipe
+    try:
+        os.dup2(2, 1)  # FFmpeg and stray prints write to fd 1: send them to the log, not the pipe
+    except OSError:  # no stderr (a windowed app on Windows): drop them
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
     if hasattr(os, "nice"):
         os.nice(10)  # requests and mail come first when the CPU is short
     for task in preload:
