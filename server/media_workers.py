@@ -212,12 +212,13 @@ class MediaWorkers:
     """A pool of ``size`` worker processes; :meth:`run` runs one job on one of them."""
 
     def __init__(self, size: int, memory_bytes: int, command: list[str] | None = None,
-                 env: dict[str, str] | None = None) -> None:
+                 env: dict[str, str] | None = None, nice: int = 10) -> None:
         self.size = size
         self.memory_bytes = memory_bytes
         self.command = command or worker_command()
         base = dict(os.environ if env is None else env)
         base["PARLEY_MEDIA_WORKER_MEMORY"] = str(memory_bytes)
+        base["PARLEY_MEDIA_WORKER_NICE"] = str(nice)
         base.setdefault("MALLOC_ARENA_MAX", "2")  # glibc: fewer 64 MiB arenas reserved per thread
         self.env = base
         self._slots = threading.BoundedSemaphore(size)
@@ -350,8 +351,8 @@ def worker_main(preload: tuple[str, ...] = ("server.services.video:prepare",)) -
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)
         os.close(devnull)
-    if hasattr(os, "nice"):
-        os.nice(10)  # requests and mail come first when the CPU is short
+    if hasattr(os, "nice"):  # requests and mail come first when the CPU is short
+        os.nice(int(os.environ.get("PARLEY_MEDIA_WORKER_NICE", "10")))
     for task in preload:
         _resolve(task)
     limited = _limit_memory(int(os.environ.get("PARLEY_MEDIA_WORKER_MEMORY", "0")))

@@ -93,7 +93,7 @@ class MediaProcessor:
         cfg = svc.config
         self.lease = cfg.media_lease_seconds
         self.jobs = Jobs(workers=cfg.media_workers, name="parley-media")
-        self.workers = MediaWorkers(cfg.media_workers, cfg.media_job_memory)
+        self.workers = MediaWorkers(cfg.media_workers, cfg.media_job_memory, nice=cfg.media_worker_nice)
         self._queued: set[str] = set()
         self._lock = threading.Lock()
         self._closing = threading.Event()
