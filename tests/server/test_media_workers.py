@@ -195,3 +195,24 @@ def test_under_gevent_a_job_waits_without_blocking_the_event_loop() -> None:
     assert report["results"] == ["timeout", report["results"][1]] and isinstance(report["results"][1], int)
     # Two jobs of 1 and 2 s were waited on; the loop kept ticking every 20 ms (generous bound: shared CPU).
     assert report["ticks"] > 40 and report["max_gap"] < 0.5, report
+
+
+def test_worker_settings_are_read_and_checked(tmp_path: Path) -> None:
+    from server.config import Config, ConfigError
+    base = {"PARLEY_DATA_DIR": str(tmp_path)}
+    cfg = Config.from_env(base)
+    assert (cfg.media_workers, cfg.media_job_seconds, cfg.media_job_seconds_per_gib, cfg.media_job_memory,
+            cfg.media_worker_nice) == (2, 60.0, 120.0, 1 << 30, 10)
+    cfg = Config.from_env({**base, "PARLEY_MEDIA_WORKERS": "3", "PARLEY_MEDIA_JOB_SECONDS": "5",
+                           "PARLEY_MEDIA_JOB_SECONDS_PER_GIB": "0", "PARLEY_MEDIA_JOB_MEMORY": "512MiB",
+                           "PARLEY_MEDIA_WORKER_NICE": "0"})
+    assert (cfg.media_workers, cfg.media_job_seconds, cfg.media_job_seconds_per_gib, cfg.media_job_memory,
+            cfg.media_worker_nice) == (3, 5.0, 0.0, 512 << 20, 0)
+    assert Config.from_env({**base, "PARLEY_MEDIA_JOB_MEMORY": "0"}).media_job_memory == 0
+    for name, bad, says in [("PARLEY_MEDIA_WORKERS", "0", "at least 1"),
+                            ("PARLEY_MEDIA_JOB_SECONDS", "soon", "must be a number"),
+                            ("PARLEY_MEDIA_JOB_MEMORY", "100MiB", "at least 256MiB"),
+                            ("PARLEY_MEDIA_WORKER_NICE", "20", "from 0 to 19")]:
+        with pytest.raises(ConfigError, match=says) as err:
+            Config.from_env({**base, name: bad})
+        assert name in str(err.value)
