@@ -15,13 +15,12 @@ uses :mod:`subprocess` pipes and :mod:`threading` primitives, so it works
 the same on threads and on gevent once gevent has patched those modules
 (the caller's thread or greenlet waits; the event loop does not).
 
-A worker is ``parley-server media-worker`` (``Parley server media-worker``
-in the bundle; see :func:`worker_command`): it reads one JSON request per
-line on stdin and answers one JSON line on its own copy of stdout, while
-FFmpeg's and Python's output goes to stderr (the server's log). It exits
-when stdin closes (the server is gone) and, on POSIX, is killed by
-``SIGALRM`` if a job outlives its limit by :data:`GRACE` seconds even when
-the server died without killing it.
+A worker (:func:`worker_main`, started as :func:`worker_command` says) reads
+one JSON request per line on stdin and answers one JSON line on its own copy
+of stdout, while FFmpeg's and Python's output goes to stderr (the server's
+log). It exits when stdin closes (the server is gone) and, on POSIX, is
+killed by ``SIGALRM`` if a job outlives its limit by :data:`GRACE` seconds
+even when the server died without killing it.
 
 This module imports only the standard library: the server and the worker
 side both load it, and ``server.services.video`` subclasses
