@@ -58,6 +58,20 @@ def _status_event(device: Device, media_id: str, timeout: float = 30) -> dict:
     return wait_until(event, timeout, 0.05, f"media:status for {media_id}")
 
 
+def _send_parts(up: Uploader, data: bytes) -> tuple[str, dict[int, str]]:
+    up.etags = {}
+    u = up.start(data)
+    for n in range(1, u["part_count"] + 1):
+        assert up.put(u, data, n).status_code == 200
+    return u["upload_id"], dict(up.etags)
+
+
+def _complete(up: Uploader, upload_id: str, etags: dict[int, str]) -> str:
+    r = up.complete(upload_id, etags)
+    assert r.status_code == 202, r.text
+    return r.json()["media_id"]
+
+
 def _processing(up: Uploader, media_id: str) -> bool:
     return up.media(media_id).json()["status"] == "processing"
 
@@ -68,11 +82,12 @@ def test_hostile_uploads_fail_alone_beside_a_normal_upload_and_a_registration(
     device = Device(live_server.url, owner["tokens"]["access_token"]).connect()
     try:
         up = Uploader(live_server, owner)
-        boxes = up.upload(media_hostile.tiny_boxes(index_last_mp4, 2_000_000), "boxes.mp4")
-        cut = up.upload(media_hostile.truncated(small_faststart), "cut.mp4")
+        # Every part is sent first; then the five jobs start together.
+        sent = [_send_parts(up, data) for data in (
+            media_hostile.tiny_boxes(index_last_mp4, 2_000_000), media_hostile.truncated(small_faststart),
+            runaway, runaway, index_last_mp4)]
+        boxes, cut, *slow, normal = [_complete(up, *s) for s in sent]
         # Two runaway demuxes: both workers are busy with them until the time limit.
-        slow = [up.upload(runaway, f"runaway-{i}.mov") for i in (1, 2)]
-        normal = up.upload(index_last_mp4, "fine.mp4")
         took = _registration_seconds(live_server)
         # The registration was served while both workers were still held by the runaways.
         assert all(_processing(up, m) for m in slow), "the runaways ended before the registration"
