@@ -14,8 +14,8 @@ import requests
 
 from tests.conftest import free_port, read_outbox_code, wait_until
 from tests.packaging.test_bundle import EXE, clean_env
-from tests.server.media_hostile import tiny_boxes
 from tests.server.media_helpers import Uploader, index_last_mp4, video_dir  # noqa: F401 - fixtures
+from tests.server.media_hostile import tiny_boxes
 
 
 class _Hosted:
@@ -37,8 +37,8 @@ def test_the_bundled_server_processes_video_in_worker_processes(tmp_path: Path,
     port = free_port()
     data = tmp_path / "hosted"
     env = clean_env(tmp_path, PARLEY_DATA_DIR=str(data), PARLEY_LOG_FORMAT="text", PARLEY_RATE_LIMITS="off")
-    proc = subprocess.Popen([str(EXE), "server", "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen([str(EXE), "server", "serve", "--host", "127.0.0.1", "--port", str(port)],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until(lambda: requests.get(f"{base}/healthz", timeout=2).status_code == 200, 60, 0.2,
