@@ -47,7 +47,8 @@ def test_job_finishes_after_a_crash_and_restart(live_server: LiveServer, index_l
     assert len(workers) == 2, workers  # the media worker processes
     live_server.kill()  # mid-job: no cleanup, the claim is left behind
     # Its workers see their stdin close and exit: nothing is left running.
-    wait_until(lambda: not any(_running(pid) for pid in workers), 15, what="the dead server's workers to exit")
+    wait_until(lambda: not any(_running(pid) for pid in workers), 15,
+               what="the dead server's workers to exit")
     live_server.env.pop("PARLEY_TEST_PROCESSING_DELAY")
     live_server.start(timeout=90)
     m = up.wait_done(media_id, timeout=60)
