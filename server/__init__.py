@@ -143,6 +143,7 @@ def close_app(app: Flask) -> None:
     worker = svc.extra.get("media_worker")
     if worker is not None:
         worker.stop()
+    svc.extra["media_processor"].close()  # its own thread pool and worker processes
     svc.jobs.shutdown(wait=True)
     svc.mail.wait_idle(5)
     svc.mail.close()

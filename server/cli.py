@@ -55,6 +55,12 @@ def start_media_worker(app) -> None:  # noqa: ANN001 - a Flask app from create_a
     worker.start()
 
 
+def cmd_media_worker(_args: argparse.Namespace) -> int:
+    """A video worker process; the server starts these itself (server/media_workers.py)."""
+    from server.media_workers import worker_main
+    return worker_main()
+
+
 def cmd_db_upgrade(_args: argparse.Namespace) -> int:
     from server.db import Database
     db = Database(_config().database_url)
@@ -173,6 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("list-users", help="list every account (admins)").set_defaults(fn=cmd_list_users)
     sub.add_parser("purge-expired", help="remove expired codes, tokens and stale uploads").set_defaults(
         fn=cmd_purge_expired)
+    worker = sub.add_parser("media-worker", help="(internal) a video processing worker, started by serve")
+    worker.set_defaults(fn=cmd_media_worker)
     return p
 
 

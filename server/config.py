@@ -143,6 +143,15 @@ class Config:
     media_lease_seconds: int = 30
     #: Tests only: seconds a processing job waits before it starts (to test a restart mid-job).
     media_processing_delay: float = 0.0
+    #: Worker processes for video work (probe, poster, faststart), each running one job at a time.
+    media_workers: int = 2
+    #: A job's wall-clock limit: this many seconds, plus ``media_job_seconds_per_gib`` per GiB of video.
+    media_job_seconds: float = 60.0
+    media_job_seconds_per_gib: float = 120.0
+    #: A worker process's address-space limit (RLIMIT_AS, Linux), libraries included; 0: none.
+    media_job_memory: int = 1 << 30
+    #: How much workers lower their CPU priority (POSIX niceness increment, 0-19).
+    media_worker_nice: int = 10
     access_token_ttl: int = 15 * 60
     refresh_token_ttl: int = 30 * 24 * 3600
     allowed_origins: tuple[str, ...] = ()
@@ -232,6 +241,14 @@ class Config:
             raise ConfigError("PARLEY_UPLOAD_PART_SIZE must be at least 64KiB")
         quota = _size(env["PARLEY_USER_QUOTA_BYTES"], "PARLEY_USER_QUOTA_BYTES") \
             if env.get("PARLEY_USER_QUOTA_BYTES") else 10 << 30
+        job_memory = _size(env["PARLEY_MEDIA_JOB_MEMORY"], "PARLEY_MEDIA_JOB_MEMORY") \
+            if env.get("PARLEY_MEDIA_JOB_MEMORY") else 1 << 30
+        worker_nice = _int(env, "PARLEY_MEDIA_WORKER_NICE", 10, 0)
+        if worker_nice > 19:
+            raise ConfigError(f"PARLEY_MEDIA_WORKER_NICE must be from 0 to 19, not {worker_nice}")
+        if 0 < job_memory < (256 << 20):
+            raise ConfigError("PARLEY_MEDIA_JOB_MEMORY must be 0 (no limit) or at least 256MiB: "
+                              "a worker needs about 250 MiB for Python and FFmpeg alone")
 
         values: dict[str, object] = dict(
             data_dir=data_dir,
@@ -257,6 +274,11 @@ class Config:
             user_quota_bytes=quota,
             media_lease_seconds=_int(env, "PARLEY_MEDIA_LEASE_SECONDS", 30, 2),
             media_processing_delay=_float(env, "PARLEY_TEST_PROCESSING_DELAY", 0.0, 0.0),
+            media_workers=_int(env, "PARLEY_MEDIA_WORKERS", 2, 1),
+            media_job_seconds=_float(env, "PARLEY_MEDIA_JOB_SECONDS", 60.0, 1.0),
+            media_job_seconds_per_gib=_float(env, "PARLEY_MEDIA_JOB_SECONDS_PER_GIB", 120.0, 0.0),
+            media_job_memory=job_memory,
+            media_worker_nice=worker_nice,
             access_token_ttl=_int(env, "PARLEY_ACCESS_TOKEN_TTL", 15 * 60, 10),
             refresh_token_ttl=_int(env, "PARLEY_REFRESH_TOKEN_TTL", 30 * 24 * 3600, 60),
             allowed_origins=origins,
