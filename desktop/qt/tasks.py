@@ -38,11 +38,13 @@ class _Job(QRunnable):
 
     def run(self) -> None:
         try:
-            result = self.fn()
+            outcome = (self.job_id, True, self.fn())
         except BaseException as exc:  # handed back, never raised on a pool thread
-            self.runner._finished.emit((self.job_id, False, exc))
-        else:
-            self.runner._finished.emit((self.job_id, True, result))
+            outcome = (self.job_id, False, exc)
+        try:
+            self.runner._finished.emit(outcome)
+        except RuntimeError:  # the runner was deleted meanwhile (quit): nobody waits for this result
+            pass
 
 
 class TaskRunner(QObject):

@@ -13,6 +13,7 @@ the chat layer, which queues the message in its outbox and then calls
 """
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -316,38 +317,42 @@ class UploadManager(QObject):
         job.started.clear()
         job.finished.clear()
 
+        def after_writes(kind: str, payload: Any) -> None:
+            """Announce an outcome once the upload's records written so far are on disk (FIFO)."""
+            self.disk.run(functools.partial(self._event.emit, key, kind, payload))
+
         def work() -> None:
             job.started.set()
             try:
                 if state.phase != PROCESSING or not state.media_id:
                     uploader.run(state, control, on_progress)
-                    self._event.emit(key, "uploaded", state.copy())
+                    after_writes("uploaded", state.copy())
                 assert state.media_id is not None
                 info = wait_processed(self.client, state.media_id, control)
-                self._event.emit(key, "processed", info)
+                after_writes("processed", info)
             except Interrupted as exc:
                 if exc.reason == "cancelled":
                     abort_upload(self.client, self._writes, state)
                 elif exc.reason == "paused":
                     state.phase = PAUSED
                     self._writes.save(state)
-                self._event.emit(key, "stopped", (exc.reason, state.copy()))
+                after_writes("stopped", (exc.reason, state.copy()))
             except (VideoRefused, ApiError) as exc:
                 if isinstance(exc, ApiError) and exc.is_session_error:
-                    self._event.emit(key, "offline", (str(exc), state.copy()))
+                    after_writes("offline", (str(exc), state.copy()))
                     return
                 state.phase = FAILED
                 state.error = exc.message
                 self._writes.save(state)
-                self._event.emit(key, "stopped", ("failed", state.copy()))
+                after_writes("stopped", ("failed", state.copy()))
             except (NetworkError, NotSignedIn) as exc:
-                self._event.emit(key, "offline", (str(exc), state.copy()))
+                after_writes("offline", (str(exc), state.copy()))
             except Exception as exc:  # noqa: BLE001 - never lost on a worker thread
                 log.exception("upload %s failed", key)
                 state.phase = FAILED
                 state.error = f"The upload stopped: {exc}"
                 self._writes.save(state)
-                self._event.emit(key, "stopped", ("failed", state.copy()))
+                after_writes("stopped", ("failed", state.copy()))
             finally:
                 job.finished.set()
 

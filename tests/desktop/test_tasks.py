@@ -84,3 +84,12 @@ def _valid(obj: QObject) -> bool:
     import shiboken6
 
     return shiboken6.isValid(obj)
+
+
+def test_a_task_outliving_its_runner_ends_quietly(qtbot: Any, capfd: Any) -> None:
+    runner = TaskRunner(threads=1)
+    started = threading.Event()
+    runner.run(lambda: (started.set(), time.sleep(0.3)))
+    assert started.wait(5)
+    dispose(runner)  # its pool waits for the task, which then reports to a deleted runner
+    assert "Signal source has been deleted" not in capfd.readouterr().err
