@@ -79,6 +79,8 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_api(users.bp)
     from server.api import conversations
     app.register_api(conversations.bp)
+    from server.api import blocks
+    app.register_api(blocks.bp)
     from server.api import media
     app.register_api(media.bp)
     app.register_blueprint(docs.bp)

@@ -64,6 +64,10 @@ class User(Base):
     disabled_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: Who sees when this user is online: ``everybody``, ``written_to`` (people
+    #: they sent a message to) or ``nobody``; see :mod:`server.services.visibility`.
+    presence_visibility: Mapped[str] = mapped_column(sa.String(16), default="written_to",
+                                                     server_default="written_to")
 
     __table_args__ = (sa.Index("ix_users_display_name_lower", sa.func.lower(display_name)),)
 
@@ -131,6 +135,9 @@ class Message(Base):
     deleted: Mapped[bool] = mapped_column(default=False)
     delivered_at: Mapped[datetime | None] = mapped_column(default=None)
     read_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: Sent while the recipient blocked the sender: stored and shown to the
+    #: sender as sent, never shown to the recipient (see :mod:`server.services.blocks`).
+    withheld: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     __table_args__ = (
         sa.UniqueConstraint("sender_id", "client_id", name="uq_messages_sender_client"),
@@ -138,6 +145,17 @@ class Message(Base):
         sa.Index("ix_messages_recipient_sender_id", "recipient_id", "sender_id", "id"),
         sa.Index("ix_messages_media_id", "media_id"),
     )
+
+
+class Block(Base):
+    """``blocker_id`` blocked ``blocked_id``: nothing of either reaches the other."""
+
+    __tablename__ = "blocks"
+
+    blocker_id: Mapped[str] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    blocked_id: Mapped[str] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
+                                            index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Media(Base):

@@ -23,6 +23,9 @@ SYNC = "sync"
 #: Replaces the access token of a live connection (an extension to the contract),
 #: so a client can renew it before it expires without reconnecting.
 AUTH_REFRESH = "auth:refresh"
+#: Block / unblock a person (``{"user_id"}``); the same as the REST calls under ``/api/blocks``.
+USER_BLOCK = "user:block"
+USER_UNBLOCK = "user:unblock"
 
 # --- event names: server -> client -------------------------------------------
 MESSAGE_NEW = "message:new"
@@ -34,12 +37,15 @@ MEDIA_STATUS = "media:status"
 #: Sent just before the server ends a connection whose login is no longer valid
 #: (``{"code", "message"}``; code ``token_expired`` or ``session_revoked``).
 SESSION_ENDED = "session:ended"
+#: To one's own devices after a block or unblock: ``{"user_id", "blocked"}``.
+#: Never sent to the person blocked.
+BLOCKS_CHANGED = "blocks:changed"
 # TYPING ("typing") is also sent server -> client, as ``{"from", "typing"}``.
 
 CLIENT_EVENTS = (MESSAGE_SEND, MESSAGE_EDIT, MESSAGE_DELETE, MESSAGE_DELIVERED, CONVERSATION_READ,
-                 TYPING, SYNC, AUTH_REFRESH)
+                 TYPING, SYNC, AUTH_REFRESH, USER_BLOCK, USER_UNBLOCK)
 SERVER_EVENTS = (MESSAGE_NEW, MESSAGE_UPDATED, MESSAGE_DELETED, MESSAGE_STATUS, PRESENCE, TYPING,
-                 MEDIA_STATUS, SESSION_ENDED)
+                 MEDIA_STATUS, SESSION_ENDED, BLOCKS_CHANGED)
 
 # --- limits -----------------------------------------------------------------
 MAX_BODY = 4000
@@ -54,7 +60,8 @@ TYPING_EXPIRY_S = 6.0
 ERROR_CODES = (
     "validation_failed", "recipient_not_found", "recipient_not_verified", "invalid_recipient",
     "not_found", "message_deleted", "media_not_found", "media_not_ready", "rate_limited",
-    "unauthorized", "token_expired", "session_revoked", "internal_error",
+    "unauthorized", "token_expired", "session_revoked", "internal_error", "peer_blocked",
+    "no_conversation", "user_not_found", "invalid_user",
 )
 
 
@@ -146,6 +153,12 @@ class AuthRefreshPayload(Payload):
     token: str = Field(min_length=1, max_length=4096)
 
 
+class BlockPayload(Payload):
+    """``user:block`` / ``user:unblock``."""
+
+    user_id: UserId
+
+
 # --- server -> client payloads (documentation and client-side decoding) -------
 class MessageOut(BaseModel):
     """The contract's ``message``."""
@@ -174,6 +187,11 @@ class TypingOut(BaseModel):
     typing: bool
 
 
+class BlocksChangedOut(BaseModel):
+    user_id: str
+    blocked: bool
+
+
 class PresenceOut(BaseModel):
     user_id: str
     online: bool
@@ -196,4 +214,6 @@ SCHEMAS: dict[str, type[Payload]] = {
     TYPING: TypingPayload,
     SYNC: SyncPayload,
     AUTH_REFRESH: AuthRefreshPayload,
+    USER_BLOCK: BlockPayload,
+    USER_UNBLOCK: BlockPayload,
 }

@@ -19,6 +19,7 @@ from server.extensions import db_session, services
 from server.models import iso
 from server.protocol import (HISTORY_DEFAULT, HISTORY_MAX, MAX_BODY, MAX_CLIENT_ID, MESSAGE_NEW, MESSAGE_STATUS,
                              MessageOut)
+from server.services import visibility
 from server.services.messaging import MessagingService
 
 tag = Tag(name="Messages", description="Private conversations, history, sending, read receipts and search")
@@ -92,9 +93,10 @@ def list_conversations():  # noqa: ANN201
     me = require_user()
     s = db_session()
     rows = _messaging().conversations(s, me.id)
-    online = services().presence.online([r.peer.id for r in rows])
+    visible = visibility.visible_presence(s, me.id, [r.peer for r in rows])
+    online = services().presence.online([r.peer.id for r in rows if r.peer.id in visible])
     return {"conversations": [
-        {"peer": summary(r.peer, r.peer.id in online),
+        {"peer": summary(r.peer, r.peer.id in online, r.peer.id in visible),
          "last_message": _messaging().serialize(s, r.last_message) if r.last_message else None,
          "unread_count": r.unread_count} for r in rows]}
 
@@ -123,7 +125,8 @@ def send(path: PeerPath, body: SendBody):  # noqa: ANN201
     msg, created = m.send(s, me.id, path.peer_id, body.client_id, body.body or "", body.media_id)
     data = m.serialize(s, msg)
     if created:
-        _emit(MESSAGE_NEW, data, f"user:{msg.recipient_id}")
+        if not msg.withheld:  # the recipient blocked the sender, who must not notice
+            _emit(MESSAGE_NEW, data, f"user:{msg.recipient_id}")
         _emit(MESSAGE_NEW, data, f"user:{msg.sender_id}")
     return data, 201 if created else 200
 
@@ -135,7 +138,8 @@ def mark_read(path: PeerPath, body: ReadBody):  # noqa: ANN201
     change = _messaging().mark_read(db_session(), me.id, path.peer_id, int(body.up_to))
     for sender, ids in change.ids_by_sender.items():
         payload = {"ids": [str(i) for i in ids], "status": "read", "at": iso(change.at)}
-        _emit(MESSAGE_STATUS, payload, f"user:{sender}")
+        if sender not in change.silent_for:  # receipts stop across a block
+            _emit(MESSAGE_STATUS, payload, f"user:{sender}")
         _emit(MESSAGE_STATUS, payload, f"user:{me.id}")
     return Response(status=204)
 

@@ -1,6 +1,8 @@
 """Request and response schemas of the account endpoints (also the OpenAPI document)."""
 from __future__ import annotations
 
+from typing import Literal
+
 from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -85,6 +87,8 @@ class ResetBody(VerifyBody):
 class PatchMeBody(Body):
     display_name: str | None = Field(default=None, max_length=256)
     locale: str | None = Field(default=None, max_length=16)
+    presence_visibility: Literal["everybody", "written_to", "nobody"] | None = Field(
+        default=None, description="Who sees when you are online")
 
     @field_validator("display_name")
     @classmethod
@@ -119,11 +123,13 @@ class UserOut(BaseModel):
     display_name: str
     locale: str
     created_at: str
+    presence_visibility: Literal["everybody", "written_to", "nobody"] = Field(
+        description="Who sees when you are online: everybody, people you have written to, or nobody")
 
     @classmethod
     def of(cls, u: User) -> dict[str, object]:
         return {"id": u.id, "email": u.email, "display_name": u.display_name, "locale": u.locale,
-                "created_at": iso(u.created_at)}
+                "created_at": iso(u.created_at), "presence_visibility": u.presence_visibility or "written_to"}
 
 
 class UserSummary(BaseModel):
@@ -152,5 +158,7 @@ class StatusOut(BaseModel):
     status: str
 
 
-def summary(u: User, online: bool) -> dict[str, object]:
-    return {"id": u.id, "display_name": u.display_name, "online": online, "last_seen": iso(u.last_seen_at)}
+def summary(u: User, online: bool, visible: bool = True) -> dict[str, object]:
+    """A person as others see them; ``visible=False`` hides presence (their privacy setting, a block)."""
+    return {"id": u.id, "display_name": u.display_name, "online": online and visible,
+            "last_seen": iso(u.last_seen_at) if visible else None}

@@ -1,13 +1,14 @@
 """``/api/me`` and ``/api/users``."""
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, current_app
 from flask_openapi3 import APIBlueprint, Tag
 
 from server.api.schemas import ChangePasswordBody, PatchMeBody, UserList, UserOut, UserSearchQuery, summary
 from server.auth import BEARER, current_session_id, require_user
 from server.errors import Problem
 from server.extensions import db_session, services
+from server.services import visibility
 
 bp = APIBlueprint("users", __name__, url_prefix="/api", abp_tags=[Tag(name="Users")],
                   abp_security=BEARER, abp_responses={401: Problem, 422: Problem})
@@ -18,9 +19,17 @@ def me():  # noqa: ANN201
     return UserOut.of(require_user())
 
 
-@bp.patch("/me", responses={200: UserOut}, summary="Change display name or language")
+@bp.patch("/me", responses={200: UserOut}, summary="Change display name, language or who sees your presence")
 def patch_me(body: PatchMeBody):  # noqa: ANN201
-    user = services().extra["accounts"].update_profile(db_session(), require_user(), body.display_name, body.locale)
+    s = db_session()
+    user = services().extra["accounts"].update_profile(s, require_user(), body.display_name, body.locale)
+    if body.presence_visibility is not None and body.presence_visibility != user.presence_visibility:
+        rt = current_app.extensions.get("parley_realtime")
+        before = rt.notifier.audience(user.id) if rt is not None else set()
+        user.presence_visibility = body.presence_visibility
+        s.commit()
+        if rt is not None:
+            rt.notifier.audience_changed(user.id, before)
     return UserOut.of(user)
 
 
@@ -36,6 +45,8 @@ def change_password(body: ChangePasswordBody):  # noqa: ANN201
 @bp.get("/users", responses={200: UserList}, summary="Find people by display name prefix or exact email")
 def search_users(query: UserSearchQuery):  # noqa: ANN201
     me_ = require_user()
-    found = services().extra["accounts"].search(db_session(), me_, query.q)
-    online = services().presence.online([u.id for u in found])
-    return {"users": [summary(u, u.id in online) for u in found]}
+    s = db_session()
+    found = services().extra["accounts"].search(s, me_, query.q)
+    visible = visibility.visible_presence(s, me_.id, found)
+    online = services().presence.online([u.id for u in found if u.id in visible])
+    return {"users": [summary(u, u.id in online, u.id in visible) for u in found]}

@@ -29,10 +29,11 @@ from server.protocol import (AUTH_REFRESH, CONVERSATION_READ, MESSAGE_DELETE, ME
                              MESSAGE_DELIVERED, MESSAGE_EDIT, MESSAGE_NEW, MESSAGE_SEND, MESSAGE_STATUS,
                              MESSAGE_UPDATED, SCHEMAS, SYNC, TYPING, AuthRefreshPayload, DeletePayload,
                              DeliveredPayload, EditPayload, ReadPayload, SendPayload, SyncPayload,
-                             TypingPayload)
+                             TypingPayload, USER_BLOCK, USER_UNBLOCK, BLOCKS_CHANGED, BlockPayload)
 from server.realtime.connections import Connection, TokenBucket
 from server.realtime.hub import Realtime
 from server.realtime.presence import user_room
+from server.services import blocks, visibility
 from server.services.messaging import StatusChange
 from server.services.tokens import TokenService
 
@@ -158,7 +159,8 @@ def send(rt: Realtime, conn: Connection, p: SendPayload) -> dict[str, Any]:
         msg, created = rt.messaging.send(s, conn.user_id, p.to, p.client_id, p.body or "", p.media_id)
         data = rt.messaging.serialize(s, msg)
     if created:
-        rt.emit(MESSAGE_NEW, data, to=user_room(msg.recipient_id))
+        if not msg.withheld:  # withheld: the recipient blocked the sender, who must not notice
+            rt.emit(MESSAGE_NEW, data, to=user_room(msg.recipient_id))
         rt.emit(MESSAGE_NEW, data, to=user_room(msg.sender_id), skip_sid=conn.sid)
     return {"ok": True, "message": data}
 
@@ -167,7 +169,8 @@ def edit(rt: Realtime, conn: Connection, p: EditPayload) -> dict[str, Any]:
     with rt.svc.db.session() as s:
         msg = rt.messaging.edit(s, conn.user_id, p.id, p.body)
         data = rt.messaging.serialize(s, msg)
-    rt.emit(MESSAGE_UPDATED, data, to=user_room(msg.recipient_id))
+    if not msg.withheld:
+        rt.emit(MESSAGE_UPDATED, data, to=user_room(msg.recipient_id))
     rt.emit(MESSAGE_UPDATED, data, to=user_room(msg.sender_id), skip_sid=conn.sid)
     return {"ok": True, "message": data}
 
@@ -176,7 +179,8 @@ def delete(rt: Realtime, conn: Connection, p: DeletePayload) -> dict[str, Any]:
     with rt.svc.db.session() as s:
         msg, changed = rt.messaging.delete(s, conn.user_id, p.id)
     if changed:
-        rt.emit(MESSAGE_DELETED, {"id": str(msg.id)}, to=user_room(msg.recipient_id))
+        if not msg.withheld:
+            rt.emit(MESSAGE_DELETED, {"id": str(msg.id)}, to=user_room(msg.recipient_id))
         rt.emit(MESSAGE_DELETED, {"id": str(msg.id)}, to=user_room(msg.sender_id), skip_sid=conn.sid)
     return {"ok": True, "id": str(msg.id)}
 
@@ -185,7 +189,8 @@ def _announce_status(rt: Realtime, change: StatusChange, reader: Connection | No
     at = iso(change.at)
     for sender, ids in change.ids_by_sender.items():
         payload = {"ids": [str(i) for i in ids], "status": change.status, "at": at}
-        rt.emit(MESSAGE_STATUS, payload, to=user_room(sender))
+        if sender not in change.silent_for:  # receipts stop across a block
+            rt.emit(MESSAGE_STATUS, payload, to=user_room(sender))
         if reader is not None:  # the reader's other devices clear their unread counts too
             rt.emit(MESSAGE_STATUS, payload, to=user_room(reader.user_id), skip_sid=reader.sid)
 
@@ -205,8 +210,14 @@ def read(rt: Realtime, conn: Connection, p: ReadPayload) -> dict[str, Any]:
 
 
 def typing(rt: Realtime, conn: Connection, p: TypingPayload) -> dict[str, Any]:
+    """Only to someone one shares a conversation with; across a block it is dropped in silence."""
     with rt.svc.db.session() as s:
         rt.messaging.check_recipient(s, conn.user_id, p.to)
+        if not visibility.shares_conversation(s, conn.user_id, p.to):
+            raise ApiError(403, "no_conversation",
+                           "You can show typing only to someone you share a conversation with.")
+        if blocks.between(s, conn.user_id, p.to).any:
+            return {"ok": True}
     rt.typing.set(conn.sid, conn.user_id, p.to, p.typing)
     return {"ok": True}
 
@@ -230,9 +241,34 @@ def auth_refresh(rt: Realtime, conn: Connection, p: AuthRefreshPayload) -> dict[
     return {"ok": True, "expires_at": claims.expires_at.isoformat()}
 
 
+def block(rt: Realtime, conn: Connection, p: BlockPayload) -> dict[str, Any]:
+    with rt.svc.db.session() as s:
+        blocks.block(s, conn.user_id, p.user_id)
+    announce_block(rt, conn.user_id, p.user_id, True, skip_sid=conn.sid)
+    return {"ok": True, "user_id": p.user_id, "blocked": True}
+
+
+def unblock(rt: Realtime, conn: Connection, p: BlockPayload) -> dict[str, Any]:
+    with rt.svc.db.session() as s:
+        blocks.unblock(s, conn.user_id, p.user_id)
+    announce_block(rt, conn.user_id, p.user_id, False, skip_sid=conn.sid)
+    return {"ok": True, "user_id": p.user_id, "blocked": False}
+
+
+def announce_block(rt: Realtime, me: str, other: str, blocked: bool, skip_sid: str | None = None) -> None:
+    """Tells the blocker's own devices, and stops any typing indicator across the new block.
+
+    The blocked person is told nothing.
+    """
+    rt.emit(BLOCKS_CHANGED, {"user_id": other, "blocked": blocked}, to=user_room(me), skip_sid=skip_sid)
+    if blocked:
+        rt.typing.forget(me, other)
+
+
 EVENTS: dict[str, Handler] = {
     MESSAGE_SEND: send, MESSAGE_EDIT: edit, MESSAGE_DELETE: delete, MESSAGE_DELIVERED: delivered,
     CONVERSATION_READ: read, TYPING: typing, SYNC: sync, AUTH_REFRESH: auth_refresh,
+    USER_BLOCK: block, USER_UNBLOCK: unblock,
 }
 
 _registered: set[int] = set()

@@ -1,6 +1,7 @@
 """Presence (online / last seen) and typing indicators.
 
-Presence is announced only to people who share a conversation with the user,
+Presence is announced only to people who share a conversation with the user
+and may see it (their setting and blocks, :mod:`server.services.visibility`),
 and only on transitions: the first socket of a user anywhere (came online) and
 the last one closing (went offline, ``users.last_seen_at`` updated). The
 counting is done by a :class:`~server.services.presence.Presence`: in memory
@@ -22,6 +23,7 @@ from typing import Any
 from server.models import User, iso, utcnow
 from server.protocol import PRESENCE, TYPING
 from server.services.messaging import MessagingService
+from server.services import visibility
 from server.services.presence import Presence
 
 Emit = Callable[..., Any]
@@ -47,10 +49,30 @@ class PresenceNotifier:
                 return
             user.last_seen_at = now
             s.commit()
-            peers = MessagingService.peer_ids(s, user_id)
+            # only those allowed by the user's presence setting, and never across a block
+            peers = visibility.presence_audience(s, user_id, MessagingService.peer_ids(s, user_id))
         payload = {"user_id": user_id, "online": online, "last_seen": iso(now)}
         for peer in peers:
             self._emit(PRESENCE, payload, to=user_room(peer))
+
+    def audience(self, user_id: str) -> set[str]:
+        """Who may see ``user_id``'s presence now (among people they share a conversation with)."""
+        with self.db.session() as s:
+            return visibility.presence_audience(s, user_id, MessagingService.peer_ids(s, user_id))
+
+    def audience_changed(self, user_id: str, before: set[str]) -> None:
+        """After a privacy change: those who lost sight see the user offline with no last seen;
+        those who gained it get the current state."""
+        after = self.audience(user_id)
+        online = bool(self.presence.online([user_id]))
+        with self.db.session() as s:
+            user = s.get(User, user_id)
+            last_seen = iso(user.last_seen_at) if user is not None else None
+        for peer in before - after:
+            self._emit(PRESENCE, {"user_id": user_id, "online": False, "last_seen": None}, to=user_room(peer))
+        for peer in after - before:
+            self._emit(PRESENCE, {"user_id": user_id, "online": online, "last_seen": last_seen},
+                       to=user_room(peer))
 
     def connected(self, user_id: str) -> None:
         if self.presence.connected(user_id):
@@ -94,6 +116,13 @@ class TypingTracker:
             gone = [k for k, v in self._states.items() if v.deadline <= now]
             for k in gone:
                 del self._states[k]
+        for sender, to in gone:
+            self._send(sender, to, False)
+
+    def forget(self, a: str, b: str) -> None:
+        """A block between ``a`` and ``b``: any indicator between them ends now."""
+        with self._lock:
+            gone = [k for k in ((a, b), (b, a)) if self._states.pop(k, None) is not None]
         for sender, to in gone:
             self._send(sender, to, False)
 

@@ -1,0 +1,94 @@
+"""Blocking: who blocked whom, and what that changes.
+
+The rules (as in Signal):
+
+- A person's messages to someone who blocked them are stored (``withheld``)
+  and acknowledged like any other, so the sender sees them as sent; they are
+  never shown to the recipient, not even after an unblock, and no receipt
+  ever comes back. Nothing tells the blocked person they are blocked.
+- The one who blocks cannot write to the blocked person until they unblock
+  (they know they blocked them, so saying so reveals nothing).
+- Typing indicators, receipts and presence stop in both directions.
+
+Every function here is a pure question or change on the database, so the
+REST endpoints, the Socket.IO handlers and any notifier can call them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from server.errors import ApiError
+from server.models import Block, User, utcnow
+
+
+@dataclass(frozen=True)
+class BlockedPerson:
+    user: User
+    since: datetime
+
+
+@dataclass(frozen=True)
+class Between:
+    """The blocks between two people, seen from ``a``."""
+
+    a_blocked_b: bool
+    b_blocked_a: bool
+
+    @property
+    def any(self) -> bool:
+        return self.a_blocked_b or self.b_blocked_a
+
+
+def between(s: Session, a: str, b: str) -> Between:
+    """Which of ``a`` and ``b`` blocked the other (one indexed query)."""
+    rows = set(s.scalars(sa.select(Block.blocker_id).where(
+        sa.or_(sa.and_(Block.blocker_id == a, Block.blocked_id == b),
+               sa.and_(Block.blocker_id == b, Block.blocked_id == a)))))
+    return Between(a in rows, b in rows)
+
+
+def blocked_either_way(s: Session, user_id: str, others: list[str] | set[str] | None = None) -> set[str]:
+    """Everyone (among ``others``, when given) who blocked ``user_id`` or was blocked by them."""
+    mine = sa.select(Block.blocked_id.label("peer")).where(Block.blocker_id == user_id)
+    theirs = sa.select(Block.blocker_id.label("peer")).where(Block.blocked_id == user_id)
+    if others is not None:
+        if not others:
+            return set()
+        mine = mine.where(Block.blocked_id.in_(list(others)))
+        theirs = theirs.where(Block.blocker_id.in_(list(others)))
+    return set(s.scalars(sa.select(sa.union(mine, theirs).subquery().c.peer)))
+
+
+def block(s: Session, me: str, other: str) -> bool:
+    """``me`` blocks ``other``; True if this is new. Idempotent."""
+    if other == me:
+        raise ApiError(422, "invalid_user", "You cannot block yourself.")
+    if s.get(User, other) is None:
+        raise ApiError(404, "user_not_found", "There is no Parley user with this id.")
+    if s.get(Block, (me, other)) is not None:
+        return False
+    s.add(Block(blocker_id=me, blocked_id=other, created_at=utcnow()))
+    try:
+        s.commit()
+    except sa.exc.IntegrityError:  # the same block from another device at the same moment
+        s.rollback()
+        return False
+    return True
+
+
+def unblock(s: Session, me: str, other: str) -> bool:
+    """``me`` unblocks ``other``; True if there was a block. Idempotent."""
+    n = s.execute(sa.delete(Block).where(Block.blocker_id == me, Block.blocked_id == other)).rowcount
+    s.commit()
+    return bool(n)
+
+
+def blocked_by(s: Session, me: str) -> list[BlockedPerson]:
+    """The people ``me`` blocked, most recent first (the settings list)."""
+    rows = s.execute(sa.select(User, Block.created_at).join(Block, Block.blocked_id == User.id)
+                     .where(Block.blocker_id == me).order_by(Block.created_at.desc(), User.id)).all()
+    return [BlockedPerson(u, at) for u, at in rows]
