@@ -34,6 +34,22 @@ DEFAULT_RATE_LIMITS = {
 }
 
 
+#: Limits per signed-in person (``limits`` syntax), whatever socket or REST call
+#: they use; ``send`` is built from PARLEY_MESSAGE_RATE / PARLEY_MESSAGE_BURST.
+#: Each can be overridden by ``PARLEY_USER_LIMIT_<NAME>`` (``off`` disables one).
+DEFAULT_USER_LIMITS = {
+    "typing": "30 per 10 seconds",
+    "sync": "60 per 10 seconds",
+    "user_search": "30/minute;300/hour",
+    "message_search": "60/minute",
+}
+
+
+def _send_limit(rate: int, burst: int) -> str:
+    """A burst of ``burst`` and ``rate`` a second on average, as a moving window."""
+    return f"{burst} per {max(1, round(burst / rate))} second"
+
+
 class ConfigError(ValueError):
     """A setting is missing or invalid; the message names the variable."""
 
@@ -148,6 +164,9 @@ class Config:
     allowed_origins: tuple[str, ...] = ()
     message_rate_per_second: int = 20
     message_rate_burst: int = 60
+    #: Per-person limits (see DEFAULT_USER_LIMITS); a missing name means no limit.
+    user_limits: dict[str, str] = field(default_factory=lambda: {"send": _send_limit(20, 60),
+                                                                 **DEFAULT_USER_LIMITS})
     socketio_max_payload: int = 64 * 1024
     trusted_proxies: int = 0
     testing: bool = False
@@ -262,6 +281,7 @@ class Config:
             allowed_origins=origins,
             message_rate_per_second=_int(env, "PARLEY_MESSAGE_RATE", 20, 1),
             message_rate_burst=_int(env, "PARLEY_MESSAGE_BURST", 60, 1),
+            user_limits=_user_limits(env),
             socketio_max_payload=_size(env["PARLEY_SOCKETIO_MAX_PAYLOAD"], "PARLEY_SOCKETIO_MAX_PAYLOAD")
             if env.get("PARLEY_SOCKETIO_MAX_PAYLOAD") else 64 * 1024,
             trusted_proxies=_int(env, "PARLEY_TRUSTED_PROXIES", 0, 0),
@@ -271,3 +291,24 @@ class Config:
         )
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
+
+
+def _user_limits(env: Mapping[str, str]) -> dict[str, str]:
+    from limits import parse_many
+
+    out = {"send": _send_limit(_int(env, "PARLEY_MESSAGE_RATE", 20, 1), _int(env, "PARLEY_MESSAGE_BURST", 60, 1)),
+           **DEFAULT_USER_LIMITS}
+    for name in list(out):
+        raw = (env.get(f"PARLEY_USER_LIMIT_{name.upper()}") or "").strip()
+        if not raw:
+            continue
+        if raw.lower() == "off":
+            del out[name]
+            continue
+        try:
+            parse_many(raw)
+        except ValueError:
+            raise ConfigError(f"PARLEY_USER_LIMIT_{name.upper()} must be a limit such as "
+                              f"'30/minute;300/hour' or off, not {raw!r}") from None
+        out[name] = raw
+    return out

@@ -24,7 +24,7 @@ from server.services.messaging import MessagingService
 
 tag = Tag(name="Messages", description="Private conversations, history, sending, read receipts and search")
 bp = APIBlueprint("conversations", __name__, url_prefix="/api", abp_tags=[tag], abp_security=BEARER,
-                  abp_responses={401: Problem, 422: Problem})
+                  abp_responses={401: Problem, 422: Problem, 429: Problem})
 
 _ID = r"^\d{1,19}$"
 
@@ -77,6 +77,10 @@ class MessageList(BaseModel):
     messages: list[MessageOut]
 
 
+def _take(kind: str, user_id: str) -> None:
+    services().extra["user_limits"].take(kind, user_id)
+
+
 def _messaging() -> MessagingService:
     return services().extra["messaging"]
 
@@ -107,6 +111,7 @@ def list_conversations():  # noqa: ANN201
                     "that id. `has_more` says whether another page exists in that direction.")
 def history(path: PeerPath, query: HistoryQuery):  # noqa: ANN201
     me = require_user()
+    _take("sync", me.id)
     s = db_session()
     page = _messaging().history(s, me.id, path.peer_id,
                                 before=int(query.before) if query.before else None,
@@ -114,12 +119,13 @@ def history(path: PeerPath, query: HistoryQuery):  # noqa: ANN201
     return {"messages": _messaging().serialize_many(s, page.messages), "has_more": page.has_more}
 
 
-@bp.post("/conversations/<peer_id>/messages", responses={201: MessageOut, 200: MessageOut, 404: Problem},
+@bp.post("/conversations/<peer_id>/messages", responses={201: MessageOut, 200: MessageOut, 403: Problem, 404: Problem},
          summary="Send a message (idempotent on client_id)",
          description="201 with the stored message; a retry with the same `client_id` answers 200 with the "
                      "message stored the first time. Connected devices get `message:new` as with Socket.IO.")
 def send(path: PeerPath, body: SendBody):  # noqa: ANN201
     me = require_user()
+    _take("send", me.id)  # the same budget as the person's sockets
     s = db_session()
     m = _messaging()
     msg, created = m.send(s, me.id, path.peer_id, body.client_id, body.body or "", body.media_id)
@@ -150,6 +156,7 @@ def mark_read(path: PeerPath, body: ReadBody):  # noqa: ANN201
                     "Deleted messages are never found.")
 def search(query: SearchQuery):  # noqa: ANN201
     me = require_user()
+    _take("message_search", me.id)
     s = db_session()
     found = _messaging().search(s, me.id, query.q, query.peer_id, query.limit)
     return {"messages": _messaging().serialize_many(s, found)}

@@ -11,7 +11,7 @@ from server.extensions import db_session, services
 from server.services import visibility
 
 bp = APIBlueprint("users", __name__, url_prefix="/api", abp_tags=[Tag(name="Users")],
-                  abp_security=BEARER, abp_responses={401: Problem, 422: Problem})
+                  abp_security=BEARER, abp_responses={401: Problem, 422: Problem, 429: Problem})
 
 
 @bp.get("/me", responses={200: UserOut}, summary="The signed-in user")
@@ -45,6 +45,7 @@ def change_password(body: ChangePasswordBody):  # noqa: ANN201
 @bp.get("/users", responses={200: UserList}, summary="Find people by display name prefix or exact email")
 def search_users(query: UserSearchQuery):  # noqa: ANN201
     me_ = require_user()
+    services().extra["user_limits"].take("user_search", me_.id)  # no enumeration of addresses
     s = db_session()
     found = services().extra["accounts"].search(s, me_, query.q)
     visible = visibility.visible_presence(s, me_.id, found)

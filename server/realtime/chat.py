@@ -2,7 +2,8 @@
 
 Each handler is thin: :func:`handler` authenticates the socket again (token
 expiry, and whether the login is still active, checked against the database
-at most once a second per socket), applies the send rate limit, validates the
+at most once a second per socket), applies the person's rate limit (one
+budget across all their sockets and REST calls), validates the
 payload with its schema from :mod:`server.protocol`, calls one
 :class:`~server.services.messaging.MessagingService` method and answers with
 an ack. Every failure is an ack ``{"ok": false, "error": {"code", "message"}}``
@@ -30,18 +31,21 @@ from server.protocol import (AUTH_REFRESH, CONVERSATION_READ, MESSAGE_DELETE, ME
                              MESSAGE_UPDATED, SCHEMAS, SYNC, TYPING, AuthRefreshPayload, DeletePayload,
                              DeliveredPayload, EditPayload, ReadPayload, SendPayload, SyncPayload,
                              TypingPayload, USER_BLOCK, USER_UNBLOCK, BLOCKS_CHANGED, BlockPayload)
-from server.realtime.connections import Connection, TokenBucket
+from server.realtime.connections import Connection
 from server.realtime.hub import Realtime
 from server.realtime.presence import user_room
 from server.services import blocks, visibility
+from server.services.user_limits import limited
 from server.services.messaging import StatusChange
 from server.services.tokens import TokenService
 
 log = logging.getLogger(__name__)
 
 SESSION_CHECK_SECONDS = 1.0
-#: Events that count against the per-connection send rate limit.
-RATE_LIMITED = {MESSAGE_SEND, MESSAGE_EDIT, MESSAGE_DELETE}
+#: Which per-person budget each event draws on (:mod:`server.services.user_limits`);
+#: REST sends and history pages draw on the same ones.
+RATE_LIMITED = {MESSAGE_SEND: "send", MESSAGE_EDIT: "send", MESSAGE_DELETE: "send", TYPING: "typing",
+                SYNC: "sync"}
 
 Handler = Callable[[Realtime, Connection, Any], dict[str, Any]]
 
@@ -75,10 +79,8 @@ def on_connect(auth: Any = None) -> None:
         if user is None or user.disabled_at is not None or login is None \
                 or login.user_id != user.id or login.revoked_at is not None:
             raise _refuse("unauthorized", "This session has ended. Sign in again.")
-    cfg = rt.svc.config
     conn = Connection(sid=request.sid, user_id=claims.user_id, session_id=claims.session_id,
-                      expires_at=claims.expires_at.timestamp(),
-                      bucket=TokenBucket(cfg.message_rate_per_second, cfg.message_rate_burst))
+                      expires_at=claims.expires_at.timestamp())
     rt.conns.add(conn)
     join_room(user_room(conn.user_id))
     rt.ensure_started()
@@ -130,10 +132,12 @@ def handler(app: Flask, rt: Realtime, event: str, fn: Handler) -> Callable[..., 
         if err is not None:
             rt.end(conn, err.code, delay=0.1)
             return err.to_ack()
-        if event in RATE_LIMITED and not conn.bucket.take():
-            wait = conn.bucket.retry_after()
-            return {"ok": False, "error": {"code": "rate_limited", "retry_after": round(wait, 3),
-                                           "message": f"You are sending too fast. Try again in {wait:.1f} s."}}
+        kind = RATE_LIMITED.get(event)
+        wait = rt.svc.extra["user_limits"].retry_after(kind, conn.user_id) if kind else None
+        if wait is not None:
+            err = limited(kind, wait)
+            return {"ok": False, "error": {"code": err.code, "retry_after": round(wait, 3),
+                                           "message": err.message}}
         try:
             payload = schema.model_validate(data if data is not None else {})
         except ValidationError as exc:
