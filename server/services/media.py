@@ -220,7 +220,8 @@ class MediaService:
         self._open(up)
         self._part_number(up, n)
         if self.storage.direct_upload:
-            return self.storage.presign_part(up.storage_key, up.backend_upload_id, n, PART_TTL)
+            return self.storage.presign_part(up.storage_key, up.backend_upload_id, n, PART_TTL,
+                                             self.expected_part_size(up, n))
         token = self.links.part_token(up.id, n)
         url = f"{base_url.rstrip('/')}/api/media/uploads/{up.id}/parts/{n}/data?token={token}"
         return PartTarget(url=url, method="PUT", headers={"Content-Type": "application/octet-stream"})
