@@ -33,7 +33,7 @@ from server.protocol import (AUTH_REFRESH, CONVERSATION_READ, MESSAGE_DELETE, ME
                              TypingPayload, USER_BLOCK, USER_UNBLOCK, BLOCKS_CHANGED, BlockPayload)
 from server.realtime.connections import Connection
 from server.realtime.hub import Realtime
-from server.realtime.presence import user_room
+from server.realtime.presence import session_room, user_room
 from server.services import blocks, visibility
 from server.services.user_limits import limited
 from server.services.messaging import StatusChange
@@ -83,6 +83,7 @@ def on_connect(auth: Any = None) -> None:
                       expires_at=claims.expires_at.timestamp())
     rt.conns.add(conn)
     join_room(user_room(conn.user_id))
+    join_room(session_room(conn.session_id))  # media links are minted per login
     rt.ensure_started()
     rt.notifier.connected(conn.user_id)
 
@@ -161,21 +162,17 @@ def handler(app: Flask, rt: Realtime, event: str, fn: Handler) -> Callable[..., 
 def send(rt: Realtime, conn: Connection, p: SendPayload) -> dict[str, Any]:
     with rt.svc.db.session() as s:
         msg, created = rt.messaging.send(s, conn.user_id, p.to, p.client_id, p.body or "", p.media_id)
-        data = rt.messaging.serialize(s, msg)
-    if created:
-        if not msg.withheld:  # withheld: the recipient blocked the sender, who must not notice
-            rt.emit(MESSAGE_NEW, data, to=user_room(msg.recipient_id))
-        rt.emit(MESSAGE_NEW, data, to=user_room(msg.sender_id), skip_sid=conn.sid)
+        data = rt.messaging.serialize(s, msg, conn.viewer)
+        if created:  # withheld: the recipient blocked the sender, who must not notice
+            rt.emit_message(MESSAGE_NEW, s, msg, to_recipient=not msg.withheld, skip_sid=conn.sid)
     return {"ok": True, "message": data}
 
 
 def edit(rt: Realtime, conn: Connection, p: EditPayload) -> dict[str, Any]:
     with rt.svc.db.session() as s:
         msg = rt.messaging.edit(s, conn.user_id, p.id, p.body)
-        data = rt.messaging.serialize(s, msg)
-    if not msg.withheld:
-        rt.emit(MESSAGE_UPDATED, data, to=user_room(msg.recipient_id))
-    rt.emit(MESSAGE_UPDATED, data, to=user_room(msg.sender_id), skip_sid=conn.sid)
+        data = rt.messaging.serialize(s, msg, conn.viewer)
+        rt.emit_message(MESSAGE_UPDATED, s, msg, to_recipient=not msg.withheld, skip_sid=conn.sid)
     return {"ok": True, "message": data}
 
 
@@ -229,7 +226,8 @@ def typing(rt: Realtime, conn: Connection, p: TypingPayload) -> dict[str, Any]:
 def sync(rt: Realtime, conn: Connection, p: SyncPayload) -> dict[str, Any]:
     with rt.svc.db.session() as s:
         page = rt.messaging.sync(s, conn.user_id, p.after, p.limit)
-        return {"ok": True, "messages": rt.messaging.serialize_many(s, page.messages), "has_more": page.has_more}
+        return {"ok": True, "messages": rt.messaging.serialize_many(s, page.messages, conn.viewer),
+                "has_more": page.has_more}
 
 
 def auth_refresh(rt: Realtime, conn: Connection, p: AuthRefreshPayload) -> dict[str, Any]:

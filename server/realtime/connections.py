@@ -25,6 +25,11 @@ class Connection:
     checked_at: float = field(default_factory=time.monotonic)
     ended: bool = False
 
+    @property
+    def viewer(self) -> tuple[str, str]:
+        """Who messages are serialised for on this socket (media links name the login)."""
+        return self.user_id, self.session_id
+
 
 class Connections:
     """The sockets of this process, by sid."""

@@ -33,6 +33,11 @@ def user_room(user_id: str) -> str:
     return f"user:{user_id}"
 
 
+def session_room(session_id: str) -> str:
+    """Every socket of one login (media links are minted per login)."""
+    return f"login:{session_id}"
+
+
 class PresenceNotifier:
     """Turns socket connects/disconnects into ``presence`` events."""
 

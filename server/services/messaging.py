@@ -56,8 +56,12 @@ _ADVISORY_LOCK = sa.select(sa.func.pg_advisory_xact_lock(MESSAGE_INSERT_LOCK))
 #: A stored message: the ORM object, or a row with the same attribute names.
 MessageRow = Any
 
-#: ``(session, media_id) -> media dict or None``; set by the media layer.
-MediaSerializer = Callable[[Session, str], "dict[str, Any] | None"]
+#: Who a message is serialised for: ``(user id, login session id)``. Media links are minted for
+#: one viewer on one login; without a viewer they are left out.
+Viewer = tuple[str, str]
+
+#: ``(session, media_id, viewer) -> media dict or None``; set by the media layer.
+MediaSerializer = Callable[[Session, str, "Viewer | None"], "dict[str, Any] | None"]
 
 
 @dataclass(frozen=True)
@@ -194,17 +198,18 @@ class MessagingService:
         return self._writer
 
     # --- serialisation ------------------------------------------------------
-    def serialize(self, s: Session, m: MessageRow) -> dict[str, Any]:
+    def serialize(self, s: Session, m: MessageRow, viewer: Viewer | None = None) -> dict[str, Any]:
         media = None
         if m.media_id is not None and not m.deleted and self.media_serializer is not None:
-            media = self.media_serializer(s, m.media_id)
+            media = self.media_serializer(s, m.media_id, viewer)
         return {"id": str(m.id), "client_id": m.client_id, "sender_id": m.sender_id,
                 "recipient_id": m.recipient_id, "body": "" if m.deleted else m.body, "media": media,
                 "created_at": iso(m.created_at), "edited_at": iso(m.edited_at), "deleted": m.deleted,
                 "delivered_at": iso(m.delivered_at), "read_at": iso(m.read_at)}
 
-    def serialize_many(self, s: Session, msgs: Iterable[MessageRow]) -> list[dict[str, Any]]:
-        return [self.serialize(s, m) for m in msgs]
+    def serialize_many(self, s: Session, msgs: Iterable[MessageRow],
+                       viewer: Viewer | None = None) -> list[dict[str, Any]]:
+        return [self.serialize(s, m, viewer) for m in msgs]
 
     # --- writing ------------------------------------------------------------
     @staticmethod
