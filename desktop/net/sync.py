@@ -5,15 +5,13 @@ device has) lives in the cache, so a restart resumes where it stopped.
 """
 from __future__ import annotations
 
-from typing import Any
-
 from desktop.core import protocol
 from desktop.core.cache import MessageCache
 from desktop.core.models import Conversation, Message, max_id
-from desktop.net.http import ApiClient
+from desktop.net.ports import ChatApi, Realtime
 
 
-def catch_up(api: ApiClient, realtime: Any, cache: MessageCache,
+def catch_up(api: ChatApi, realtime: Realtime, cache: MessageCache,
              ack_timeout: float = 10.0) -> tuple[list[Conversation], list[Message]]:
     """Return the server's conversation list and the messages stored after our cursor, oldest first.
 
