@@ -287,6 +287,14 @@ class MediaService:
         listed = {n: etag for n, etag in parts}
         missing = [n for n in range(1, up.part_count + 1) if n not in received or n not in listed]
         if missing:
+            # A racing call may have completed it meanwhile (its parts are then gone): answer as for it.
+            now = s.execute(sa.select(Upload.status, Upload.media_id).where(Upload.id == upload_id)).first()
+            if now is not None and now.status == "completing":
+                raise ApiError(409, "upload_completing", "This upload is being completed; ask again in a moment.")
+            if now is not None and now.status == "completed" and now.media_id:
+                media = s.get(Media, now.media_id)
+                if media is not None:
+                    return media
             shown = ", ".join(map(str, missing[:50])) + (" ..." if len(missing) > 50 else "")
             raise ApiError(400, "missing_parts",
                            f"These parts have not arrived (or are not in your list): {shown}. "
