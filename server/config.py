@@ -113,6 +113,13 @@ def _secret_key(data_dir: Path) -> str:
     return key
 
 
+def _admin_token(env: Mapping[str, str]) -> str | None:
+    token = env.get("PARLEY_ADMIN_TOKEN") or None
+    if token is not None and len(token) < 24:
+        raise ConfigError("PARLEY_ADMIN_TOKEN must be at least 24 characters long")
+    return token
+
+
 @dataclass(frozen=True)
 class Config:
     """Everything the server needs to start; built by :meth:`from_env`."""
@@ -155,6 +162,16 @@ class Config:
     typing_ttl: float = 6.0
     #: Redis pub/sub channel and key prefix, so several Parley clusters can share one Redis.
     redis_channel: str = "parley"
+    #: Per-account limits (docs/security.md), whatever IP addresses ask; not turned off by
+    #: PARLEY_RATE_LIMITS=off. Codes issued per hour for each purpose (verify, reset) and address:
+    codes_per_hour: int = 5
+    #: Codes tried per hour and per day for each purpose and address, right or wrong:
+    code_guesses_per_hour: int = 10
+    code_guesses_per_day: int = 30
+    #: Mails of any kind one address receives per hour, whoever asks:
+    mails_per_address_per_hour: int = 5
+    #: Bearer token that opens /metrics and /readyz details to non-loopback callers (None: loopback only).
+    admin_token: str | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -268,6 +285,11 @@ class Config:
             testing=_bool(env, "PARLEY_TESTING", False),
             typing_ttl=_float(env, "PARLEY_TYPING_TTL", 6.0, 0.1),
             redis_channel=(env.get("PARLEY_REDIS_CHANNEL") or "parley").strip(),
+            codes_per_hour=_int(env, "PARLEY_CODES_PER_HOUR", 5, 1),
+            code_guesses_per_hour=_int(env, "PARLEY_CODE_GUESSES_PER_HOUR", 10, 1),
+            code_guesses_per_day=_int(env, "PARLEY_CODE_GUESSES_PER_DAY", 30, 1),
+            mails_per_address_per_hour=_int(env, "PARLEY_MAILS_PER_ADDRESS_PER_HOUR", 5, 1),
+            admin_token=_admin_token(env),
         )
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
