@@ -90,18 +90,23 @@ class AccountService:
         """Counts one code try for ``email``; the tries left on the current code, or an ApiError.
 
         Counted before the code is compared, so parallel guesses cannot get
-        past the limit. The same for every address, known or not.
+        past the limits, and all three counters (this code's tries, the hour,
+        the day) are taken in one transaction or not at all. The same for
+        every address, known or not.
         """
         cfg = self.config
+        used = self.counters.take(s, f"tries:{purpose}:{email}", MAX_CODE_ATTEMPTS, None, commit=False)
+        if used is None:
+            s.rollback()
+            raise _too_many_tries()
         for limit, window in ((cfg.code_guesses_per_hour, HOUR), (cfg.code_guesses_per_day, DAY)):
-            if self.counters.take(s, f"guess:{purpose}:{window}:{email}", limit, window) is None:
+            if self.counters.take(s, f"guess:{purpose}:{window}:{email}", limit, window, commit=False) is None:
+                s.rollback()
                 wait = Counters.seconds_left(window)
                 raise ApiError(429, "too_many_attempts",
                                f"Too many codes were tried for this address. Try again in {wait // 60 + 1} "
                                "minutes.", headers={"Retry-After": str(wait)})
-        used = self.counters.take(s, f"tries:{purpose}:{email}", MAX_CODE_ATTEMPTS, None)
-        if used is None:
-            raise _too_many_tries()
+        s.commit()
         return MAX_CODE_ATTEMPTS - used
 
     def _may_issue(self, s: Session, purpose: str, email: str) -> bool:

@@ -45,8 +45,13 @@ class Counters:
         s.execute(insert(AccountCounter).values(key=key, window_start=start, count=0, touched_at=utcnow())
                   .on_conflict_do_nothing(index_elements=["key", "window_start"]))
 
-    def take(self, s: Session, what: str, limit: int, window: timedelta | None) -> int | None:
-        """Counts one more use of ``what``; the new count, or None when the limit was reached."""
+    def take(self, s: Session, what: str, limit: int, window: timedelta | None, *,
+             commit: bool = True) -> int | None:
+        """Counts one more use of ``what``; the new count, or None when the limit was reached.
+
+        With ``commit=False`` the caller commits (or rolls back), so several
+        counters can be taken all together or not at all.
+        """
         key, start = self._digest(what), window_start(utcnow(), window)
         self._ensure(s, key, start)
         taken = s.execute(sa.update(AccountCounter)
@@ -55,7 +60,8 @@ class Counters:
                           .values(count=AccountCounter.count + 1, touched_at=utcnow())).rowcount
         count = s.scalar(sa.select(AccountCounter.count)
                          .where(AccountCounter.key == key, AccountCounter.window_start == start)) if taken else None
-        s.commit()
+        if commit:
+            s.commit()
         return count
 
     def reset(self, s: Session, what: str) -> None:
