@@ -98,6 +98,13 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be on or off, not {raw!r}")
 
 
+def _make_private(path: Path) -> None:
+    """The data dir holds the secret key, the database and everyone's videos: owner only (0700)."""
+    st = path.stat()
+    if st.st_uid == os.getuid() and st.st_mode & 0o077:
+        os.chmod(path, 0o700)
+
+
 def _secret_key(data_dir: Path) -> str:
     """Reads the generated secret key, creating it with 0600 permissions."""
     path = data_dir / "secret_key"
@@ -192,7 +199,8 @@ class Config:
         raw_dir = env.get("PARLEY_DATA_DIR") or platformdirs.user_data_dir("parley-server", "Parley")
         data_dir = Path(raw_dir).expanduser().resolve()
         try:
-            data_dir.mkdir(parents=True, exist_ok=True)
+            data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            _make_private(data_dir)
             probe = data_dir / ".write-test"
             probe.write_text("ok")
             probe.unlink()
