@@ -95,6 +95,49 @@ class EmailCode(Base):
     consumed_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
+class PendingRegistration(Base):
+    """One registration that has not been verified yet: its own password, code and link.
+
+    A registration becomes a :class:`User` only when its own code (or link) is
+    presented together with its own password. Registering the same address
+    again adds another row and never touches this one, so a later registrant
+    cannot take over the first one's account, and a code alone verifies
+    nothing. Only HMACs of the code and link token are stored.
+    """
+
+    __tablename__ = "pending_registrations"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(sa.String(320), index=True)  # normalised, lower-case
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    display_name: Mapped[str] = mapped_column(sa.String(64))
+    locale: Mapped[str] = mapped_column(sa.String(16), default="en")
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    link_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    code_expires_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    consumed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class AccountCounter(Base):
+    """A counter per key and time window: the per-account limits on codes, guesses and mail.
+
+    ``key`` is an HMAC of what is counted (purpose and email address), so the
+    table holds no address in clear, and it is kept for any address asked
+    about, whether it has an account or not: the answers cannot differ. A
+    counter is only ever raised by a conditional UPDATE (``count < limit``),
+    which is atomic on SQLite and PostgreSQL alike.
+    """
+
+    __tablename__ = "account_counters"
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+    #: Last change: counters that are never rolled by their window (code tries) are purged by age.
+    touched_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class LoginSession(Base):
     """One login on one device: the family of its rotating refresh tokens.
 

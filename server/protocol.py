@@ -65,19 +65,44 @@ ERROR_CODES = (
 )
 
 
+#: The largest message id: ids are signed 64-bit integers in the database (BIGINT).
+MAX_MESSAGE_ID = 2**63 - 1
+
+
+def decimal_at_most(n: int) -> str:
+    """A regular expression (JSON Schema and Python alike) for decimal strings whose value is <= ``n``.
+
+    The OpenAPI document uses it, so a client (or a fuzzer) sees the real
+    range of an id instead of learning it from an error.
+    """
+    digits = str(n)
+    alts = [rf"\d{{1,{len(digits) - 1}}}"] if len(digits) > 1 else []
+    for i, ch in enumerate(digits):
+        d, rest = int(ch), len(digits) - i - 1
+        if d:
+            alts.append(digits[:i] + (f"[0-{d - 1}]" if d > 1 else "0") + (rf"\d{{{rest}}}" if rest else ""))
+    alts.append(digits)
+    return "^(?:" + "|".join(alts) + ")$"
+
+
+#: A message id as a decimal string, in range.
+MESSAGE_ID_PATTERN = decimal_at_most(MAX_MESSAGE_ID)
+
+
 def _message_id(value: Any) -> Any:
-    """Message ids travel as decimal strings; integers are accepted too."""
+    """Message ids travel as decimal strings; integers are accepted too. Out of range is invalid, not a 500."""
+    wrong = "A message id is a string of digits, such as \"42\", up to 9223372036854775807."
     if isinstance(value, bool):
-        raise ValueError("A message id is a string of digits, such as \"42\".")
-    if isinstance(value, int):
-        return value
+        raise ValueError(wrong)
     if isinstance(value, str) and value.isdigit() and len(value) <= 19:
-        return int(value)
-    raise ValueError("A message id is a string of digits, such as \"42\".")
+        value = int(value)
+    if isinstance(value, int) and 0 <= value <= MAX_MESSAGE_ID:
+        return value
+    raise ValueError(wrong)
 
 
 #: A message id: ``"42"`` (or 42) on the wire, an int in Python.
-MessageId = Annotated[int, BeforeValidator(_message_id), Field(ge=0)]
+MessageId = Annotated[int, BeforeValidator(_message_id), Field(ge=0, le=MAX_MESSAGE_ID)]
 UserId = Annotated[str, Field(min_length=1, max_length=64)]
 
 

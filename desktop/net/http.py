@@ -97,9 +97,11 @@ class ApiClient:
             body["locale"] = locale
         self._request("POST", "/api/auth/register", json=body, auth=False)
 
-    def verify(self, email: str, code: str) -> tuple[TokenPair, User]:
+    def verify(self, email: str, code: str, password: str) -> tuple[TokenPair, User]:
+        """The code proves the mailbox; the password proves this is who registered (contract v2)."""
         return self._signed_in(self._request("POST", "/api/auth/verify",
-                                             json={"email": email, "code": code}, auth=False))
+                                             json={"email": email, "code": code, "password": password},
+                                             auth=False))
 
     def resend_verification(self, email: str) -> None:
         self._request("POST", "/api/auth/resend-verification", json={"email": email}, auth=False)

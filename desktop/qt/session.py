@@ -74,12 +74,12 @@ class Session(QObject):
 
         self.runner.run(work, on_done, on_error)
 
-    def verify(self, server_url: str, email: str, code: str, on_error: Fail) -> None:
+    def verify(self, server_url: str, email: str, code: str, password: str, on_error: Fail) -> None:
         server_url = normalize_url(server_url)
 
         def work() -> SessionInfo:
             self.api.base_url = server_url
-            tokens, user = self.api.verify(email, code)
+            tokens, user = self.api.verify(email, code, password)
             return self._remember(server_url, user, tokens)
 
         self.runner.run(work, self._signed_in, on_error)

@@ -46,6 +46,9 @@ class LoginWindow(QWidget):
         self._cooldown_timer.setInterval(1000)
         self._cooldown_timer.timeout.connect(self._tick)
         self._busy = False
+        #: The code step sends the password just typed with the code; held only while that step is open.
+        self._verify_email = ""
+        self._verify_password = ""
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(28, 24, 28, 20)
@@ -164,14 +167,17 @@ class LoginWindow(QWidget):
         focus.edit.setFocus()
 
     def _show_sign_in(self) -> None:
+        self._verify_password = ""
         self._go(self.sign_in_page, self.email)
 
     def _show_register(self) -> None:
         self.reg_email.edit.setText(self.reg_email.text() or self.email.text())
         self._go(self.register_page, self.reg_name)
 
-    def _show_verify(self, email: str, note: str = "") -> None:
+    def _show_verify(self, email: str, password: str, note: str = "") -> None:
+        """The code step; ``password`` is the one just typed (registering or signing in), sent with the code."""
         self._verify_email = email
+        self._verify_password = password
         self.verify_page.subtitle.setText(self.tr("We sent a 6-digit code to %1. Type it here.").replace("%1", email))
         self.code.edit.clear()
         self._go(self.verify_page, self.code)
@@ -223,7 +229,7 @@ class LoginWindow(QWidget):
         def failed(exc: Exception) -> None:
             self._set_busy(p, False)
             if isinstance(exc, ApiError) and exc.code == "email_not_verified":
-                self._show_verify(email, self.tr("Verify your email address first."))
+                self._show_verify(email, password, self.tr("Verify your email address first."))
                 return
             if isinstance(exc, ApiError) and exc.code == "invalid_credentials":
                 self.password.set_error(self._explain(exc))
@@ -258,7 +264,7 @@ class LoginWindow(QWidget):
             self._set_busy(r, False)
             self.email.edit.setText(email)
             self._start_cooldown(RESEND_COOLDOWN_S)
-            self._show_verify(email)
+            self._show_verify(email, password)
 
         def failed(exc: Exception) -> None:
             self._set_busy(r, False)
@@ -285,7 +291,7 @@ class LoginWindow(QWidget):
             self._show_failure(v, exc, {"code": self.code, "email": self.code},
                                code_field={"invalid_code", "code_expired", "too_many_attempts"})
 
-        self.session.verify(url, self._verify_email, code, failed)
+        self.session.verify(url, self._verify_email, code, self._verify_password, failed)
 
     def _resend(self) -> None:
         url = self._server_url()

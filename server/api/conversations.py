@@ -17,7 +17,7 @@ from server.auth import BEARER, current_session_id, require_user
 from server.errors import Problem
 from server.extensions import db_session, services
 from server.models import iso
-from server.protocol import (HISTORY_DEFAULT, HISTORY_MAX, MAX_BODY, MAX_CLIENT_ID, MESSAGE_NEW, MESSAGE_STATUS,
+from server.protocol import (MESSAGE_ID_PATTERN, HISTORY_DEFAULT, HISTORY_MAX, MAX_BODY, MAX_CLIENT_ID, MESSAGE_NEW, MESSAGE_STATUS,
                              MessageOut)
 from server.services import visibility
 from server.services.messaging import MessagingService
@@ -26,7 +26,7 @@ tag = Tag(name="Messages", description="Private conversations, history, sending,
 bp = APIBlueprint("conversations", __name__, url_prefix="/api", abp_tags=[tag], abp_security=BEARER,
                   abp_responses={401: Problem, 422: Problem, 429: Problem})
 
-_ID = r"^\d{1,19}$"
+_ID = MESSAGE_ID_PATTERN  # decimal, at most 2^63-1 (larger ids would overflow BIGINT: a 500 before)
 
 
 class PeerPath(BaseModel):

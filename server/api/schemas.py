@@ -53,7 +53,7 @@ class RegisterBody(EmailBody):
         return v
 
 
-class VerifyBody(EmailBody):
+class CodeBody(EmailBody):
     code: str = Field(max_length=32, examples=["123456"])
 
     @field_validator("code")
@@ -65,6 +65,17 @@ class VerifyBody(EmailBody):
         return v
 
 
+class VerifyBody(CodeBody):
+    password: str = Field(max_length=1024, description="The password this registration was made with")
+
+
+class VerifyLinkForm(BaseModel):
+    """The form on the page the emailed link opens."""
+
+    token: str = Field(min_length=1, max_length=256)
+    password: str = Field(min_length=1, max_length=1024)
+
+
 class LoginBody(EmailBody):
     password: str = Field(max_length=1024)
 
@@ -73,7 +84,7 @@ class RefreshBody(Body):
     refresh_token: str = Field(min_length=1, max_length=512)
 
 
-class ResetBody(VerifyBody):
+class ResetBody(CodeBody):
     new_password: str = Field(max_length=1024)
 
     @field_validator("new_password")
