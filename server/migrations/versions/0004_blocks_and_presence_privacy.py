@@ -5,7 +5,7 @@ a user is online (default ``written_to``). ``messages.withheld``: a message
 sent to someone who had blocked the sender; only the sender ever sees it.
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from alembic import op
 from server.models import UTCDateTime
 
 revision = '0004'
-down_revision = '0002'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
