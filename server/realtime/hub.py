@@ -27,7 +27,7 @@ from flask_socketio import SocketIO
 
 from server.extensions import Services, sessions_revoked
 from server.models import LoginSession, User
-from server.protocol import SESSION_ENDED
+from server.protocol import MESSAGE_NEW, SESSION_ENDED
 from server.realtime.connections import Connection, Connections
 from server.realtime.presence import PresenceNotifier, TypingTracker, session_room, user_room
 from server.services.media_view import active_session_ids
@@ -76,6 +76,8 @@ class Realtime:
         serialised once per signed-in login and sent to that login's room.
         """
         people = [msg.sender_id] + ([msg.recipient_id] if to_recipient else [])
+        if to_recipient and event == MESSAGE_NEW:
+            self.notifier.message_sent(msg.sender_id, msg.recipient_id)
         if msg.media_id is None or msg.deleted:
             data = self.messaging.serialize(s, msg)
             for uid in people:

@@ -45,6 +45,27 @@ class PresenceNotifier:
         self.presence = presence
         self.db = db
         self._emit = emit
+        self._told: set[tuple[str, str]] = set()  # (sender, recipient) pairs already handled
+        self._told_lock = threading.Lock()
+
+    def message_sent(self, sender: str, recipient: str) -> None:
+        """A message (not withheld) may reveal the sender's presence to the recipient: a reply
+        to a stranger, with the default setting. Then the recipient gets the current state at
+        once instead of at the sender's next connect or disconnect. One query per pair and process."""
+        with self._told_lock:
+            if (sender, recipient) in self._told:
+                return
+            if len(self._told) > 100_000:
+                self._told.clear()
+            self._told.add((sender, recipient))
+        with self.db.session() as s:
+            if recipient not in visibility.presence_audience(s, sender, {recipient}):
+                return
+            user = s.get(User, sender)
+            last_seen = iso(user.last_seen_at) if user is not None else None
+        online = bool(self.presence.online([sender]))
+        self._emit(PRESENCE, {"user_id": sender, "online": online, "last_seen": last_seen},
+                   to=user_room(recipient))
 
     def _announce(self, user_id: str, online: bool) -> None:
         now = utcnow()
