@@ -129,6 +129,22 @@ class ApiClient:
     def find_users(self, query: str) -> list[UserSummary]:
         return protocol.users(self._request("GET", "/api/users", params={"q": query}))
 
+    # privacy: blocks and who sees my presence --------------------------------
+    def blocked_people(self) -> list[UserSummary]:
+        return [protocol.user_summary(b["user"]) for b in self._request("GET", "/api/blocks").get("blocked", [])]
+
+    def block(self, user_id: str) -> None:
+        self._request("PUT", f"/api/blocks/{quote(user_id)}")
+
+    def unblock(self, user_id: str) -> None:
+        self._request("DELETE", f"/api/blocks/{quote(user_id)}")
+
+    def presence_visibility(self) -> str:
+        return str(self._request("GET", "/api/me").get("presence_visibility") or "written_to")
+
+    def set_presence_visibility(self, value: str) -> None:
+        self._request("PATCH", "/api/me", json={"presence_visibility": value})
+
     # conversations ----------------------------------------------------------
     def conversations(self) -> list[Conversation]:
         return protocol.conversations(self._request("GET", "/api/conversations"))

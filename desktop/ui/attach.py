@@ -35,6 +35,7 @@ from desktop.qt.message_model import MessageRole
 from desktop.qt.uploads import PreparedVideo, UploadManager
 from desktop.ui import theme
 from desktop.ui.video_bubble import VideoBubbles
+from desktop.ui.plain import plain
 
 VIDEO_FILTER = "Videos (*.mp4 *.m4v *.mov *.webm *.mkv);;All files (*)"
 
@@ -73,10 +74,10 @@ class AttachPanel(QFrame):
         layout.addWidget(icon)
         texts = QVBoxLayout()
         texts.setSpacing(0)
-        self.name_label = QLabel()
+        self.name_label = plain(QLabel())
         self.name_label.setObjectName("attachName")
         self.name_label.setAccessibleName(self.tr("Video to send"))
-        self.detail_label = QLabel()
+        self.detail_label = plain(QLabel())
         self.detail_label.setObjectName("muted")
         self.detail_label.setWordWrap(True)
         self.detail_label.setAccessibleName(self.tr("Video details"))
