@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from desktop.core import protocol
 from desktop.core.errors import ApiError, NetworkError, NotSignedIn, from_problem
+from desktop.net.address import host_of, needs_consent, normalize_url
 from desktop.core.models import (
     Conversation,
     Message,
@@ -28,12 +29,6 @@ if TYPE_CHECKING:
 REFRESH_MARGIN_S = 60.0
 
 
-def normalize_url(url: str) -> str:
-    """``example.org:8000`` -> ``http://example.org:8000`` (no trailing slash)."""
-    url = url.strip().rstrip("/")
-    if url and "://" not in url:
-        url = "http://" + url
-    return url
 
 
 class ApiClient:
@@ -55,6 +50,8 @@ class ApiClient:
         self._lock = threading.RLock()
         self._tokens: TokenPair | None = None
         self._expires_at = 0.0
+        #: hosts the person agreed to reach over plain http (see :mod:`desktop.net.address`)
+        self.cleartext_hosts: set[str] = set()
 
     # tokens ---------------------------------------------------------------
     def set_tokens(self, tokens: TokenPair | None) -> None:
@@ -200,6 +197,10 @@ class ApiClient:
         import requests
 
         url = self.base_url + path
+        if needs_consent(self.base_url) and host_of(self.base_url) not in self.cleartext_hosts:
+            # nothing leaves in clear text (no password, no token) before the person agreed
+            raise NetworkError(f"{self.base_url} is not encrypted (http://): your password would be readable "
+                               "on the way.", kind="cleartext")
         try:
             return self._http.request(method, url, timeout=self.timeout, **kwargs)
         except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,

@@ -1,7 +1,7 @@
 """The sign-in window: sign in, create account, verify the email, reset the password."""
 from __future__ import annotations
 
-from PySide6.QtCore import QLocale, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QLocale, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core import protocol
 from desktop.core.errors import ApiError, NetworkError
+from desktop.net.address import normalize_url
 from desktop.qt.session import Session
 from desktop.ui import theme
 from desktop.ui.form_page import FormPage
@@ -399,11 +400,26 @@ class LoginWindow(QWidget):
     def _show_failure(self, page: FormPage, exc: Exception, fields: dict[str, Field],
                       code_field: set[str] | None = None) -> None:
         """Put each server message next to its field; the rest above the form."""
+        if isinstance(exc, NetworkError) and exc.kind == "cleartext":
+            self._confirm_cleartext(page)
+            return
         if isinstance(exc, NetworkError) and exc.kind == "bad_address":
             self._go(self.sign_in_page, self.server)
             self.server.set_error(self._explain(exc))
             return
         page.show_failure(exc, fields, code_field or set())
+
+    def _confirm_cleartext(self, page: FormPage) -> None:
+        """Plain http to a public host: only after the person confirms the warning."""
+        url = self._server_url()
+        if url is None:
+            return
+        if confirm_cleartext(self, url):
+            self.session.allow_cleartext(url)
+            page.show_note(self.tr("Unencrypted connection allowed for this server. Press the button again."))
+        else:
+            self._go(self.sign_in_page, self.server)
+            self.server.set_error(self.tr("Use an https:// address, or ask the server's admin to set up HTTPS."))
 
     def _start_cooldown(self, seconds: int) -> None:
         self._cooldown = max(self._cooldown, seconds)
@@ -420,3 +436,18 @@ class LoginWindow(QWidget):
             self._cooldown_timer.stop()
             self.resend.setEnabled(True)
             self.resend.setText(self.tr("Send a new code"))
+
+
+def confirm_cleartext(parent: QWidget | None, url: str) -> bool:
+    """Asks before a password goes to ``url`` unencrypted; No is the default button."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Warning, QCoreApplication.translate("LoginWindow", "Unencrypted connection"),
+                      QCoreApplication.translate(
+                          "LoginWindow", "%1 uses plain http://. Your password and messages would travel "
+                          "unencrypted, and anyone on the network path could read them. Continue anyway?")
+                      .replace("%1", normalize_url(url)),
+                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    return box.exec() == QMessageBox.StandardButton.Yes

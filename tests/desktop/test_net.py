@@ -49,7 +49,7 @@ def pair(n: int, expires: int = 900) -> dict:
 
 
 def test_normalize_url():
-    assert normalize_url(" chat.example.org:8000/ ") == "http://chat.example.org:8000"
+    assert normalize_url(" chat.example.org:8000/ ") == "https://chat.example.org:8000"
     assert normalize_url("https://x.org") == "https://x.org"
 
 
