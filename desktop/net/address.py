@@ -12,6 +12,7 @@ No I/O and no Qt here: the rules are pure functions of the address.
 from __future__ import annotations
 
 import ipaddress
+import re
 from urllib.parse import urlsplit
 
 
@@ -50,9 +51,22 @@ def is_cleartext(url: str) -> bool:
     return url.lower().startswith("http://")
 
 
+_HOST = re.compile(r"^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)$", re.IGNORECASE)
+
+
 def needs_consent(url: str) -> bool:
-    """Plain http to a host that is not on this computer or a private network."""
-    return is_cleartext(url) and not is_private_host(host_of(url))
+    """Plain http to a host that is not on this computer or a private network.
+
+    A malformed address needs none: nothing can be sent to it, and the request fails
+    with "not a valid server address" instead of asking about encryption.
+    """
+    if not is_cleartext(url):
+        return False
+    netloc = url[len("http://"):].split("/", 1)[0].rsplit("@", 1)[-1]
+    host = netloc.rsplit(":", 1)[0] if not netloc.endswith("]") else netloc
+    if not _HOST.match(host):
+        return False
+    return not is_private_host(host_of(url))
 
 
 def candidates(typed: str) -> list[str]:

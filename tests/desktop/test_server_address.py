@@ -26,6 +26,7 @@ def test_address_rules() -> None:
     for public in ("chat.example.org", "8.8.8.8", "[2606:4700::1111]", "172.32.0.1", "localhost.example.org"):
         assert address.needs_consent(f"http://{public}:8000"), public
     assert not address.needs_consent("https://chat.example.org")
+    assert not address.needs_consent("http://exa mple")  # not an address at all: it fails as such
 
 
 class Recorder:
