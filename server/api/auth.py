@@ -113,7 +113,7 @@ def _page(title: str, text: str, status: int = 200, token: str | None = None) ->
                     mimetype="text/html", headers=_PAGE_HEADERS)
 
 
-@links.get("/verify", responses={200: _HTML, 400: _HTML, 422: Problem},
+@links.get("/verify", responses={200: _HTML, 404: _HTML, 422: Problem},
            summary="The verification link from the email: a page asking for the password",
            description="Opening the link verifies nothing (mail scanners open links): the page asks for the "
                        "password the account was registered with and posts it to `POST /verify`.")
@@ -121,22 +121,27 @@ def verify_link_page(query: VerifyLinkQuery):  # noqa: ANN201
     reg = accounts().verify_link_target(db_session(), query.token)
     if reg is None:
         return _page("This link did not work",
-                     "This link is not valid any more. Ask the app for a new code.", status=400)
+                     "This link is not valid any more. Ask the app for a new code.", status=404)
     return _page("Verify your email", f"Type the password you chose when you registered {reg.email} "
                                       "with Parley.", token=query.token)
 
 
-@links.post("/verify", responses={200: _HTML, 400: _HTML, 422: Problem, 429: Problem},
+@links.post("/verify", responses={200: _HTML, 403: _HTML, 404: _HTML, 422: Problem, 429: Problem},
             summary="Verify the email from the link's page, with the registration's password",
-            description="Form fields `token` (from the link) and `password`. Answers an HTML page.")
+            description="Form fields `token` (from the link) and `password`, as a browser posts them. Answers an "
+                        "HTML page: 200 verified, 403 not this registration's password (the form again), 404 the "
+                        "link is unknown, used or expired.",
+            openapi_extensions={"requestBody": {"required": True, "content": {
+                media: {"schema": {"$ref": "#/components/schemas/VerifyLinkForm"}}
+                for media in ("application/x-www-form-urlencoded", "multipart/form-data")}}})
 @_limit("verify")
 def verify_link(form: VerifyLinkForm):  # noqa: ANN201
     try:
         user = accounts().verify_link(db_session(), form.token, form.password)
     except ApiError as err:
-        if err.status != 400:
+        if err.status not in (403, 404):
             raise  # 429: the problem+json every limit answers
-        return _page("This did not work", err.message, status=400,
-                     token=form.token if err.code == "invalid_link" else None)
+        return _page("This did not work", err.message, status=err.status,
+                     token=form.token if err.status == 403 else None)
     return _page("Your email is verified",
                  f"Thank you, {user.display_name}. You can now sign in to Parley with {user.email}.")

@@ -235,14 +235,19 @@ class AccountService:
 
     def verify_link(self, s: Session, token: str, password: str) -> User:
         """The emailed link, confirmed on the server's page with the registration's password."""
-        invalid = ApiError(400, "invalid_link",
-                           "This link is not valid any more, or the password is not the one you registered with.")
         reg = self.verify_link_target(s, token)
         if reg is not None:
             self._take_guess(s, VERIFY, reg.email)
         if not passwords.verify_password(reg.password_hash if reg else None, password) or reg is None:
-            raise invalid
-        user = self._complete(s, reg)
+            if reg is None:
+                raise ApiError(404, "invalid_link", "This link is not valid any more. Ask the app for a new code.")
+            raise ApiError(403, "invalid_credentials",
+                           "This is not the password this address was registered with. Try again.")
+        try:
+            user = self._complete(s, reg)
+        except ApiError:  # verified meanwhile through another registration or the code
+            raise ApiError(404, "invalid_link", "This link is not valid any more. Ask the app for a new code.") \
+                from None
         s.commit()
         self.counters.reset(s, f"tries:{VERIFY}:{reg.email}")
         return user
