@@ -37,12 +37,14 @@ def register(body: RegisterBody):  # noqa: ANN201
     return {"status": "verification_sent"}, 202
 
 
-@bp.post("/verify", responses={200: TokensWithUser, 400: Problem},
+@bp.post("/verify", responses={200: TokensWithUser, 400: Problem, 401: Problem},
          summary="Verify the email with the emailed code and the registration's password; signs in",
          description="The code verifies only the registration it was mailed for, and only together with the "
                      "password that registration was made with. A wrong code, an unknown address and a wrong "
-                     "password all answer the same 400 `invalid_code`. 5 tries per code; per address at most "
-                     "a few tries an hour and a day whoever asks (429 `too_many_attempts`).")
+                     "password all answer the same 401 `invalid_code`; 400 `code_expired` only for the right code "
+                     "after 15 minutes. 5 tries per code, then 429 `too_many_attempts` (ask for a new code); per "
+                     "address at most a few tries an hour and a day, whoever asks (429 `too_many_attempts` with "
+                     "`Retry-After`).")
 @_limit("verify")
 def verify(body: VerifyBody):  # noqa: ANN201
     user, pair = accounts().verify(db_session(), body.email, body.code, body.password)
@@ -82,8 +84,11 @@ def forgot(body: EmailBody):  # noqa: ANN201
     return {"status": "reset_code_sent"}, 202
 
 
-@bp.post("/reset-password", responses={204: None, 400: Problem},
-         summary="Set a new password with the emailed code; ends every session")
+@bp.post("/reset-password", responses={204: None, 400: Problem, 401: Problem},
+         summary="Set a new password with the emailed code; ends every session",
+         description="A wrong code and an unknown address answer the same 401 `invalid_code` (with the tries "
+                     "left); 5 tries per code, then 429 `too_many_attempts`; per address at most a few tries an "
+                     "hour and a day, whoever asks (429 with `Retry-After`).")
 @_limit("reset")
 def reset(body: ResetBody):  # noqa: ANN201
     accounts().reset_password(db_session(), body.email, body.code, body.new_password)

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from typing import Any
 
+import jsonschema_rs
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from server.models import User, iso
@@ -11,29 +14,43 @@ from server.services import passwords
 #: What the server accepts as an email address, stated in the OpenAPI document too (with
 #: ``format: email`` and the lengths), so a client sees the rule instead of learning it from a 422:
 #: a dot-atom local part, then a domain of letter/digit/hyphen labels ending in a label that starts
-#: with a letter. The server checks with this same expression (Python ``re.search``, as JSON
-#: Schema validators do), so the document and the server can never disagree.
+#: with a letter. The server checks each such field against its own JSON Schema fragment with a
+#: JSON Schema validator (:func:`conforms`), so the document and the server cannot disagree.
 EMAIL_PATTERN = (r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
                  r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 EMAIL_MAX = 254  # RFC 5321's limit on a forward path
 CODE_PATTERN = r"^[0-9]{6}$"
-NAME_PATTERN = r"\S"
-_EMAIL, _CODE, _NAME = re.compile(EMAIL_PATTERN), re.compile(CODE_PATTERN), re.compile(NAME_PATTERN)
+#: A name needs one character that is not ASCII white space; runs of ASCII white space become one space.
+#: (ASCII only: regex engines disagree on what else is white space.)
+NAME_PATTERN = r"[^ \t\n\r\f\v]"
+_SPACES = re.compile(r"[ \t\n\r\f\v]+")
 
 _EMAIL_SCHEMA = {"format": "email", "pattern": EMAIL_PATTERN}
 _NEW_PASSWORD_SCHEMA = {"not": {"pattern": passwords.FEW_DISTINCT_PATTERN}}
 
 
+@lru_cache(maxsize=16)
+def _validator(fragment: str) -> Any:
+    import json
+    return jsonschema_rs.validator_for(json.loads(fragment), validate_formats=True)
+
+
+def conforms(fragment: dict[str, object], value: object) -> bool:
+    """Whether ``value`` is valid under a JSON Schema ``fragment``, formats included."""
+    import json
+    return bool(_validator(json.dumps(fragment, sort_keys=True)).is_valid(value))
+
+
 def _email(value: str) -> str:
-    if not _EMAIL.search(value):
+    if not conforms({"type": "string", **_EMAIL_SCHEMA}, value):
         raise ValueError("Enter a valid email address, like name@example.com.")
-    return value.strip().lower()
+    return value.lower()
 
 
 def _display_name(value: str) -> str:
-    if not _NAME.search(value):
+    if not conforms({"pattern": NAME_PATTERN}, value):
         raise ValueError("Enter a name (1 to 64 characters).")
-    return " ".join(value.split())
+    return _SPACES.sub(" ", value).strip(" ")
 
 
 def _new_password(value: str) -> str:
@@ -84,9 +101,9 @@ class CodeBody(EmailBody):
     @field_validator("code")
     @classmethod
     def _six_digits(cls, v: str) -> str:
-        if not _CODE.search(v):
+        if not conforms({"pattern": CODE_PATTERN}, v):
             raise ValueError("The code is the 6 digits from the email.")
-        return v.strip()
+        return v
 
 
 class VerifyBody(CodeBody):

@@ -62,14 +62,15 @@ def normalize_email(email: str) -> str:
 def _invalid_code(left: int) -> ApiError:
     """The one answer for a wrong code, an unknown address and a wrong password alike."""
     tries = f" {left} {'try' if left == 1 else 'tries'} left." if left > 0 else ""
-    return ApiError(400, "invalid_code",
+    # 401 like a wrong password at sign-in: the code is the credential that was refused.
+    return ApiError(401, "invalid_code",
                     "This code is not right, or it does not go with this email and password. "
                     "Check the latest email, or ask for a new code." + tries,
                     errors={"code": ["This code is not right."]})
 
 
 def _too_many_tries() -> ApiError:
-    return ApiError(400, "too_many_attempts", "Too many wrong codes. Ask for a new code.",
+    return ApiError(429, "too_many_attempts", "Too many wrong codes. Ask for a new code.",
                     errors={"code": ["Too many wrong tries: ask for a new code."]})
 
 

@@ -23,10 +23,10 @@ _DUMMY_HASH = _hasher.hash("parley-dummy-password-for-timing")
 
 
 #: Passwords of at most 3 different characters. The OpenAPI document states the rule with this same
-#: expression (``not: {pattern}``), and it is evaluated the way JSON Schema validators do (Python
-#: ``re.search``), so the server and its document agree on every string.
+#: expression (``not: {pattern}``), so the server and its document agree on every string.
 FEW_DISTINCT_PATTERN = r"^([\s\S])\1*(?:([\s\S])(?:\1|\2)*(?:([\s\S])(?:\1|\2|\3)*)?)?$"
-_FEW_DISTINCT = re.compile(FEW_DISTINCT_PATTERN)
+#: ``$`` in JSON Schema (ECMA 262) ends the text; Python's ``\Z`` is that (its ``$`` also matches before a final "\n").
+_FEW_DISTINCT = re.compile(FEW_DISTINCT_PATTERN[:-1] + r"\Z")
 
 
 @lru_cache(maxsize=1)
