@@ -37,12 +37,14 @@ def register(body: RegisterBody):  # noqa: ANN201
     return {"status": "verification_sent"}, 202
 
 
-@bp.post("/verify", responses={200: TokensWithUser, 400: Problem},
+@bp.post("/verify", responses={200: TokensWithUser, 400: Problem, 401: Problem},
          summary="Verify the email with the emailed code and the registration's password; signs in",
          description="The code verifies only the registration it was mailed for, and only together with the "
                      "password that registration was made with. A wrong code, an unknown address and a wrong "
-                     "password all answer the same 400 `invalid_code`. 5 tries per code; per address at most "
-                     "a few tries an hour and a day whoever asks (429 `too_many_attempts`).")
+                     "password all answer the same 401 `invalid_code`; 400 `code_expired` only for the right code "
+                     "after 15 minutes. 5 tries per code, then 429 `too_many_attempts` (ask for a new code); per "
+                     "address at most a few tries an hour and a day, whoever asks (429 `too_many_attempts` with "
+                     "`Retry-After`).")
 @_limit("verify")
 def verify(body: VerifyBody):  # noqa: ANN201
     user, pair = accounts().verify(db_session(), body.email, body.code, body.password)
@@ -82,8 +84,11 @@ def forgot(body: EmailBody):  # noqa: ANN201
     return {"status": "reset_code_sent"}, 202
 
 
-@bp.post("/reset-password", responses={204: None, 400: Problem},
-         summary="Set a new password with the emailed code; ends every session")
+@bp.post("/reset-password", responses={204: None, 400: Problem, 401: Problem},
+         summary="Set a new password with the emailed code; ends every session",
+         description="A wrong code and an unknown address answer the same 401 `invalid_code` (with the tries "
+                     "left); 5 tries per code, then 429 `too_many_attempts`; per address at most a few tries an "
+                     "hour and a day, whoever asks (429 with `Retry-After`).")
 @_limit("reset")
 def reset(body: ResetBody):  # noqa: ANN201
     accounts().reset_password(db_session(), body.email, body.code, body.new_password)
@@ -113,7 +118,7 @@ def _page(title: str, text: str, status: int = 200, token: str | None = None) ->
                     mimetype="text/html", headers=_PAGE_HEADERS)
 
 
-@links.get("/verify", responses={200: _HTML, 400: _HTML, 422: Problem},
+@links.get("/verify", responses={200: _HTML, 404: _HTML, 422: Problem},
            summary="The verification link from the email: a page asking for the password",
            description="Opening the link verifies nothing (mail scanners open links): the page asks for the "
                        "password the account was registered with and posts it to `POST /verify`.")
@@ -121,22 +126,27 @@ def verify_link_page(query: VerifyLinkQuery):  # noqa: ANN201
     reg = accounts().verify_link_target(db_session(), query.token)
     if reg is None:
         return _page("This link did not work",
-                     "This link is not valid any more. Ask the app for a new code.", status=400)
+                     "This link is not valid any more. Ask the app for a new code.", status=404)
     return _page("Verify your email", f"Type the password you chose when you registered {reg.email} "
                                       "with Parley.", token=query.token)
 
 
-@links.post("/verify", responses={200: _HTML, 400: _HTML, 422: Problem, 429: Problem},
+@links.post("/verify", responses={200: _HTML, 403: _HTML, 404: _HTML, 422: Problem, 429: Problem},
             summary="Verify the email from the link's page, with the registration's password",
-            description="Form fields `token` (from the link) and `password`. Answers an HTML page.")
+            description="Form fields `token` (from the link) and `password`, as a browser posts them. Answers an "
+                        "HTML page: 200 verified, 403 not this registration's password (the form again), 404 the "
+                        "link is unknown, used or expired.",
+            openapi_extensions={"requestBody": {"required": True, "content": {
+                media: {"schema": {"$ref": "#/components/schemas/VerifyLinkForm"}}
+                for media in ("application/x-www-form-urlencoded", "multipart/form-data")}}})
 @_limit("verify")
 def verify_link(form: VerifyLinkForm):  # noqa: ANN201
     try:
         user = accounts().verify_link(db_session(), form.token, form.password)
     except ApiError as err:
-        if err.status != 400:
+        if err.status not in (403, 404):
             raise  # 429: the problem+json every limit answers
-        return _page("This did not work", err.message, status=400,
-                     token=form.token if err.code == "invalid_link" else None)
+        return _page("This did not work", err.message, status=err.status,
+                     token=form.token if err.status == 403 else None)
     return _page("Your email is verified",
                  f"Thank you, {user.display_name}. You can now sign in to Parley with {user.email}.")

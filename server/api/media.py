@@ -227,6 +227,8 @@ def upload_status(path: UploadPath):  # noqa: ANN201
     me = require_user()
     st = _media().status(db_session(), me.id, path.upload_id)
     up = st.upload
+    if up.status == "aborted":  # deleted by its owner: gone, like any deleted resource
+        raise ApiError(404, "not_found", "There is no such upload.")
     status = "expired" if _media().is_expired(up) else up.status
     return {"upload_id": up.id, "status": status, "parts_received": st.parts_received,
             "parts": [{"n": p.n, "size": p.size, "etag": p.etag} for p in st.parts],
@@ -292,7 +294,7 @@ def abort_upload(path: UploadPath):  # noqa: ANN201
 
 
 # --- media ---------------------------------------------------------------------------
-@bp.get("/<media_id>", security=BEARER, responses={200: MediaOut},
+@bp.get("/<string(length=32):media_id>", security=BEARER, responses={200: MediaOut},
         summary="A video's state and metadata",
         description="Only the owner and the participants of a conversation where it was sent; anyone else "
                     "gets 404.")
@@ -305,7 +307,7 @@ def get_media(path: MediaPath):  # noqa: ANN201
     return media_dict(media, viewer_id=me.id, links=_links(), session_id=current_session_id())
 
 
-@bp.get("/<media_id>/thumbnail", security=BEARER, responses={200: None, 302: None, 409: Problem},
+@bp.get("/<string(length=32):media_id>/thumbnail", security=BEARER, responses={200: None, 302: None, 409: Problem},
         summary="The JPEG poster frame (or a redirect to it)")
 def thumbnail(path: MediaPath, query: LinkQuery):  # noqa: ANN201
     media = _readable(path.media_id)
@@ -315,7 +317,7 @@ def thumbnail(path: MediaPath, query: LinkQuery):  # noqa: ANN201
     return _serve(media.thumbnail_key, "image/jpeg", None)
 
 
-@bp.get("/<media_id>/stream", security=BEARER, responses={200: None, 206: None, 302: None, 409: Problem,
+@bp.get("/<string(length=32):media_id>/stream", security=BEARER, responses={200: None, 206: None, 302: None, 409: Problem,
                                                            416: Problem},
         summary="The video bytes, with Range support (or a redirect to a presigned URL)",
         description="Local storage: 200, or 206 for a `Range` request, with `Accept-Ranges`, "

@@ -14,6 +14,12 @@ bp = APIBlueprint("users", __name__, url_prefix="/api", abp_tags=[Tag(name="User
                   abp_security=BEARER, abp_responses={401: Problem, 422: Problem, 429: Problem})
 
 
+@bp.before_request
+def _authenticate_first() -> None:
+    """Every call here needs a signed-in user: say 401 before looking at the body (never a 422 first)."""
+    require_user()
+
+
 @bp.get("/me", responses={200: UserOut}, summary="The signed-in user")
 def me():  # noqa: ANN201
     return UserOut.of(require_user())

@@ -62,14 +62,15 @@ def normalize_email(email: str) -> str:
 def _invalid_code(left: int) -> ApiError:
     """The one answer for a wrong code, an unknown address and a wrong password alike."""
     tries = f" {left} {'try' if left == 1 else 'tries'} left." if left > 0 else ""
-    return ApiError(400, "invalid_code",
+    # 401 like a wrong password at sign-in: the code is the credential that was refused.
+    return ApiError(401, "invalid_code",
                     "This code is not right, or it does not go with this email and password. "
                     "Check the latest email, or ask for a new code." + tries,
                     errors={"code": ["This code is not right."]})
 
 
 def _too_many_tries() -> ApiError:
-    return ApiError(400, "too_many_attempts", "Too many wrong codes. Ask for a new code.",
+    return ApiError(429, "too_many_attempts", "Too many wrong codes. Ask for a new code.",
                     errors={"code": ["Too many wrong tries: ask for a new code."]})
 
 
@@ -235,14 +236,19 @@ class AccountService:
 
     def verify_link(self, s: Session, token: str, password: str) -> User:
         """The emailed link, confirmed on the server's page with the registration's password."""
-        invalid = ApiError(400, "invalid_link",
-                           "This link is not valid any more, or the password is not the one you registered with.")
         reg = self.verify_link_target(s, token)
         if reg is not None:
             self._take_guess(s, VERIFY, reg.email)
         if not passwords.verify_password(reg.password_hash if reg else None, password) or reg is None:
-            raise invalid
-        user = self._complete(s, reg)
+            if reg is None:
+                raise ApiError(404, "invalid_link", "This link is not valid any more. Ask the app for a new code.")
+            raise ApiError(403, "invalid_credentials",
+                           "This is not the password this address was registered with. Try again.")
+        try:
+            user = self._complete(s, reg)
+        except ApiError:  # verified meanwhile through another registration or the code
+            raise ApiError(404, "invalid_link", "This link is not valid any more. Ask the app for a new code.") \
+                from None
         s.commit()
         self.counters.reset(s, f"tries:{VERIFY}:{reg.email}")
         return user
