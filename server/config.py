@@ -40,7 +40,7 @@ DEFAULT_RATE_LIMITS = {
 DEFAULT_USER_LIMITS = {
     "typing": "30 per 10 seconds",
     "sync": "60 per 10 seconds",
-    "user_search": "30/minute;300/hour",
+    "user_search": "60/minute;600/hour",  # the desktop searches as one types (300 ms debounce)
     "message_search": "60/minute",
 }
 
