@@ -112,15 +112,14 @@ def session_id_of(token: str) -> str:
 
 
 def unverified_user_id(server, name: str = "Unverified") -> str:  # noqa: ANN001 - LiveServer
-    """Registers without verifying and reads the new id from the server's SQLite file."""
-    addr = f"{name.lower()}-{uuid.uuid4().hex[:8]}@example.com"
-    r = requests.post(f"{server.url}/api/auth/register",
-                      json={"email": addr, "password": "correct horse battery 9", "display_name": name}, timeout=10)
-    assert r.status_code == 202
+    """A ``users`` row whose email is not verified, written into the server's SQLite file.
 
-    def lookup() -> str | None:
-        with sqlite3.connect(server.data_dir / "parley.db") as db:
-            row = db.execute("SELECT id FROM users WHERE email = ?", (addr,)).fetchone()
-        return row[0] if row else None
-
-    return wait_until(lookup, what="the unverified user row")
+    (Since pending registrations live in their own table, registering no longer makes
+    such a row; the realtime layer must still refuse one, e.g. a row from before 0003.)
+    """
+    user_id = uuid.uuid4().hex
+    with sqlite3.connect(server.data_dir / "parley.db") as db:
+        db.execute("INSERT INTO users (id, email, password_hash, display_name, locale, created_at) "
+                   "VALUES (?, ?, 'x', ?, 'en', '2026-01-01 00:00:00')",
+                   (user_id, f"{name.lower()}-{user_id[:8]}@example.com", name))
+    return user_id
