@@ -19,7 +19,7 @@ from server.extensions import db_session, services
 from server.models import iso
 from server.protocol import (MESSAGE_ID_PATTERN, HISTORY_DEFAULT, HISTORY_MAX, MAX_BODY, MAX_CLIENT_ID, MESSAGE_NEW, MESSAGE_STATUS,
                              MessageOut)
-from server.services import visibility
+from server.services import blocks, visibility
 from server.services.messaging import MessagingService
 
 tag = Tag(name="Messages", description="Private conversations, history, sending, read receipts and search")
@@ -121,7 +121,8 @@ def history(path: PeerPath, query: HistoryQuery):  # noqa: ANN201
     page = _messaging().history(s, me.id, path.peer_id,
                                 before=int(query.before) if query.before else None,
                                 after=int(query.after) if query.after else None, limit=query.limit)
-    return {"messages": _messaging().serialize_many(s, page.messages, _viewer(me.id)), "has_more": page.has_more}
+    return {"messages": blocks.mask_receipts(s, me.id, _messaging().serialize_many(s, page.messages, _viewer(me.id))),
+            "has_more": page.has_more}
 
 
 @bp.post("/conversations/<peer_id>/messages", responses={201: MessageOut, 200: MessageOut, 403: Problem, 404: Problem},

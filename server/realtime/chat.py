@@ -226,8 +226,8 @@ def typing(rt: Realtime, conn: Connection, p: TypingPayload) -> dict[str, Any]:
 def sync(rt: Realtime, conn: Connection, p: SyncPayload) -> dict[str, Any]:
     with rt.svc.db.session() as s:
         page = rt.messaging.sync(s, conn.user_id, p.after, p.limit)
-        return {"ok": True, "messages": rt.messaging.serialize_many(s, page.messages, conn.viewer),
-                "has_more": page.has_more}
+        messages = rt.messaging.serialize_many(s, page.messages, conn.viewer)
+        return {"ok": True, "messages": blocks.mask_receipts(s, conn.user_id, messages), "has_more": page.has_more}
 
 
 def auth_refresh(rt: Realtime, conn: Connection, p: AuthRefreshPayload) -> dict[str, Any]:

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from server.errors import ApiError
-from server.models import Block, User, utcnow
+from server.models import Block, User, iso, utcnow
 
 
 @dataclass(frozen=True)
@@ -92,3 +93,35 @@ def blocked_by(s: Session, me: str) -> list[BlockedPerson]:
     rows = s.execute(sa.select(User, Block.created_at).join(Block, Block.blocked_id == User.id)
                      .where(Block.blocker_id == me).order_by(Block.created_at.desc(), User.id)).all()
     return [BlockedPerson(u, at) for u, at in rows]
+
+
+def block_times(s: Session, user_id: str, others: set[str]) -> dict[str, datetime]:
+    """For each of ``others`` with a block either way, when the (earliest) block began."""
+    if not others:
+        return {}
+    rows = s.execute(sa.select(Block.blocker_id, Block.blocked_id, Block.created_at).where(
+        sa.or_(sa.and_(Block.blocker_id == user_id, Block.blocked_id.in_(others)),
+               sa.and_(Block.blocked_id == user_id, Block.blocker_id.in_(others))))).all()
+    out: dict[str, datetime] = {}
+    for blocker, blocked, at in rows:
+        peer = blocked if blocker == user_id else blocker
+        out[peer] = min(at, out.get(peer, at))
+    return out
+
+
+def mask_receipts(s: Session, viewer_id: str, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Receipts stop across a block, in stored history too: on the viewer's own messages to
+    someone they share a block with, a ``delivered_at`` or ``read_at`` set after the block began
+    is shown as not set."""
+    peers = {m["recipient_id"] for m in messages if m["sender_id"] == viewer_id}
+    since = block_times(s, viewer_id, peers)
+    if not since:
+        return messages
+    out = []
+    for m in messages:
+        start = since.get(m["recipient_id"]) if m["sender_id"] == viewer_id else None
+        if start is not None:
+            cut = iso(start) or ""
+            m = {**m, **{k: None for k in ("delivered_at", "read_at") if m.get(k) and m[k] >= cut}}
+        out.append(m)
+    return out

@@ -97,6 +97,13 @@ def test_blocked_person_sees_sent_but_nothing_arrives_and_nothing_flows_back(sha
         assert not [x for x in b.of(P.MESSAGE_STATUS) if hi["id"] in x["ids"]]
         # (the reader's own other device still clears its unread count)
         b2.wait_for(P.MESSAGE_STATUS, lambda x: before["id"] in x["ids"])
+        # ...and stored history does not show it either (Bob's read happened after the block)
+        mine = [m for m in a.call(P.SYNC, {"after": None})["messages"] if m["id"] == before["id"]]
+        assert mine[0]["read_at"] is None
+        page = rest("GET", f"{srv.url}/api/conversations/{b_id}/messages", token_of(alice)).json()["messages"]
+        assert next(m for m in page if m["id"] == before["id"])["read_at"] is None
+        theirs = rest("GET", f"{srv.url}/api/conversations/{a_id}/messages", token_of(bob)).json()["messages"]
+        assert next(m for m in theirs if m["id"] == hi["id"])["read_at"] is None
 
         # typing from the blocker is dropped too, and the blocker cannot write
         assert b.call(P.TYPING, {"to": a_id, "typing": True}) == {"ok": True}
