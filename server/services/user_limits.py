@@ -15,9 +15,11 @@ delete), ``typing``, ``sync`` (Socket.IO ``sync`` and REST history pages),
 from __future__ import annotations
 
 import math
+import threading
 import time
+from collections import deque
 
-from limits import parse_many, storage, strategies
+from limits import RateLimitItem, parse_many, storage, strategies
 
 from server.errors import ApiError
 
@@ -30,18 +32,65 @@ _WHAT = {
 }
 
 
+class MemoryWindows:
+    """Moving windows in this process: a deque of event times per (kind, user, limit).
+
+    Used instead of ``limits``' memory storage, which starts a timer thread every 10 ms
+    and copies every window to expire it: on the send path that cost more than the
+    rest of a message (docs/performance.md).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._events: dict[tuple[str, str], list[deque[float]]] = {}
+        self._hits = 0
+
+    def hit(self, kind: str, user_id: str, items: list[RateLimitItem]) -> float | None:
+        now = time.monotonic()
+        with self._lock:
+            windows = self._events.get((kind, user_id))
+            if windows is None:
+                windows = self._events[(kind, user_id)] = [deque() for _ in items]
+            wait = 0.0
+            for item, q in zip(items, windows, strict=True):
+                span = item.get_expiry()
+                while q and q[0] <= now - span:
+                    q.popleft()
+                if len(q) >= item.amount:
+                    wait = max(wait, q[0] + span - now)
+            if wait > 0:
+                return max(0.001, wait)
+            for q in windows:
+                q.append(now)
+            self._hits += 1
+            if self._hits % 10_000 == 0:  # forget people who went quiet
+                self._events = {k: v for k, v in self._events.items() if any(v)}
+        return None
+
+
 class UserLimits:
     """Checks and counts one event of a kind for one user."""
 
     def __init__(self, limits: dict[str, str], storage_uri: str = "memory://", prefix: str = "parley") -> None:
-        options = {"socket_timeout": 5, "socket_connect_timeout": 5} if storage_uri.startswith("redis") else {}
-        self._limiter = strategies.MovingWindowRateLimiter(storage.storage_from_string(storage_uri, **options))
         self._limits = {kind: parse_many(spec) for kind, spec in limits.items()}
         self._prefix = prefix
+        self._memory: MemoryWindows | None = None
+        self._limiter: strategies.MovingWindowRateLimiter | None = None
+        if storage_uri.startswith("memory"):
+            self._memory = MemoryWindows()
+        else:  # shared by every process of the cluster
+            options = {"socket_timeout": 5, "socket_connect_timeout": 5} if storage_uri.startswith("redis") else {}
+            self._limiter = strategies.MovingWindowRateLimiter(storage.storage_from_string(storage_uri, **options))
 
     def retry_after(self, kind: str, user_id: str) -> float | None:
         """Counts one event; None if allowed, else the seconds until one would be."""
-        for item in self._limits.get(kind, ()):
+        items = self._limits.get(kind)
+        if not items:
+            return None
+        if self._memory is not None:
+            return self._memory.hit(kind, user_id, items)
+        assert self._limiter is not None
+        for item in items:
             if not self._limiter.hit(item, self._prefix, kind, user_id):
                 reset = self._limiter.get_window_stats(item, self._prefix, kind, user_id).reset_time
                 return max(0.001, reset - time.time())
