@@ -15,7 +15,7 @@ registration, so nobody can take over an account by registering an address
 after its owner (issue 11).
 
 Codes are guarded per address, whatever IP addresses ask (see
-:mod:`server.services.counters`): at most ``codes_per_hour`` codes per
+:mod:`server.services.address_limits`): at most ``codes_per_hour`` codes per
 purpose, at most ``code_guesses_per_hour``/``_per_day`` tries, and 5 tries per
 code. Those counters exist for every address asked about, so a wrong code for
 an unknown address answers exactly like one for a known address.
@@ -37,11 +37,12 @@ from server.db import Database
 from server.errors import ApiError
 from server.extensions import sessions_revoked
 from server.jobs import Jobs
-from server.mail.base import Email, MailQueue
+from server.mail.base import MailQueue
 from server.mail.render import pick_locale, render
 from server.models import EmailCode, PendingRegistration, User, utcnow
 from server.services import passwords
-from server.services.counters import DAY, HOUR, Counters
+from server.services.address_limits import AddressLimits, invalid_code, too_many_tries
+from server.services.counters import Counters
 from server.services.tokens import TokenPair, TokenService
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,6 @@ log = logging.getLogger(__name__)
 CODE_TTL = timedelta(minutes=15)
 #: A registration can be revived by "resend" (and answers email_not_verified at sign-in) this long.
 REGISTRATION_TTL = timedelta(days=2)
-MAX_CODE_ATTEMPTS = 5
 VERIFY, RESET = "verify", "reset"
 #: At most this many live registrations of one address are compared with a code.
 MAX_LIVE_REGISTRATIONS = 20
@@ -59,21 +59,6 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-def _invalid_code(left: int) -> ApiError:
-    """The one answer for a wrong code, an unknown address and a wrong password alike."""
-    tries = f" {left} {'try' if left == 1 else 'tries'} left." if left > 0 else ""
-    # 401 like a wrong password at sign-in: the code is the credential that was refused.
-    return ApiError(401, "invalid_code",
-                    "This code is not right, or it does not go with this email and password. "
-                    "Check the latest email, or ask for a new code." + tries,
-                    errors={"code": ["This code is not right."]})
-
-
-def _too_many_tries() -> ApiError:
-    return ApiError(429, "too_many_attempts", "Too many wrong codes. Ask for a new code.",
-                    errors={"code": ["Too many wrong tries: ask for a new code."]})
-
-
 @dataclass
 class AccountService:
     config: Config
@@ -81,56 +66,10 @@ class AccountService:
     tokens: TokenService
     mail: MailQueue
     jobs: Jobs
-    counters: Counters = field(init=False)
+    limits: AddressLimits = field(init=False)
 
     def __post_init__(self) -> None:
-        self.counters = Counters(self.tokens.digest)
-
-    # per-address limits --------------------------------------------------------
-    def _take_guess(self, s: Session, purpose: str, email: str) -> int:
-        """Counts one code try for ``email``; the tries left on the current code, or an ApiError.
-
-        Counted before the code is compared, so parallel guesses cannot get
-        past the limits, and all three counters (this code's tries, the hour,
-        the day) are taken in one transaction or not at all. The same for
-        every address, known or not.
-        """
-        cfg = self.config
-        used = self.counters.take(s, f"tries:{purpose}:{email}", MAX_CODE_ATTEMPTS, None, commit=False)
-        if used is None:
-            s.rollback()
-            raise _too_many_tries()
-        for limit, window in ((cfg.code_guesses_per_hour, HOUR), (cfg.code_guesses_per_day, DAY)):
-            if self.counters.take(s, f"guess:{purpose}:{window}:{email}", limit, window, commit=False) is None:
-                s.rollback()
-                wait = Counters.seconds_left(window)
-                raise ApiError(429, "too_many_attempts",
-                               f"Too many codes were tried for this address. Try again in {wait // 60 + 1} "
-                               "minutes.", headers={"Retry-After": str(wait)})
-        s.commit()
-        return MAX_CODE_ATTEMPTS - used
-
-    def _may_issue(self, s: Session, purpose: str, email: str) -> bool:
-        """Whether another code may be issued for ``email`` this hour; a new code restarts its tries.
-
-        Called for every request that could issue a code, whether the address
-        has an account or not, so the tries left never differ between them.
-        """
-        if self.counters.take(s, f"issue:{purpose}:{email}", self.config.codes_per_hour, HOUR) is None:
-            log.info("no new %s code: the per-address limit of %d an hour was reached", purpose,
-                     self.config.codes_per_hour)
-            return False
-        self.counters.reset(s, f"tries:{purpose}:{email}")
-        return True
-
-    def _mail(self, s: Session, email: Email) -> None:
-        """Queues ``email`` unless its recipient already got their mails for this hour."""
-        if self.counters.take(s, f"mail:{normalize_email(email.to)}", self.config.mails_per_address_per_hour,
-                              HOUR) is None:
-            log.warning("mail not sent: the recipient reached %d Parley mails this hour",
-                        self.config.mails_per_address_per_hour)
-            return
-        self.mail.enqueue(email)
+        self.limits = AddressLimits(self.config, Counters(self.tokens.digest), self.mail)
 
     # codes -----------------------------------------------------------------
     def _code_digest(self, owner: str, purpose: str, code: str) -> str:
@@ -145,7 +84,7 @@ class AccountService:
                    s: Session) -> None:
         ctx = {"name": name, "code": code, "minutes": int(CODE_TTL.total_seconds() // 60),
                "link": f"{self.config.public_url}/verify?token={link}" if link else ""}
-        self._mail(s, render(purpose, to, locale, **ctx))
+        self.limits.send(s, render(purpose, to, locale, **ctx))
 
     @staticmethod
     def _by_email(s: Session, email: str) -> User | None:
@@ -167,10 +106,10 @@ class AccountService:
 
     def _register_job(self, email: str, password_hash: str, display_name: str, locale: str) -> None:
         with self.db.session() as s:
-            allowed = self._may_issue(s, VERIFY, email)
+            allowed = self.limits.may_issue(s, VERIFY, email)
             user = self._by_email(s, email)
             if user is not None:
-                self._mail(s, render("account_exists", user.email, user.locale, name=user.display_name))
+                self.limits.send(s, render("account_exists", user.email, user.locale, name=user.display_name))
                 return
             if not allowed:
                 return
@@ -190,7 +129,7 @@ class AccountService:
     def _resend_job(self, email: str) -> None:
         """A new code and link for the newest registration of ``email`` (older codes of it stop working)."""
         with self.db.session() as s:
-            allowed = self._may_issue(s, VERIFY, email)
+            allowed = self.limits.may_issue(s, VERIFY, email)
             if not allowed or self._by_email(s, email) is not None:
                 return
             live = self._live_registrations(s, email)
@@ -211,19 +150,19 @@ class AccountService:
         the time taken says nothing either.
         """
         email = normalize_email(email)
-        left = self._take_guess(s, VERIFY, email)
+        left = self.limits.take_guess(s, VERIFY, email)
         code = code.strip()
         match = next((r for r in self._live_registrations(s, email)
                       if hmac.compare_digest(r.code_hash, self._code_digest(f"reg:{r.id}", VERIFY, code))), None)
         if not passwords.verify_password(match.password_hash if match else None, password) or match is None:
-            raise _too_many_tries() if left <= 0 else _invalid_code(left)
+            raise too_many_tries() if left <= 0 else invalid_code(left)
         if match.code_expires_at <= utcnow():
             raise ApiError(400, "code_expired", "This code has expired. Ask for a new one.",
                            errors={"code": ["This code has expired."]})
         user = self._complete(s, match)
         pair = self.tokens.start_session(s, user)
         s.commit()
-        self.counters.reset(s, f"tries:{VERIFY}:{email}")  # back to the state of an untouched address
+        self.limits.solved(s, VERIFY, email)
         return user, pair
 
     def verify_link_target(self, s: Session, token: str) -> PendingRegistration | None:
@@ -238,7 +177,7 @@ class AccountService:
         """The emailed link, confirmed on the server's page with the registration's password."""
         reg = self.verify_link_target(s, token)
         if reg is not None:
-            self._take_guess(s, VERIFY, reg.email)
+            self.limits.take_guess(s, VERIFY, reg.email)
         if not passwords.verify_password(reg.password_hash if reg else None, password) or reg is None:
             if reg is None:
                 raise ApiError(404, "invalid_link", "This link is not valid any more. Ask the app for a new code.")
@@ -250,12 +189,12 @@ class AccountService:
             raise ApiError(404, "invalid_link", "This link is not valid any more. Ask the app for a new code.") \
                 from None
         s.commit()
-        self.counters.reset(s, f"tries:{VERIFY}:{reg.email}")
+        self.limits.solved(s, VERIFY, reg.email)
         return user
 
     def _complete(self, s: Session, reg: PendingRegistration) -> User:
         """Turns ``reg`` into a verified account; the address's other registrations end. Caller commits."""
-        invalid = _invalid_code(0)
+        invalid = invalid_code(0)
         now = utcnow()
         if not s.execute(sa.update(PendingRegistration)
                          .where(PendingRegistration.id == reg.id, PendingRegistration.consumed_at.is_(None))
@@ -312,7 +251,7 @@ class AccountService:
 
     def _forgot_job(self, email: str) -> None:
         with self.db.session() as s:
-            allowed = self._may_issue(s, RESET, email)
+            allowed = self.limits.may_issue(s, RESET, email)
             user = self._by_email(s, email)
             if not allowed or user is None or user.disabled_at is not None:
                 return
@@ -330,7 +269,7 @@ class AccountService:
     def reset_password(self, s: Session, email: str, code: str, new_password: str) -> None:
         """The same answers, in the same time, for an unknown address as for a known one."""
         email = normalize_email(email)
-        left = self._take_guess(s, RESET, email)
+        left = self.limits.take_guess(s, RESET, email)
         user = self._by_email(s, email)
         row = None if user is None else s.scalar(
             sa.select(EmailCode).where(EmailCode.user_id == user.id, EmailCode.purpose == RESET,
@@ -339,7 +278,7 @@ class AccountService:
         expected = row.code_hash if row is not None else self._code_digest("nobody", RESET, "-")
         if not hmac.compare_digest(expected, self._code_digest(user.id if user else "nobody", RESET,
                                                                 code.strip())) or row is None:
-            raise _too_many_tries() if left <= 0 else _invalid_code(left)
+            raise too_many_tries() if left <= 0 else invalid_code(left)
         assert user is not None
         if row.expires_at <= utcnow():
             raise ApiError(400, "code_expired", "This code has expired. Ask for a new one.",
@@ -347,11 +286,11 @@ class AccountService:
         self._require_strong(new_password, user, "new_password")
         if not s.execute(sa.update(EmailCode).where(EmailCode.id == row.id, EmailCode.consumed_at.is_(None))
                          .values(consumed_at=utcnow())).rowcount:
-            raise _invalid_code(0)
+            raise invalid_code(0)
         user.password_hash = passwords.hash_password(new_password)
         ids = self.tokens.revoke_sessions(s, user.id, None, reason="password_reset")
         s.commit()
-        self.counters.reset(s, f"tries:{RESET}:{email}")
+        self.limits.solved(s, RESET, email)
         sessions_revoked.send(None, user_id=user.id, session_ids=ids, reason="password_reset")
 
     def change_password(self, s: Session, user: User, current: str, new: str, keep_session: str) -> None:

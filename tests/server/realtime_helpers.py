@@ -112,14 +112,13 @@ def session_id_of(token: str) -> str:
 
 
 def unverified_user_id(server, name: str = "Unverified") -> str:  # noqa: ANN001 - LiveServer
-    """A ``users`` row whose email is not verified, written into the server's SQLite file.
+    """An account whose email is not verified, straight in the server's SQLite file.
 
-    (Since pending registrations live in their own table, registering no longer makes
-    such a row; the realtime layer must still refuse one, e.g. a row from before 0003.)
+    Registrations stay out of ``users`` until verified (issue 11), so such a row
+    exists only from older data; the server still refuses it everywhere, which is
+    what the tests using this check.
     """
-    user_id = uuid.uuid4().hex
+    user = server.register_verified(name)
     with sqlite3.connect(server.data_dir / "parley.db") as db:
-        db.execute("INSERT INTO users (id, email, password_hash, display_name, locale, created_at) "
-                   "VALUES (?, ?, 'x', ?, 'en', '2026-01-01 00:00:00')",
-                   (user_id, f"{name.lower()}-{user_id[:8]}@example.com", name))
-    return user_id
+        db.execute("UPDATE users SET email_verified_at = NULL WHERE id = ?", (user["user"]["id"],))
+    return user["user"]["id"]

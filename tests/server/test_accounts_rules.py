@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from server.models import EmailCode, LoginSession, PendingRegistration, User, utcnow
+from server.models import LoginSession, PendingRegistration, User, utcnow
 from tests.conftest import PASSWORD
 from tests.server.accounts_helpers import Accounts, app, assert_problem, auth  # noqa: F401 - fixture
 
