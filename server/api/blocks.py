@@ -49,7 +49,7 @@ def list_blocks():  # noqa: ANN201
                         for b in blocks.blocked_by(db_session(), me.id)]}
 
 
-@bp.put("/blocks/<user_id>", responses={204: None, 404: Problem},
+@bp.put("/blocks/<user_id>", responses={204: None, 404: Problem, 409: Problem},
         summary="Block someone",
         description="Their messages to you are no longer delivered (they see them as sent), and typing, "
                     "receipts and presence stop both ways. You cannot write to them until you unblock. "

@@ -108,7 +108,7 @@ def blocked_either_way(s: Session, user_id: str, others: list[str] | set[str] | 
 def block(s: Session, me: str, other: str) -> bool:
     """``me`` blocks ``other``; True if this is new. Idempotent."""
     if other == me:
-        raise ApiError(422, "invalid_user", "You cannot block yourself.")
+        raise ApiError(409, "invalid_user", "You cannot block yourself.")
     if s.get(User, other) is None:
         raise ApiError(404, "user_not_found", "There is no Parley user with this id.")
     if s.get(Block, (me, other)) is not None:
