@@ -76,18 +76,18 @@ class Realtime:
         serialised once per signed-in login and sent to that login's room.
         """
         people = [msg.sender_id] + ([msg.recipient_id] if to_recipient else [])
-        if to_recipient and event == MESSAGE_NEW:
-            self.notifier.message_sent(msg.sender_id, msg.recipient_id)
         if msg.media_id is None or msg.deleted:
             data = self.messaging.serialize(s, msg)
             for uid in people:
                 self.emit(event, data, to=user_room(uid), skip_sid=skip_sid if uid == msg.sender_id else None)
-            return
-        for uid in people:
-            for login in active_session_ids(s, uid):
-                data = self.messaging.serialize(s, msg, (uid, login))
-                self.emit(event, data, to=session_room(login),
-                          skip_sid=skip_sid if uid == msg.sender_id else None)
+        else:
+            for uid in people:
+                for login in active_session_ids(s, uid):
+                    data = self.messaging.serialize(s, msg, (uid, login))
+                    self.emit(event, data, to=session_room(login),
+                              skip_sid=skip_sid if uid == msg.sender_id else None)
+        if to_recipient and event == MESSAGE_NEW:  # after the message: a reply may reveal presence
+            self.notifier.message_sent(msg.sender_id, msg.recipient_id)
 
     # --- ending sockets --------------------------------------------------------
     def end(self, conn: Connection, code: str, delay: float = 0.0) -> None:
