@@ -213,6 +213,7 @@ class ParleyApp(QObject):
         self.service = service
         bridge.sessionExpired.connect(self.session.expire)
         self._start_video(info, service, bridge)
+        self._start_privacy(service, bridge)
         window = MainWindow(service, info, self.settings)
         self.main_window = window
         window.openChat.connect(self.open_chat)
@@ -221,6 +222,8 @@ class ParleyApp(QObject):
         window.quitRequested.connect(self.quit)
         window.hostServerRequested.connect(self.host_server)
         window.closed.connect(self._main_closed)
+        from desktop.ui.privacy_ui import ConversationMenu
+        window.conversation_menu = ConversationMenu(window.list, self.privacy)
         self.tray = Tray(self)
         self.tray.openRequested.connect(self._raise_main)
         self.tray.chatRequested.connect(self.open_chat)
@@ -236,6 +239,17 @@ class ParleyApp(QObject):
         window.show()
         service.start()
         self.mainWindowShown.emit()
+
+    def _start_privacy(self, service: ChatService, bridge: Any) -> None:
+        """Blocks and presence privacy: the chat menu, the list menu and the settings use it."""
+        from desktop.qt.privacy import PrivacyService
+        from desktop.ui.privacy_ui import chat_extension
+
+        self.privacy = PrivacyService(self.api, self.runner, self)
+        self.privacy.connect_bridge(bridge)
+        self.privacy.failed.connect(lambda text: self.main_window and self.main_window.show_notice(text))
+        service.view_extensions.append(chat_extension(self.privacy))
+        self.privacy.refresh()
 
     # video (issue 6) ------------------------------------------------------------------------------
     def _start_video(self, info: SessionInfo, service: ChatService, bridge: Any) -> None:
@@ -389,7 +403,7 @@ class ParleyApp(QObject):
     def edit_settings(self) -> None:
         from desktop.ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.settings, self.main_window)
+        dialog = SettingsDialog(self.settings, self.main_window, privacy=getattr(self, "privacy", None))
         if dialog.exec():
             self._apply_look()
             if self.main_window is not None:

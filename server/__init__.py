@@ -26,6 +26,7 @@ from server.services.media_view import media_for_message
 from server.services.messaging import MessagingService
 from server.services.presence import MemoryPresence, Presence, RedisPresence
 from server.services.tokens import TokenService
+from server.services.user_limits import UserLimits
 
 try:
     __version__ = version("parley")
@@ -64,6 +65,8 @@ def create_app(config: Config | None = None) -> Flask:
     svc.extra["metrics"] = metrics
     svc.extra["accounts"] = AccountService(config, db, tokens, mail, jobs)
     svc.extra["messaging"] = MessagingService(db.dialect, media_for_message)
+    svc.extra["user_limits"] = UserLimits(config.user_limits, config.redis_url or "memory://",
+                                          config.redis_channel)
     app.extensions["parley"] = svc
     _install_media(app, svc)
     app.teardown_appcontext(close_db_session)
@@ -79,6 +82,8 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_api(users.bp)
     from server.api import conversations
     app.register_api(conversations.bp)
+    from server.api import blocks
+    app.register_api(blocks.bp)
     from server.api import media
     app.register_api(media.bp)
     app.register_blueprint(docs.bp)

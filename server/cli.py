@@ -186,6 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     from server.observability import configure_logging
+    # Everything the server writes (database, WAL, videos, posters, outbox) is its own business:
+    # files 0600, folders 0700, whatever umask the shell or service manager left.
+    os.umask(0o077)
     configure_logging()
     args = build_parser().parse_args(argv)
     return int(args.fn(args) or 0)

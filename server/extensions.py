@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Any
 from blinker import Namespace
 from flask import current_app, g
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_socketio import SocketIO
 from sqlalchemy.orm import Session
+
+from server.limits import client_key
 
 if TYPE_CHECKING:
     from server.config import Config
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from server.services.presence import Presence
 
 socketio = SocketIO()
-limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
+limiter = Limiter(key_func=client_key, headers_enabled=True)
 
 #: Signals other parts of the server subscribe to (the realtime layer ends
 #: revoked sessions' sockets on ``sessions_revoked``).

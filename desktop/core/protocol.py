@@ -32,6 +32,9 @@ DELETED = "message:deleted"
 STATUS = "message:status"
 PRESENCE = "presence"
 MEDIA_STATUS = "media:status"
+BLOCKS_CHANGED = "blocks:changed"
+#: Who sees when I am online (``users.presence_visibility`` on the server).
+PRESENCE_CHOICES = ("everybody", "written_to", "nobody")
 
 # Limits the server enforces (tests/desktop/test_protocol_shared.py compares them with server/protocol.py)
 TYPING_EXPIRY_S = 6.0

@@ -36,6 +36,7 @@ from desktop.qt.uploads import PreparedVideo, UploadManager
 from desktop.ui import theme
 from desktop.ui.texts import media_error_text
 from desktop.ui.video_bubble import VideoBubbles
+from desktop.ui.plain import plain
 
 VIDEO_PATTERNS = "*.mp4 *.m4v *.mov *.webm *.mkv"
 
@@ -79,10 +80,10 @@ class AttachPanel(QFrame):
         layout.addWidget(icon)
         texts = QVBoxLayout()
         texts.setSpacing(0)
-        self.name_label = QLabel()
+        self.name_label = plain(QLabel())
         self.name_label.setObjectName("attachName")
         self.name_label.setAccessibleName(self.tr("Video to send"))
-        self.detail_label = QLabel()
+        self.detail_label = plain(QLabel())
         self.detail_label.setObjectName("muted")
         self.detail_label.setWordWrap(True)
         self.detail_label.setAccessibleName(self.tr("Video details"))

@@ -32,6 +32,7 @@ from desktop.ui.history_scroll import HistoryScroll
 from desktop.ui.message_delegate import MessageDelegate
 from desktop.ui.texts import explain
 from desktop.ui.widgets import Avatar, last_seen
+from desktop.ui.plain import plain
 
 TYPING_RENEW_S = 3.0
 TYPING_IDLE_MS = 5000
@@ -68,9 +69,9 @@ class ChatView(QWidget):
         hl.addWidget(self.avatar)
         names = QVBoxLayout()
         names.setSpacing(0)
-        self.name_label = QLabel(name)
+        self.name_label = plain(QLabel(name))
         self.name_label.setObjectName("peerName")
-        self.status_label = QLabel()
+        self.status_label = plain(QLabel())
         self.status_label.setObjectName("muted")
         self.status_label.setAccessibleName(self.tr("Presence"))
         names.addWidget(self.name_label)
@@ -95,7 +96,7 @@ class ChatView(QWidget):
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout.addWidget(self.view, 1)
 
-        self.typing_label = QLabel()
+        self.typing_label = plain(QLabel())
         self.typing_label.setObjectName("typing")
         self.typing_label.setContentsMargins(16, 2, 16, 2)
         self.typing_label.setAccessibleName(self.tr("Typing"))

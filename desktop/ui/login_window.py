@@ -1,7 +1,7 @@
 """The sign-in window: sign in, create account, verify the email, reset the password."""
 from __future__ import annotations
 
-from PySide6.QtCore import QLocale, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QLocale, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core import protocol
 from desktop.core.errors import ApiError, NetworkError
+from desktop.net.address import normalize_url
 from desktop.qt.session import Session
 from desktop.ui import theme
 from desktop.ui.form_page import FormPage
@@ -46,6 +47,9 @@ class LoginWindow(QWidget):
         self._cooldown_timer.setInterval(1000)
         self._cooldown_timer.timeout.connect(self._tick)
         self._busy = False
+        #: The code step sends the password just typed with the code; held only while that step is open.
+        self._verify_email = ""
+        self._verify_password = ""
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(28, 24, 28, 20)
@@ -167,6 +171,7 @@ class LoginWindow(QWidget):
         focus.edit.setFocus()
 
     def _show_sign_in(self) -> None:
+        self._verify_password = ""
         self._go(self.sign_in_page, self._first_empty_sign_in_field())
 
     def _first_empty_sign_in_field(self) -> Field:
@@ -177,8 +182,10 @@ class LoginWindow(QWidget):
         self.reg_email.edit.setText(self.reg_email.text() or self.email.text())
         self._go(self.register_page, self.reg_name)
 
-    def _show_verify(self, email: str, note: str = "") -> None:
+    def _show_verify(self, email: str, password: str, note: str = "") -> None:
+        """The code step; ``password`` is the one just typed (registering or signing in), sent with the code."""
         self._verify_email = email
+        self._verify_password = password
         self.verify_page.subtitle.setText(self.tr("We sent a 6-digit code to %1. Type it here.").replace("%1", email))
         self.code.edit.clear()
         self._go(self.verify_page, self.code)
@@ -240,7 +247,7 @@ class LoginWindow(QWidget):
         def failed(exc: Exception) -> None:
             self._set_busy(p, False)
             if isinstance(exc, ApiError) and exc.code == "email_not_verified":
-                self._show_verify(email, self.tr("Verify your email address first."))
+                self._show_verify(email, password, self.tr("Verify your email address first."))
                 return
             if isinstance(exc, ApiError) and exc.code == "invalid_credentials":
                 self.password.set_error(self._explain(exc))
@@ -275,7 +282,7 @@ class LoginWindow(QWidget):
             self._set_busy(r, False)
             self.email.edit.setText(email)
             self._start_cooldown(RESEND_COOLDOWN_S)
-            self._show_verify(email)
+            self._show_verify(email, password)
 
         def failed(exc: Exception) -> None:
             self._set_busy(r, False)
@@ -302,7 +309,7 @@ class LoginWindow(QWidget):
             self._show_failure(v, exc, {"code": self.code, "email": self.code},
                                code_field={"invalid_code", "code_expired", "too_many_attempts"})
 
-        self.session.verify(url, self._verify_email, code, failed)
+        self.session.verify(url, self._verify_email, code, self._verify_password, failed)
 
     def _resend(self) -> None:
         url = self._server_url()
@@ -410,11 +417,26 @@ class LoginWindow(QWidget):
     def _show_failure(self, page: FormPage, exc: Exception, fields: dict[str, Field],
                       code_field: set[str] | None = None) -> None:
         """Put each server message next to its field; the rest above the form."""
+        if isinstance(exc, NetworkError) and exc.kind == "cleartext":
+            self._confirm_cleartext(page)
+            return
         if isinstance(exc, NetworkError) and exc.kind == "bad_address":
             self._go(self.sign_in_page, self.server)
             self.server.set_error(self._explain(exc))
             return
         page.show_failure(exc, fields, code_field or set())
+
+    def _confirm_cleartext(self, page: FormPage) -> None:
+        """Plain http to a public host: only after the person confirms the warning."""
+        url = self._server_url()
+        if url is None:
+            return
+        if confirm_cleartext(self, url):
+            self.session.allow_cleartext(url)
+            page.show_note(self.tr("Unencrypted connection allowed for this server. Press the button again."))
+        else:
+            self._go(self.sign_in_page, self.server)
+            self.server.set_error(self.tr("Use an https:// address, or ask the server's admin to set up HTTPS."))
 
     def _start_cooldown(self, seconds: int) -> None:
         self._cooldown = max(self._cooldown, seconds)
@@ -431,3 +453,18 @@ class LoginWindow(QWidget):
             self._cooldown_timer.stop()
             self.resend.setEnabled(True)
             self.resend.setText(self.tr("Send a new code"))
+
+
+def confirm_cleartext(parent: QWidget | None, url: str) -> bool:
+    """Asks before a password goes to ``url`` unencrypted; No is the default button."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Warning, QCoreApplication.translate("LoginWindow", "Unencrypted connection"),
+                      QCoreApplication.translate(
+                          "LoginWindow", "%1 uses plain http://. Your password and messages would travel "
+                          "unencrypted, and anyone on the network path could read them. Continue anyway?")
+                      .replace("%1", normalize_url(url)),
+                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    return box.exec() == QMessageBox.StandardButton.Yes

@@ -29,6 +29,7 @@ from desktop.ui.chat_window import ChatView
 from desktop.ui.conversation_delegate import ConversationDelegate
 from desktop.ui.texts import explain
 from desktop.ui.widgets import Avatar, last_seen
+from desktop.ui.plain import plain
 
 UserRole = Qt.ItemDataRole.UserRole + 10
 
@@ -77,9 +78,9 @@ class MainWindow(QMainWindow):
         hl.addWidget(me)
         who = QVBoxLayout()
         who.setSpacing(0)
-        self.me_label = QLabel(info.user.display_name)
+        self.me_label = plain(QLabel(info.user.display_name))
         self.me_label.setObjectName("peerName")
-        email = QLabel(info.user.email)
+        email = plain(QLabel(info.user.email))
         email.setObjectName("muted")
         who.addWidget(self.me_label)
         who.addWidget(email)
@@ -108,7 +109,7 @@ class MainWindow(QMainWindow):
         self.notice.setObjectName("noticeBar")
         nl = QHBoxLayout(self.notice)
         nl.setContentsMargins(10, 6, 4, 6)
-        self.notice_label = QLabel()
+        self.notice_label = plain(QLabel())
         self.notice_label.setWordWrap(True)
         nl.addWidget(self.notice_label, 1)
         dismiss = self.dismiss_button = QToolButton()

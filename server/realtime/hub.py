@@ -27,9 +27,10 @@ from flask_socketio import SocketIO
 
 from server.extensions import Services, sessions_revoked
 from server.models import LoginSession, User
-from server.protocol import SESSION_ENDED
+from server.protocol import MESSAGE_NEW, SESSION_ENDED
 from server.realtime.connections import Connection, Connections
-from server.realtime.presence import PresenceNotifier, TypingTracker
+from server.realtime.presence import PresenceNotifier, TypingTracker, session_room, user_room
+from server.services.media_view import active_session_ids
 from server.services.messaging import MessagingService
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,28 @@ class Realtime:
     def emit(self, event: str, data: Any, to: str, skip_sid: str | None = None) -> None:
         """Emits through python-socketio directly (no Flask context needed)."""
         self.socketio.server.emit(event, data, to=to, skip_sid=skip_sid, namespace="/")
+
+    def emit_message(self, event: str, s: Any, msg: Any, *, to_recipient: bool = True,
+                     skip_sid: str | None = None) -> None:
+        """Pushes a message to the sender's devices and (unless withheld) the recipient's.
+
+        A text message is one payload per person. A message with a video
+        carries media links minted for one viewer on one login, so it is
+        serialised once per signed-in login and sent to that login's room.
+        """
+        people = [msg.sender_id] + ([msg.recipient_id] if to_recipient else [])
+        if msg.media_id is None or msg.deleted:
+            data = self.messaging.serialize(s, msg)
+            for uid in people:
+                self.emit(event, data, to=user_room(uid), skip_sid=skip_sid if uid == msg.sender_id else None)
+        else:
+            for uid in people:
+                for login in active_session_ids(s, uid):
+                    data = self.messaging.serialize(s, msg, (uid, login))
+                    self.emit(event, data, to=session_room(login),
+                              skip_sid=skip_sid if uid == msg.sender_id else None)
+        if to_recipient and event == MESSAGE_NEW:  # after the message: a reply may reveal presence
+            self.notifier.message_sent(msg.sender_id, msg.recipient_id)
 
     # --- ending sockets --------------------------------------------------------
     def end(self, conn: Connection, code: str, delay: float = 0.0) -> None:

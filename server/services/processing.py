@@ -44,7 +44,7 @@ from server.extensions import Services, socketio
 from server.jobs import Jobs
 from server.media_workers import JobRejected, JobStopped, MediaWorkers
 from server.models import Media, utcnow
-from server.services.media_view import media_dict
+from server.services.media_view import active_session_ids, media_dict
 from server.storage.base import thumbnail_key
 from server.services import changed_rows
 
@@ -239,11 +239,13 @@ class MediaProcessor:
                 log.warning("media %s: attempt %d lost its claim; result dropped", media_id, attempt)
                 return
             s.refresh(media)
+            # one payload per login of the owner: media links name the viewer's login
             with self.app.app_context():
-                payload = media_dict(media, viewer_id=media.owner_id)
-            owner = media.owner_id
+                payloads = {login: media_dict(media, viewer_id=media.owner_id, session_id=login)
+                            for login in active_session_ids(s, media.owner_id)}
         try:
-            socketio.emit("media:status", payload, to=f"user:{owner}")
+            for login, payload in payloads.items():
+                socketio.emit("media:status", payload, to=f"login:{login}")
         except Exception:  # noqa: BLE001 - the state is stored; a client also polls GET /api/media/{id}
             log.warning("media %s: could not emit media:status", media_id, exc_info=True)
 

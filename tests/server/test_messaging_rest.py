@@ -11,6 +11,12 @@ from tests.conftest import ROOT, LiveServer
 from tests.server.realtime_helpers import Device, rest, token_of
 
 
+@pytest.fixture
+def server_env() -> dict[str, str]:
+    """These tests send 120 messages at once: a send budget that does not get in the way."""
+    return {"PARLEY_MESSAGE_RATE": "10000", "PARLEY_MESSAGE_BURST": "10000"}
+
+
 def _send(srv, sender, peer_id: str, body: str, cid: str):  # noqa: ANN001, ANN202
     return rest("POST", f"{srv.url}/api/conversations/{peer_id}/messages", token_of(sender),
                 json={"client_id": cid, "body": body})
