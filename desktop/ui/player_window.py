@@ -6,6 +6,15 @@ bytes it needs. The URL carries a short-lived token (or redirects to a
 presigned S3 URL); when it expires mid-play the player asks the server for a
 fresh link and carries on at the same position. A file the backend cannot
 decode is said so plainly, with "Save video as…" instead of a black box.
+
+Threading rule (issue 12, the close freeze; evidence in docs/architecture.md): Qt's FFmpeg backend
+destroys its renderers on its own threads, and ``~QObject`` there calls ``disconnectNotify`` on every
+sender still connected, here our QAudioOutput, while it holds a Qt signal-slot mutex. For an object
+made from Python that virtual is PySide's override lookup, which takes the GIL; the GUI thread,
+holding the GIL inside ``QMediaPlayer.stop()`` (PySide releases the GIL only for ``setSource``),
+waited for the same mutex: a deadlock. So (1) :func:`settle_overrides` makes PySide resolve those
+lookups once, here, so no multimedia thread ever needs the GIL; (2) the pipeline is torn down with
+``setSource(QUrl())``, the one call that runs without the GIL.
 """
 from __future__ import annotations
 
@@ -37,6 +46,24 @@ from desktop.ui import theme
 MAX_RENEWALS = 3  # fresh links asked for within RENEW_WINDOW_S before giving up
 RENEW_WINDOW_S = 60.0
 SEEK_STEP_MS = 5000
+
+
+def _noop(*_: object) -> None:
+    pass
+
+
+def settle_overrides(*objects: QObject) -> None:
+    """Make PySide look up (and cache as absent) the Python overrides of ``connectNotify`` and
+    ``disconnectNotify`` of these Python-made objects now, on the GUI thread.
+
+    Shiboken caches a failed override lookup per object (``Sbk_GetPyOverride`` then returns before
+    taking the GIL). Until the first lookup, every call of those virtuals takes the GIL, including the
+    one a Qt multimedia thread makes from ``~QObject`` while it holds a signal-slot mutex: the inversion
+    that froze the app when a player closed. Connecting and disconnecting a no-op slot runs both lookups.
+    """
+    for obj in objects:
+        obj.destroyed.connect(_noop)
+        obj.destroyed.disconnect(_noop)
 
 
 class PlayerWindow(QWidget):
@@ -75,8 +102,9 @@ class PlayerWindow(QWidget):
 
         self.player = QMediaPlayer(self)
         self.audio = QAudioOutput(self)
-        self.player.setAudioOutput(self.audio)
         self.video = QVideoWidget()
+        settle_overrides(self, self.player, self.audio, self.video)  # before any multimedia thread exists
+        self.player.setAudioOutput(self.audio)
         self.video.setAccessibleName(self.tr("Video"))
         self.video.setMinimumSize(320, 180)
         self.video.installEventFilter(self)
@@ -321,9 +349,14 @@ class PlayerWindow(QWidget):
 
         self.reader.refresh(self.media.id, fresh, failed)
 
+    def _teardown(self) -> None:
+        """Stop and release the decoding pipeline without holding the GIL (see the module docstring)."""
+        self.player.setSource(QUrl())  # PySide runs setSource with the GIL released; stop() holds it
+        self.last_frame = None
+
     def _cannot_play(self) -> None:
         self._failed = True
-        self.player.stop()
+        self._teardown()
         self._show_message(self.tr("Parley can't play “%1” on this computer: its format is not supported "
                                    "here. Save it and open it with another video player.")
                            .replace("%1", self.media.filename or self.tr("this video")))
@@ -375,7 +408,7 @@ class PlayerWindow(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._closed = True
-        self.player.stop()
+        self._teardown()
         if self._download is not None:
             self._download.stop("closed")
         self.closed.emit(self.media.id)
