@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QMouseEvent, QShortcut
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoFrame
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import (
@@ -33,6 +33,8 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSlider,
     QStackedLayout,
+    QStyle,
+    QStyleOptionSlider,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -64,6 +66,38 @@ def settle_overrides(*objects: QObject) -> None:
     for obj in objects:
         obj.destroyed.connect(_noop)
         obj.destroyed.disconnect(_noop)
+
+
+class SeekSlider(QSlider):
+    """The position slider: a click on the groove jumps there, as in every video player.
+
+    A plain QSlider only moves one page towards the click. After the jump the handle is under the
+    pointer, so the same press goes on as a drag.
+
+    Signals:
+        jumped(int): the value clicked, in ms.
+    """
+
+    jumped = Signal(int)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.maximum() > self.minimum():
+            opt = QStyleOptionSlider()
+            self.initStyleOption(opt)
+            style = self.style()
+            handle = style.subControlRect(QStyle.ComplexControl.CC_Slider, opt,
+                                          QStyle.SubControl.SC_SliderHandle, self)
+            point = event.position().toPoint()
+            if not handle.contains(point):
+                groove = style.subControlRect(QStyle.ComplexControl.CC_Slider, opt,
+                                              QStyle.SubControl.SC_SliderGroove, self)
+                span = max(1, groove.width() - handle.width())
+                x = point.x() - groove.x() - handle.width() // 2
+                value = QStyle.sliderValueFromPosition(self.minimum(), self.maximum(), max(0, min(x, span)),
+                                                       span, opt.upsideDown)
+                self.setValue(value)
+                self.jumped.emit(value)
+        super().mousePressEvent(event)
 
 
 class PlayerWindow(QWidget):
@@ -137,9 +171,11 @@ class PlayerWindow(QWidget):
         self.play_button.setAccessibleName(self.tr("Play or pause"))
         self.play_button.setToolTip(self.tr("Play / pause (Space)"))
         self.play_button.clicked.connect(self.toggle_play)
-        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider = SeekSlider(Qt.Orientation.Horizontal)
         self.slider.setAccessibleName(self.tr("Position"))
-        self.slider.setRange(0, int((media.duration or 0) * 1000))
+        self.slider.setSingleStep(SEEK_STEP_MS)  # arrow keys on the slider, like the window's arrows
+        self._set_range(int((media.duration or 0) * 1000))
+        self.slider.jumped.connect(self.seek)
         self.slider.sliderPressed.connect(lambda: setattr(self, "_seeking", True))
         self.slider.sliderReleased.connect(self._slider_released)
         self.slider.sliderMoved.connect(self._slider_moved)
@@ -228,7 +264,11 @@ class PlayerWindow(QWidget):
             self.player.play()
 
     def seek(self, ms: int) -> None:
+        """Go to ``ms``; the picture shows that frame even when paused or after the end."""
         duration = self.player.duration() or int((self.media.duration or 0) * 1000)
+        if self.player.playbackState() == QMediaPlayer.PlaybackState.StoppedState and not self._failed:
+            self._want_play = False
+            self.player.pause()  # a stopped player (the end reached) decodes nothing: paused, it does
         self.player.setPosition(max(0, min(int(ms), max(0, duration - 1))))
 
     def toggle_fullscreen(self) -> None:
@@ -272,8 +312,12 @@ class PlayerWindow(QWidget):
 
     def _duration(self, ms: int) -> None:
         if ms > 0:
-            self.slider.setRange(0, int(ms))
+            self._set_range(int(ms))
             self._position(self.player.position())
+
+    def _set_range(self, ms: int) -> None:
+        self.slider.setRange(0, ms)
+        self.slider.setPageStep(max(SEEK_STEP_MS, ms // 10))  # Page Up/Down: a tenth of the video
 
     def _time_text(self, ms: int) -> str:
         total = (self.player.duration() / 1000) if self.player.duration() > 0 else self.media.duration
@@ -301,6 +345,9 @@ class PlayerWindow(QWidget):
     def _status(self, status: QMediaPlayer.MediaStatus) -> None:
         if status == QMediaPlayer.MediaStatus.InvalidMedia and not self._renewable():
             self._cannot_play()
+        elif status == QMediaPlayer.MediaStatus.EndOfMedia and self.last_frame is not None:
+            # the backend blanks the picture at the end: keep showing the last frame instead
+            self.video.videoSink().setVideoFrame(self.last_frame)
         elif status in (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia) \
                 and self._resume_at is not None:
             at, self._resume_at = self._resume_at, None
