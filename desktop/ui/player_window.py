@@ -21,6 +21,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import shiboken6
+
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QMouseEvent, QShortcut
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoFrame
@@ -116,8 +118,13 @@ class PlayerWindow(QWidget):
     closed = Signal(str)
     frameShown = Signal()
 
-    def __init__(self, media: MediaInfo, reader: MediaReader, *, autoplay: bool = True) -> None:
+    def __init__(self, media: MediaInfo, reader: MediaReader, *, autoplay: bool = True,
+                 return_focus: QWidget | None = None) -> None:
+        """``return_focus``: the widget that gets the focus back when the player closes (the composer of
+        the chat it was opened from), instead of whatever last had it in that window (the message list
+        that was clicked)."""
         super().__init__()
+        self._return_focus = return_focus
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setObjectName("PlayerWindow")
         self.media = media
@@ -460,3 +467,14 @@ class PlayerWindow(QWidget):
             self._download.stop("closed")
         self.closed.emit(self.media.id)
         super().closeEvent(event)
+        self._give_back_focus()
+
+    def _give_back_focus(self) -> None:
+        target = self._return_focus
+        self._return_focus = None
+        if target is None or not shiboken6.isValid(target) or not target.window().isVisible():
+            return
+        window = target.window()
+        window.raise_()
+        window.activateWindow()
+        target.setFocus(Qt.FocusReason.ActiveWindowFocusReason)

@@ -153,3 +153,29 @@ def test_the_picture_stays_after_the_end_and_after_a_seek_while_paused(qtbot: An
     qtbot.waitUntil(lambda: w.player.playbackState() == PLAYING, timeout=5000)
     assert w.player.position() < w.player.duration() - 3000
     w.close()
+
+
+def test_the_focus_goes_back_to_the_composer_when_the_player_closes(qtbot: Any, small_video: Path,
+                                                                    fake_media: FakeMediaServer) -> None:
+    from PySide6.QtWidgets import QApplication, QListWidget, QTextEdit, QVBoxLayout, QWidget
+
+    chat = QWidget()  # a chat window: the message list that was clicked, and the composer
+    qtbot.addWidget(chat)
+    layout = QVBoxLayout(chat)
+    history, composer = QListWidget(), QTextEdit()
+    layout.addWidget(history)
+    layout.addWidget(composer)
+    chat.show()
+    chat.activateWindow()
+    history.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is history, timeout=5000)
+
+    info = fake_media.add_media(small_video.read_bytes())
+    reader = MediaReader(MediaClient(StaticApi(fake_media.url)))
+    w = PlayerWindow(media_info(info), reader, return_focus=composer)
+    w.show()
+    w.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=5000)
+    w.close()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is chat and QApplication.focusWidget() is composer,
+                    timeout=5000)
