@@ -325,8 +325,8 @@ class ParleyApp(QObject):
                 store.close()
 
         if wait:
-            if realtime is not None:
-                realtime.stop(timeout=3.0)
+            if realtime is not None:  # the disconnect is sent at once; the rest ends on its own thread
+                realtime.stop(timeout=1.0)
             self.runner.wait_idle(3000)
             self.disk.wait_idle(3000)
             if store is not None:

@@ -88,18 +88,20 @@ class RealtimeClient:
         self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Disconnect and end the loop (blocks up to ``timeout``: call from a worker or at exit)."""
+        """Disconnect and end the loop, waiting at most ``timeout`` for it.
+
+        The loop thread does the disconnect itself: python-engineio's disconnect joins its read loop
+        without a limit, so a server that does not answer would hold the caller (the GUI thread at
+        quit) for as long as that takes. The thread is a daemon, so it never keeps the process alive.
+        """
         self._stop.set()
         self._wake.set()
         self._disconnected.set()
-        client = self._client
-        if client is not None:
-            try:
-                client.disconnect()
-            except Exception:  # already gone
-                pass
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout)
+        thread = self._thread
+        if thread is None or thread is threading.current_thread():
+            self._drop_client()
+        else:
+            thread.join(timeout)
         self._thread = None
 
     def reconnect_now(self) -> None:
@@ -152,6 +154,16 @@ class RealtimeClient:
 
     # loop ---------------------------------------------------------------------
     def _run(self) -> None:
+        session_over = False
+        try:
+            session_over = self._loop()
+        finally:
+            self._drop_client()  # also when stop() came during a connect
+        if not session_over:
+            self.listener.on_state("stopped", "", 0.0)
+
+    def _loop(self) -> bool:
+        """Connect and reconnect until stopped; True when it ended because the session is over."""
         force_refresh = False
         while not self._stop.is_set():
             self.listener.on_state("connecting", "", 0.0)
@@ -168,14 +180,14 @@ class RealtimeClient:
                     break
                 error = "Connection lost."
             elif error == "session":
-                return
+                return True
             else:
                 force_refresh = self._refused_code == "token_expired"
             delay = self.backoff.next_delay()
             self.listener.on_state("offline", error, delay)
             self._wake.clear()
             self._wake.wait(delay)
-        self.listener.on_state("stopped", "", 0.0)
+        return False
 
     def _connect_once(self, force_refresh: bool) -> str | None:
         """One attempt; None when connected, "session" when the session is over, else a reason."""
