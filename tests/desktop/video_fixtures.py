@@ -276,7 +276,9 @@ class FakeMediaServer:
                         self.send_header("Content-Range", f"bytes {start}-{end}/{len(blob)}")
                     self.send_header("Content-Length", str(len(chunk)))
                     self.end_headers()
-                    step = 64 * 1024
+                    # throttled: small chunks, as a slow link delivers packets, not 64 KiB every 200 ms
+                    # (FFmpeg checks for a stop between reads, so bursts would only stall its teardown)
+                    step = 8 * 1024 if fake.stream_rate else 64 * 1024
                     try:
                         for i in range(0, len(chunk), step):
                             self.wfile.write(chunk[i:i + step])
