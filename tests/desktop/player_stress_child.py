@@ -124,7 +124,7 @@ def run(app: QApplication, clip: bytes, mp4: bytes, cycles: int, stats: dict[str
     slow.stream_rate = 250_000  # bytes/s, below the clip's bitrate: it buffers while playing
     medium = FakeMediaServer()
     medium.stream_rate = 300_000  # the 3 MB MP4 takes 10 s: a far seek needs bytes not read yet
-    servers = [fast, slow, medium]
+    stats["_servers"] = [fast, slow, medium]  # main() closes them once the event loop has returned
     readers: dict[int, MediaReader] = {}
 
     def open_player(fake: FakeMediaServer, token: str = "t", mp4_clip: bool = False) -> PlayerWindow:
@@ -146,55 +146,51 @@ def run(app: QApplication, clip: bytes, mp4: bytes, cycles: int, stats: dict[str
         w.close()
         yield (lambda: bool(gone), 10, f"{what}: the closed player to be deleted")
 
-    try:
-        for i in range(cycles):
-            kind = KINDS[i % len(KINDS)]
-            if kind == "normal":
-                w = open_player(fast)
-                yield (playing(w), 15, f"cycle {i}: playing")
-                for key in (Qt.Key.Key_Right, Qt.Key.Key_Right, Qt.Key.Key_Left):
-                    QTest.keyClick(w, key)
-                    yield pause(0.08)
-            elif kind == "slow":
-                w = open_player(slow)
-                yield (playing(w), 20, f"cycle {i}: playing from the slow server")
-                QTest.keyClick(w, Qt.Key.Key_Right)
-                yield pause(0.2)
-            elif kind == "expired":
-                medium.valid_tokens = {"old", "t"}
-                # an MP4 here: over this fake, FFmpeg's Matroska reader gives up on a refused read
-                # ("File ended prematurely") instead of reporting an error the player could renew on
-                w = open_player(medium, token="old", mp4_clip=True)
-                yield (playing(w), 15, f"cycle {i}: playing before the link expires")
-                medium.valid_tokens = {"t"}  # the link expires mid-play
-                w.seek(6000)  # needs bytes not read yet: the player reads again and is refused
-                yield (lambda: len(w.renewals) >= 1 and "token=t" in w.player.source().toString()
-                       and w.player.playbackState() == PLAYING and w.player.position() >= 5500,
-                       20, f"cycle {i}: playing again on a fresh link")
-                stats["renewed"] += 1
-            elif kind == "killed":
-                dying = FakeMediaServer()
-                dying.stream_rate = 400_000
-                w = open_player(dying)
-                yield (playing(w), 15, f"cycle {i}: playing before the server dies")
-                threading.Thread(target=dying.kill, daemon=True).start()  # shutdown() polls for 0.5 s
-                QTest.keyClick(w, Qt.Key.Key_Right)  # a seek that needs the dead server
-                yield (lambda: w.stack.currentIndex() == 1 or w.player.playbackState() != PLAYING,
-                       20, f"cycle {i}: the player noticing the server is gone")
-                stats["server_died"] += 1
-            yield from close(w, f"cycle {i} ({kind})")
-            stats["cycles"] += 1
-            stats[kind] += 1
+    for i in range(cycles):
+        kind = KINDS[i % len(KINDS)]
+        if kind == "normal":
+            w = open_player(fast)
+            yield (playing(w), 15, f"cycle {i}: playing")
+            for key in (Qt.Key.Key_Right, Qt.Key.Key_Right, Qt.Key.Key_Left):
+                QTest.keyClick(w, key)
+                yield pause(0.08)
+        elif kind == "slow":
+            w = open_player(slow)
+            yield (playing(w), 20, f"cycle {i}: playing from the slow server")
+            QTest.keyClick(w, Qt.Key.Key_Right)
+            yield pause(0.2)
+        elif kind == "expired":
+            medium.valid_tokens = {"old", "t"}
+            # an MP4 here: over this fake, FFmpeg's Matroska reader gives up on a refused read
+            # ("File ended prematurely") instead of reporting an error the player could renew on
+            w = open_player(medium, token="old", mp4_clip=True)
+            yield (playing(w), 15, f"cycle {i}: playing before the link expires")
+            medium.valid_tokens = {"t"}  # the link expires mid-play
+            w.seek(6000)  # needs bytes not read yet: the player reads again and is refused
+            yield (lambda: len(w.renewals) >= 1 and "token=t" in w.player.source().toString()
+                   and w.player.playbackState() == PLAYING and w.player.position() >= 5500,
+                   20, f"cycle {i}: playing again on a fresh link")
+            stats["renewed"] += 1
+        elif kind == "killed":
+            dying = FakeMediaServer()
+            dying.stream_rate = 400_000
+            w = open_player(dying)
+            yield (playing(w), 15, f"cycle {i}: playing before the server dies")
+            threading.Thread(target=dying.kill, daemon=True).start()  # shutdown() polls for 0.5 s
+            QTest.keyClick(w, Qt.Key.Key_Right)  # a seek that needs the dead server
+            yield (lambda: w.stack.currentIndex() == 1 or w.player.playbackState() != PLAYING,
+                   20, f"cycle {i}: the player noticing the server is gone")
+            stats["server_died"] += 1
+        yield from close(w, f"cycle {i} ({kind})")
+        stats["cycles"] += 1
+        stats[kind] += 1
 
-        # the application quits while a video plays: main() checks the process then ends cleanly
-        w = open_player(fast)
-        yield (playing(w), 15, "the last player: playing")
-        stats["quit_while_playing"] = True
-        app.quit()
-        yield (lambda: False, 1e9, "nothing")  # the event loop is gone
-    finally:
-        for s in servers:
-            s.close()
+    # the application quits while a video plays: main() checks the process then ends cleanly
+    w = open_player(fast)
+    yield (playing(w), 15, "the last player: playing")
+    stats["quit_while_playing"] = True
+    app.quit()
+    yield (lambda: False, 1e9, "nothing")  # the event loop is gone
 
 
 def main() -> int:
@@ -225,6 +221,8 @@ def main() -> int:
     started = time.monotonic()
     app.exec()
     ticker.timer.stop()
+    for server in stats.pop("_servers", []):  # here, not in the generator: a generator finalized at
+        server.close()  # interpreter exit would wait for serve_forever threads that are gone by then
     late = sorted(ticker.late)
     stats.update(error=driver.error, seconds=round(time.monotonic() - started, 1), ticks=len(late),
                  max_late_ms=round(1000 * late[-1], 1) if late else None,
