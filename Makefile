@@ -1,5 +1,15 @@
 # Two commands: `make run` and `make test`. Both create/refresh .venv first.
-PYTHON ?= python3
+# Python: 3.12 for development, CI and the bundle (docs/architecture.md, "Python and PySide6"), else 3.13,
+# else python3 if it is 3.11 or newer (a fresh Debian 12). pyenv shims of versions that are not selected
+# exist but fail when run, so every candidate is run, and pyenv's own install folders are tried too.
+PYENV_ROOT_DIR := $(or $(shell pyenv root 2>/dev/null),$(PYENV_ROOT),$(HOME)/.pyenv)
+ifndef PYTHON
+PYTHON := $(shell for p in python3.12 $(PYENV_ROOT_DIR)/versions/3.12*/bin/python3.12 python3.13 \
+                 $(PYENV_ROOT_DIR)/versions/3.13*/bin/python3.13 python3; do \
+                 "$$p" -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && { echo "$$p"; break; }; \
+               done)
+endif
+PYVER  := $(shell "$(PYTHON)" -c 'import sys; print(sys.version.split()[0])' 2>/dev/null)
 VENV   := .venv
 ifeq ($(OS),Windows_NT)
 PY     := $(VENV)/Scripts/python.exe
@@ -9,11 +19,18 @@ PY     := $(VENV)/bin/python
 BIN    := $(VENV)/bin
 endif
 STAMP  := $(VENV)/.installed
+# the interpreter the venv was made with: another one recreates the venv
+PYUSED := $(VENV)/.python-version
 
-.PHONY: run serve test lint preflight bench package package-test clean
+.PHONY: run serve test lint preflight bench package package-test clean FORCE
 
-$(STAMP): pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Parley needs Python 3.11 or newer")'
+$(PYUSED): FORCE
+	@test -n "$(PYVER)" || { echo "Parley needs Python 3.11 or newer (3.12 preferred): none found"; exit 1; }
+	@if [ "$$(cat $@ 2>/dev/null)" != "$(PYVER)" ]; then \
+	  echo "Python $(PYVER) ($(PYTHON)): (re)creating $(VENV)"; rm -rf $(VENV); mkdir -p $(VENV); \
+	  echo "$(PYVER)" > $@; fi
+
+$(STAMP): pyproject.toml $(PYUSED)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"

@@ -297,13 +297,25 @@ class ParleyApp(QObject):
 
         player = self.players.get(media.id)
         if player is None:
-            player = PlayerWindow(media, self.media_reader)
+            player = PlayerWindow(media, self.media_reader, return_focus=self._active_composer())
             player.closed.connect(lambda media_id: self.players.pop(media_id, None))
             self.players[media.id] = player
         player.show()
         player.raise_()
         player.activateWindow()
         return player
+
+    def _active_composer(self) -> Any:
+        """The composer of the chat in the active window (where a player was opened from), if any."""
+        active = QApplication.activeWindow()
+        for window in self.chat_windows.values():
+            if window is active:
+                return window.chat.composer
+        if active is not None and active is self.main_window:
+            peer_id = self.main_window.active_peer()
+            view = self.chat_view(peer_id) if peer_id else None
+            return view.composer if view is not None else None
+        return None
 
     def _signed_out(self, reason: str) -> None:
         self._teardown(wait=self._quitting)
@@ -338,8 +350,8 @@ class ParleyApp(QObject):
                 store.close()
 
         if wait:
-            if realtime is not None:
-                realtime.stop(timeout=3.0)
+            if realtime is not None:  # the disconnect is sent at once; the rest ends on its own thread
+                realtime.stop(timeout=1.0)
             self.runner.wait_idle(1000)  # network results are dropped (guarded) once the service is gone
             self.disk.wait_idle(3000)  # every write lands before the store closes
             if store is not None:

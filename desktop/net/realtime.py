@@ -18,6 +18,11 @@ from desktop.core.errors import ApiError, NetworkError, NotSignedIn, from_ack_er
 
 log = logging.getLogger(__name__)
 
+# How long a disconnect waits for the server's WebSocket close reply. engineio's read loop reads the
+# same socket and takes that reply, so websocket-client's close() always waited its full 3 s default:
+# that was most of the 4-5 s the process lived on after Quit (issue 12).
+CLOSE_WAIT_S = 0.2
+
 SERVER_EVENTS = (protocol.NEW, protocol.UPDATED, protocol.DELETED, protocol.STATUS,
                  protocol.TYPING, protocol.PRESENCE, protocol.MEDIA_STATUS, protocol.BLOCKS_CHANGED)
 
@@ -83,18 +88,20 @@ class RealtimeClient:
         self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Disconnect and end the loop (blocks up to ``timeout``: call from a worker or at exit)."""
+        """Disconnect and end the loop, waiting at most ``timeout`` for it.
+
+        The loop thread does the disconnect itself: python-engineio's disconnect joins its read loop
+        without a limit, so a server that does not answer would hold the caller (the GUI thread at
+        quit) for as long as that takes. The thread is a daemon, so it never keeps the process alive.
+        """
         self._stop.set()
         self._wake.set()
         self._disconnected.set()
-        client = self._client
-        if client is not None:
-            try:
-                client.disconnect()
-            except Exception:  # already gone
-                pass
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout)
+        thread = self._thread
+        if thread is None or thread is threading.current_thread():
+            self._drop_client()
+        else:
+            thread.join(timeout)
         self._thread = None
 
     def reconnect_now(self) -> None:
@@ -147,6 +154,16 @@ class RealtimeClient:
 
     # loop ---------------------------------------------------------------------
     def _run(self) -> None:
+        session_over = False
+        try:
+            session_over = self._loop()
+        finally:
+            self._drop_client()  # also when stop() came during a connect
+        if not session_over:
+            self.listener.on_state("stopped", "", 0.0)
+
+    def _loop(self) -> bool:
+        """Connect and reconnect until stopped; True when it ended because the session is over."""
         force_refresh = False
         while not self._stop.is_set():
             self.listener.on_state("connecting", "", 0.0)
@@ -163,14 +180,14 @@ class RealtimeClient:
                     break
                 error = "Connection lost."
             elif error == "session":
-                return
+                return True
             else:
                 force_refresh = self._refused_code == "token_expired"
             delay = self.backoff.next_delay()
             self.listener.on_state("offline", error, delay)
             self._wake.clear()
             self._wake.wait(delay)
-        self.listener.on_state("stopped", "", 0.0)
+        return False
 
     def _connect_once(self, force_refresh: bool) -> str | None:
         """One attempt; None when connected, "session" when the session is over, else a reason."""
@@ -197,6 +214,7 @@ class RealtimeClient:
             self._client = client
         try:
             client.connect(self.url, auth={"token": token}, wait_timeout=self.connect_timeout)
+            _shorten_close_wait(client)
         except Exception as exc:
             self._drop_client()
             if self._refused_code == "email_not_verified":
@@ -228,3 +246,16 @@ class RealtimeClient:
             except Exception:  # a bad payload must not kill the socket thread
                 log.exception("handling %s failed", name)
         return handle
+
+
+def _shorten_close_wait(client: Any) -> None:
+    """Make the WebSocket under ``client`` wait at most CLOSE_WAIT_S for the close reply (see there)."""
+    ws = getattr(getattr(client, "eio", None), "ws", None)
+    close = getattr(ws, "close", None)
+    if close is None:
+        return
+
+    def quick_close(status: int = 1000, reason: bytes = b"", timeout: float | None = None) -> Any:
+        return close(status, reason, min(timeout or CLOSE_WAIT_S, CLOSE_WAIT_S))
+
+    ws.close = quick_close

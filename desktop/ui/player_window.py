@@ -6,14 +6,25 @@ bytes it needs. The URL carries a short-lived token (or redirects to a
 presigned S3 URL); when it expires mid-play the player asks the server for a
 fresh link and carries on at the same position. A file the backend cannot
 decode is said so plainly, with "Save video as…" instead of a black box.
+
+Threading rule (issue 12, the close freeze; evidence in docs/architecture.md): Qt's FFmpeg backend
+destroys its renderers on its own threads, and ``~QObject`` there calls ``disconnectNotify`` on every
+sender still connected, here our QAudioOutput, while it holds a Qt signal-slot mutex. For an object
+made from Python that virtual is PySide's override lookup, which takes the GIL; the GUI thread,
+holding the GIL inside ``QMediaPlayer.stop()`` (PySide releases the GIL only for ``setSource``),
+waited for the same mutex: a deadlock. So (1) :func:`settle_overrides` makes PySide resolve those
+lookups once, here, so no multimedia thread ever needs the GIL; (2) the pipeline is torn down with
+``setSource(QUrl())``, the one call that runs without the GIL.
 """
 from __future__ import annotations
 
 import time
 from pathlib import Path
 
+import shiboken6
+
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QMouseEvent, QShortcut
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoFrame
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import (
@@ -24,6 +35,8 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSlider,
     QStackedLayout,
+    QStyle,
+    QStyleOptionSlider,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -38,6 +51,56 @@ from desktop.ui.plain import plain, tooltip
 MAX_RENEWALS = 3  # fresh links asked for within RENEW_WINDOW_S before giving up
 RENEW_WINDOW_S = 60.0
 SEEK_STEP_MS = 5000
+
+
+def _noop(*_: object) -> None:
+    pass
+
+
+def settle_overrides(*objects: QObject) -> None:
+    """Make PySide look up (and cache as absent) the Python overrides of ``connectNotify`` and
+    ``disconnectNotify`` of these Python-made objects now, on the GUI thread.
+
+    Shiboken caches a failed override lookup per object (``Sbk_GetPyOverride`` then returns before
+    taking the GIL). Until the first lookup, every call of those virtuals takes the GIL, including the
+    one a Qt multimedia thread makes from ``~QObject`` while it holds a signal-slot mutex: the inversion
+    that froze the app when a player closed. Connecting and disconnecting a no-op slot runs both lookups.
+    """
+    for obj in objects:
+        obj.destroyed.connect(_noop)
+        obj.destroyed.disconnect(_noop)
+
+
+class SeekSlider(QSlider):
+    """The position slider: a click on the groove jumps there, as in every video player.
+
+    A plain QSlider only moves one page towards the click. After the jump the handle is under the
+    pointer, so the same press goes on as a drag.
+
+    Signals:
+        jumped(int): the value clicked, in ms.
+    """
+
+    jumped = Signal(int)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.maximum() > self.minimum():
+            opt = QStyleOptionSlider()
+            self.initStyleOption(opt)
+            style = self.style()
+            handle = style.subControlRect(QStyle.ComplexControl.CC_Slider, opt,
+                                          QStyle.SubControl.SC_SliderHandle, self)
+            point = event.position().toPoint()
+            if not handle.contains(point):
+                groove = style.subControlRect(QStyle.ComplexControl.CC_Slider, opt,
+                                              QStyle.SubControl.SC_SliderGroove, self)
+                span = max(1, groove.width() - handle.width())
+                x = point.x() - groove.x() - handle.width() // 2
+                value = QStyle.sliderValueFromPosition(self.minimum(), self.maximum(), max(0, min(x, span)),
+                                                       span, opt.upsideDown)
+                self.setValue(value)
+                self.jumped.emit(value)
+        super().mousePressEvent(event)
 
 
 class PlayerWindow(QWidget):
@@ -56,8 +119,13 @@ class PlayerWindow(QWidget):
     closed = Signal(str)
     frameShown = Signal()
 
-    def __init__(self, media: MediaInfo, reader: MediaReader, *, autoplay: bool = True) -> None:
+    def __init__(self, media: MediaInfo, reader: MediaReader, *, autoplay: bool = True,
+                 return_focus: QWidget | None = None) -> None:
+        """``return_focus``: the widget that gets the focus back when the player closes (the composer of
+        the chat it was opened from), instead of whatever last had it in that window (the message list
+        that was clicked)."""
         super().__init__()
+        self._return_focus = return_focus
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setObjectName("PlayerWindow")
         self.media = media
@@ -76,8 +144,9 @@ class PlayerWindow(QWidget):
 
         self.player = QMediaPlayer(self)
         self.audio = QAudioOutput(self)
-        self.player.setAudioOutput(self.audio)
         self.video = QVideoWidget()
+        settle_overrides(self, self.player, self.audio, self.video)  # before any multimedia thread exists
+        self.player.setAudioOutput(self.audio)
         self.video.setAccessibleName(self.tr("Video"))
         self.video.setMinimumSize(320, 180)
         self.video.installEventFilter(self)
@@ -110,9 +179,11 @@ class PlayerWindow(QWidget):
         self.play_button.setAccessibleName(self.tr("Play or pause"))
         self.play_button.setToolTip(self.tr("Play / pause (Space)"))
         self.play_button.clicked.connect(self.toggle_play)
-        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider = SeekSlider(Qt.Orientation.Horizontal)
         self.slider.setAccessibleName(self.tr("Position"))
-        self.slider.setRange(0, int((media.duration or 0) * 1000))
+        self.slider.setSingleStep(SEEK_STEP_MS)  # arrow keys on the slider, like the window's arrows
+        self._set_range(int((media.duration or 0) * 1000))
+        self.slider.jumped.connect(self.seek)
         self.slider.sliderPressed.connect(lambda: setattr(self, "_seeking", True))
         self.slider.sliderReleased.connect(self._slider_released)
         self.slider.sliderMoved.connect(self._slider_moved)
@@ -201,7 +272,11 @@ class PlayerWindow(QWidget):
             self.player.play()
 
     def seek(self, ms: int) -> None:
+        """Go to ``ms``; the picture shows that frame even when paused or after the end."""
         duration = self.player.duration() or int((self.media.duration or 0) * 1000)
+        if self.player.playbackState() == QMediaPlayer.PlaybackState.StoppedState and not self._failed:
+            self._want_play = False
+            self.player.pause()  # a stopped player (the end reached) decodes nothing: paused, it does
         self.player.setPosition(max(0, min(int(ms), max(0, duration - 1))))
 
     def toggle_fullscreen(self) -> None:
@@ -245,8 +320,12 @@ class PlayerWindow(QWidget):
 
     def _duration(self, ms: int) -> None:
         if ms > 0:
-            self.slider.setRange(0, int(ms))
+            self._set_range(int(ms))
             self._position(self.player.position())
+
+    def _set_range(self, ms: int) -> None:
+        self.slider.setRange(0, ms)
+        self.slider.setPageStep(max(SEEK_STEP_MS, ms // 10))  # Page Up/Down: a tenth of the video
 
     def _time_text(self, ms: int) -> str:
         total = (self.player.duration() / 1000) if self.player.duration() > 0 else self.media.duration
@@ -274,6 +353,9 @@ class PlayerWindow(QWidget):
     def _status(self, status: QMediaPlayer.MediaStatus) -> None:
         if status == QMediaPlayer.MediaStatus.InvalidMedia and not self._renewable():
             self._cannot_play()
+        elif status == QMediaPlayer.MediaStatus.EndOfMedia and self.last_frame is not None:
+            # the backend blanks the picture at the end: keep showing the last frame instead
+            self.video.videoSink().setVideoFrame(self.last_frame)
         elif status in (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia) \
                 and self._resume_at is not None:
             at, self._resume_at = self._resume_at, None
@@ -322,9 +404,14 @@ class PlayerWindow(QWidget):
 
         self.reader.refresh(self.media.id, fresh, failed)
 
+    def _teardown(self) -> None:
+        """Stop and release the decoding pipeline without holding the GIL (see the module docstring)."""
+        self.player.setSource(QUrl())  # PySide runs setSource with the GIL released; stop() holds it
+        self.last_frame = None
+
     def _cannot_play(self) -> None:
         self._failed = True
-        self.player.stop()
+        self._teardown()
         self._show_message(self.tr("Parley can't play “%1” on this computer: its format is not supported "
                                    "here. Save it and open it with another video player.")
                            .replace("%1", self.media.filename or self.tr("this video")))
@@ -376,8 +463,19 @@ class PlayerWindow(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._closed = True
-        self.player.stop()
+        self._teardown()
         if self._download is not None:
             self._download.stop("closed")
         self.closed.emit(self.media.id)
         super().closeEvent(event)
+        self._give_back_focus()
+
+    def _give_back_focus(self) -> None:
+        target = self._return_focus
+        self._return_focus = None
+        if target is None or not shiboken6.isValid(target) or not target.window().isVisible():
+            return
+        window = target.window()
+        window.raise_()
+        window.activateWindow()
+        target.setFocus(Qt.FocusReason.ActiveWindowFocusReason)

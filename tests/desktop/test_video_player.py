@@ -103,8 +103,79 @@ def test_save_video_as_from_a_bubble_shows_progress_and_resumes(qtbot: Any, tmp_
     dest = tmp_path / "saved.mp4"
     (tmp_path / "saved.mp4.part").write_bytes(blob[:400_000])  # a save that stopped earlier
     dialog = save_video_as(parent, reader, info, str(dest))
-    # the last progress and the end arrive as two queued calls: wait for the end
-    qtbot.waitUntil(lambda: dest.exists() and "Saved to" in dialog.labelText(), timeout=10000)
-    assert dest.read_bytes() == blob and dialog.value() == 100
+    # the bar reaches 100 % with the last bytes; "Saved to" follows once the file is in place
+    qtbot.waitUntil(lambda: dest.exists() and dialog.value() == 100 and "Saved to" in dialog.labelText(),
+                    timeout=10000)
+    assert dest.read_bytes() == blob
     assert any(e.endswith("bytes=400000-") for e in fake_media.stream_log)  # it continued with a Range
     dialog.close()
+
+
+def _shown_frame_at(w: PlayerWindow, ms: int, tolerance: int = 250) -> bool:
+    """The frame the video widget paints now (not black) is the one at ``ms``."""
+    frame = w.video.videoSink().videoFrame()
+    return frame.isValid() and abs(frame.startTime() // 1000 - ms) <= tolerance
+
+
+def test_clicking_the_seek_bar_jumps_there(qtbot: Any, small_video: Path, fake_media: FakeMediaServer) -> None:
+    from PySide6.QtCore import QPoint
+
+    info = fake_media.add_media(small_video.read_bytes())
+    w = _open(qtbot, fake_media, info)
+    qtbot.waitUntil(lambda: w.player.playbackState() == PLAYING and w.player.duration() > 0, timeout=15000)
+    assert w.slider.pageStep() >= 500 and w.slider.singleStep() == 5000  # not 10 ms steps
+    slider = w.slider
+    qtbot.mouseClick(slider, Qt.MouseButton.LeftButton, pos=QPoint(int(slider.width() * 0.75), slider.height() // 2))
+    target = w.player.duration() * 0.75
+    qtbot.waitUntil(lambda: abs(w.player.position() - target) < w.player.duration() * 0.12, timeout=5000)
+    w.close()
+
+
+def test_the_picture_stays_after_the_end_and_after_a_seek_while_paused(qtbot: Any, small_video: Path,
+                                                                      fake_media: FakeMediaServer) -> None:
+    info = fake_media.add_media(small_video.read_bytes())
+    w = _open(qtbot, fake_media, info)
+    qtbot.waitUntil(lambda: w.player.playbackState() == PLAYING and w.player.position() > 300, timeout=15000)
+    qtbot.keyClick(w, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: w.player.playbackState() == QMediaPlayer.PlaybackState.PausedState, timeout=5000)
+    w.seek(3000)  # paused: the frame at 3 s is shown at once
+    qtbot.waitUntil(lambda: _shown_frame_at(w, 3000), timeout=5000)
+
+    qtbot.keyClick(w, Qt.Key.Key_Space)
+    w.seek(w.player.duration() - 400)
+    qtbot.waitUntil(lambda: w.player.mediaStatus() == QMediaPlayer.MediaStatus.EndOfMedia, timeout=10000)
+    qtbot.waitUntil(lambda: _shown_frame_at(w, w.player.duration(), tolerance=200), timeout=5000)  # the last frame
+
+    qtbot.keyClick(w, Qt.Key.Key_Left)  # a seek after the end shows that frame, paused
+    qtbot.waitUntil(lambda: _shown_frame_at(w, w.player.duration() - 5000), timeout=5000)
+    assert w.player.playbackState() == QMediaPlayer.PlaybackState.PausedState
+    qtbot.keyClick(w, Qt.Key.Key_Space)  # and play goes on from there
+    qtbot.waitUntil(lambda: w.player.playbackState() == PLAYING, timeout=5000)
+    assert w.player.position() < w.player.duration() - 3000
+    w.close()
+
+
+def test_the_focus_goes_back_to_the_composer_when_the_player_closes(qtbot: Any, small_video: Path,
+                                                                    fake_media: FakeMediaServer) -> None:
+    from PySide6.QtWidgets import QApplication, QListWidget, QTextEdit, QVBoxLayout, QWidget
+
+    chat = QWidget()  # a chat window: the message list that was clicked, and the composer
+    qtbot.addWidget(chat)
+    layout = QVBoxLayout(chat)
+    history, composer = QListWidget(), QTextEdit()
+    layout.addWidget(history)
+    layout.addWidget(composer)
+    chat.show()
+    chat.activateWindow()
+    history.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is history, timeout=5000)
+
+    info = fake_media.add_media(small_video.read_bytes())
+    reader = MediaReader(MediaClient(StaticApi(fake_media.url)))
+    w = PlayerWindow(media_info(info), reader, return_focus=composer)
+    w.show()
+    w.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=5000)
+    w.close()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is chat and QApplication.focusWidget() is composer,
+                    timeout=5000)

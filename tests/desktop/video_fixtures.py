@@ -95,6 +95,7 @@ class FakeMediaServer:
         self.stream_log: list[str] = []  # "token range" of every stream request
         self.stream_rate = 0  # bytes/s the stream is sent at (0: as fast as loopback goes)
         self.lock = threading.Lock()
+        self.connections: set[Any] = set()  # open sockets, so kill() can drop them like a dying server
         self._api = ThreadingHTTPServer(("127.0.0.1", 0), self._handler(api=True))
         self._storage = ThreadingHTTPServer(("127.0.0.1", 0), self._handler(api=False))
         for s in (self._api, self._storage):
@@ -107,6 +108,17 @@ class FakeMediaServer:
         for s in (self._api, self._storage):
             s.shutdown()
             s.server_close()
+
+    def kill(self) -> None:
+        """Stop like a server that dies: refuse new connections and cut the open ones mid-response."""
+        self.close()
+        with self.lock:
+            conns, self.connections = list(self.connections), set()
+        for conn in conns:
+            try:
+                conn.shutdown(2)  # socket.SHUT_RDWR
+            except OSError:
+                pass
 
     def add_media(self, blob: bytes, **fields: Any) -> dict[str, Any]:
         """A ready video serving ``blob``; returns its ``media`` dict."""
@@ -129,6 +141,19 @@ class FakeMediaServer:
 
             def log_message(self, *args: Any) -> None:
                 pass
+
+            def setup(self) -> None:
+                super().setup()
+                with fake.lock:
+                    fake.connections.add(self.connection)
+
+            def finish(self) -> None:
+                with fake.lock:
+                    fake.connections.discard(self.connection)
+                try:
+                    super().finish()
+                except OSError:
+                    pass  # killed mid-response
 
             def _json(self, status: int, body: Any, ctype: str = "application/json") -> None:
                 data = json.dumps(body).encode()
@@ -251,7 +276,9 @@ class FakeMediaServer:
                         self.send_header("Content-Range", f"bytes {start}-{end}/{len(blob)}")
                     self.send_header("Content-Length", str(len(chunk)))
                     self.end_headers()
-                    step = 64 * 1024
+                    # throttled: small chunks, as a slow link delivers packets, not 64 KiB every 200 ms
+                    # (FFmpeg checks for a stop between reads, so bursts would only stall its teardown)
+                    step = 8 * 1024 if fake.stream_rate else 64 * 1024
                     try:
                         for i in range(0, len(chunk), step):
                             self.wfile.write(chunk[i:i + step])
