@@ -271,7 +271,7 @@ def inspect_video(path: str | Path, max_bytes: int = DEFAULT_MAX_UPLOAD) -> Vide
             raise not_video from None
         return VideoFile(str(p), name, st.st_size, st.st_mtime, ctype)
     try:
-        with av.open(str(p)) as container:  # (metadata_errors= is gone in PyAV 19)
+        with av.open(str(p), metadata_errors="ignore") as container:
             formats = set(container.format.name.split(","))
             video = next(iter(container.streams.video), None)
             if video is None or not formats & set(_ACCEPTED_FORMATS):

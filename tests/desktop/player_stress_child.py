@@ -125,13 +125,13 @@ def run(app: QApplication, clip: bytes, mp4: bytes, cycles: int, stats: dict[str
     medium = FakeMediaServer()
     medium.stream_rate = 300_000  # the 3 MB MP4 takes 10 s: a far seek needs bytes not read yet
     stats["_servers"] = [fast, slow, medium]  # main() closes them once the event loop has returned
-    readers: dict[int, MediaReader] = {}
+    readers: dict[str, MediaReader] = {}  # by URL: id() of a dead server may come back for a new one
 
     def open_player(fake: FakeMediaServer, token: str = "t", mp4_clip: bool = False) -> PlayerWindow:
         info = fake.add_media(mp4 if mp4_clip else clip, duration=8.0, width=1280, height=720,
                               filename="clip720.mp4" if mp4_clip else "clip720.mkv")
         info["playback_url"] = info["playback_url"].replace("token=t", f"token={token}")
-        reader = readers.setdefault(id(fake), MediaReader(MediaClient(StaticApi(fake.url))))
+        reader = readers.setdefault(fake.url, MediaReader(MediaClient(StaticApi(fake.url))))
         w = PlayerWindow(media_info(info), reader)
         w.show()
         driver.describe = lambda: describe(w) + f"; stream log {fake.stream_log[-3:]}"
