@@ -205,6 +205,71 @@
       <translation>Đã dừng lưu: %1 Hãy lưu lại để tiếp tục từ chỗ đã dừng.</translation>
     </message>
     <message>
+      <location filename="../../desktop/ui/privacy_ui.py" />
+      <source>Unblock %1</source>
+      <translation>Bỏ chặn %1</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/privacy_ui.py" />
+      <source>Block %1…</source>
+      <translation>Chặn %1…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/privacy_ui.py" />
+      <source>Block %1?</source>
+      <translation>Chặn %1?</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/privacy_ui.py" />
+      <source>%1 will not be told. Their messages will no longer reach you, and neither of you will see the other typing, reading or online. You can unblock them in Settings.</source>
+      <translation>%1 sẽ không được báo. Tin nhắn của họ sẽ không đến với bạn nữa, và hai bên sẽ không thấy nhau đang nhập, đã đọc hay trực tuyến. Bạn có thể bỏ chặn họ trong Cài đặt.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/privacy_ui.py" />
+      <source>Block</source>
+      <translation>Chặn</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/privacy_ui.py" />
+      <source>Chat menu</source>
+      <translation>Menu trò chuyện</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/privacy_ui.py" />
+      <source>You blocked %1. Unblock them to write.</source>
+      <translation>Bạn đã chặn %1. Hãy bỏ chặn để nhắn tin.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/privacy_ui.py" />
+      <source>Privacy</source>
+      <translation>Quyền riêng tư</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/privacy_ui.py" />
+      <source>Who can see when I'm online</source>
+      <translation>Ai có thể thấy khi tôi trực tuyến</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/privacy_ui.py" />
+      <source>Who can see when I'm &amp;online</source>
+      <translation>Ai có thể thấy khi tôi trực &amp;tuyến</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/privacy_ui.py" />
+      <source>Blocked people</source>
+      <translation>Người bị chặn</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/privacy_ui.py" />
+      <source>Unblock</source>
+      <translation>Bỏ chặn</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/privacy_ui.py" />
+      <source>Nobody</source>
+      <translation>Không ai</translation>
+    </message>
+    <message>
       <location filename="../../desktop/ui/texts.py" />
       <source>That email and password don't match an account.</source>
       <translation>Email và mật khẩu không khớp với tài khoản nào.</translation>
@@ -779,6 +844,16 @@
       <location filename="../../desktop/ui/login_window.py" />
       <source>At least %1 characters (at most %2).</source>
       <translation>Ít nhất %1 ký tự (tối đa %2).</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>Unencrypted connection allowed for this server. Press the button again.</source>
+      <translation>Đã cho phép kết nối không mã hoá với máy chủ này. Hãy bấm nút lần nữa.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>Use an https:// address, or ask the server's admin to set up HTTPS.</source>
+      <translation>Hãy dùng địa chỉ https://, hoặc nhờ quản trị viên máy chủ thiết lập HTTPS.</translation>
     </message>
     <message>
       <location filename="../../desktop/ui/login_window.py" />

@@ -17,6 +17,20 @@ SOURCES = sorted((HERE.parent.parent / "desktop" / "ui").glob("*.py"))
 MODULE_CONTEXTS = {"tr": "Format", "_t": "Errors", "_tn": "Errors"}
 
 VI: dict[str, str] = {
+    # privacy: blocking, presence, server address
+    "%1 will not be told. Their messages will no longer reach you, and neither of you will see the other "
+    "typing, reading or online. You can unblock them in Settings.":
+        "%1 sẽ không được báo. Tin nhắn của họ sẽ không đến với bạn nữa, và hai bên sẽ không thấy nhau "
+        "đang nhập, đã đọc hay trực tuyến. Bạn có thể bỏ chặn họ trong Cài đặt.",
+    "Block": "Chặn", "Block %1?": "Chặn %1?", "Block %1…": "Chặn %1…", "Blocked people": "Người bị chặn",
+    "Chat menu": "Menu trò chuyện", "Nobody": "Không ai", "Privacy": "Quyền riêng tư", "Unblock": "Bỏ chặn",
+    "Unblock %1": "Bỏ chặn %1", "You blocked %1. Unblock them to write.": "Bạn đã chặn %1. Hãy bỏ chặn để nhắn tin.",
+    "Unencrypted connection allowed for this server. Press the button again.":
+        "Đã cho phép kết nối không mã hoá với máy chủ này. Hãy bấm nút lần nữa.",
+    "Use an https:// address, or ask the server's admin to set up HTTPS.":
+        "Hãy dùng địa chỉ https://, hoặc nhờ quản trị viên máy chủ thiết lập HTTPS.",
+    "Who can see when I'm &online": "Ai có thể thấy khi tôi trực &tuyến",
+    "Who can see when I'm online": "Ai có thể thấy khi tôi trực tuyến",
     # Format
     "typing…": "đang nhập…", "online": "trực tuyến", "No messages yet": "Chưa có tin nhắn",
     "Message deleted": "Tin nhắn đã bị xoá", "Sending: ": "Đang gửi: ", "You: ": "Bạn: ",
