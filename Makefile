@@ -49,8 +49,11 @@ serve: $(STAMP)
 preflight:
 	@$(PYTHON) .ci/preflight.py
 
+# Two phases: everything in parallel, then the tests marked `serial` alone, since they bound the GUI
+# event loop's latency (the player stress test) and other tests sharing the 2 cores would measure them.
 test: preflight $(STAMP)
-	$(PY) -m pytest -n $${PYTEST_WORKERS:-4} --dist loadfile --ignore=tests/packaging $(PYTEST_ARGS)
+	$(PY) -m pytest -n $${PYTEST_WORKERS:-4} --dist loadfile --ignore=tests/packaging -m "not serial" $(PYTEST_ARGS)
+	$(PY) -m pytest --ignore=tests/packaging -m serial $(PYTEST_ARGS)
 
 # Static checks: ruff everywhere; mypy strict on the Qt-free desktop layers and the server's
 # business rules (pyproject.toml [tool.mypy] holds the strictness).

@@ -15,6 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.desktop.video_fixtures import make_video, video_dir  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,6 +44,7 @@ def _ahead_of_other_load() -> None:
         pass
 
 
+@pytest.mark.serial  # alone, so other tests on the 2 cores do not make its ticks late
 def test_player_survives_100_cycles_with_a_responsive_event_loop(video_dir: Path) -> None:
     clip = make_video(video_dir / "clip720.mkv", seconds=8, size="1280x720", bitrate="3M", faststart=False)
     mp4 = make_video(video_dir / "clip720.mp4", seconds=8, size="1280x720", bitrate="3M")
