@@ -252,7 +252,7 @@ def _shorten_close_wait(client: Any) -> None:
     """Make the WebSocket under ``client`` wait at most CLOSE_WAIT_S for the close reply (see there)."""
     ws = getattr(getattr(client, "eio", None), "ws", None)
     close = getattr(ws, "close", None)
-    if close is None:
+    if ws is None or close is None:
         return
 
     def quick_close(status: int = 1000, reason: bytes = b"", timeout: float | None = None) -> Any:

@@ -44,7 +44,6 @@ from server.services import passwords
 from server.services.address_limits import AddressLimits, invalid_code, too_many_tries
 from server.services.counters import Counters
 from server.services.tokens import TokenPair, TokenService
-from server.services import changed_rows
 
 log = logging.getLogger(__name__)
 
