@@ -1,4 +1,9 @@
-"""``parley-server``: serve, db upgrade, check, and admin commands."""
+"""``parley-server``: serve, db upgrade, check, and admin commands.
+
+Every command runs with the standard library patched for gevent (the server's
+one concurrency model, see :mod:`server.green`); :func:`main` patches before it
+imports anything else of the server.
+"""
 from __future__ import annotations
 
 import argparse
@@ -177,7 +182,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from server.green import patch
+    early = patch()  # first: before Flask, psycopg, redis-py, boto3 and smtplib are imported
     from server.observability import configure_logging
     configure_logging()
+    if early:
+        log.warning("imported before gevent patched the standard library: %s", ", ".join(early))
     args = build_parser().parse_args(argv)
     return int(args.fn(args) or 0)

@@ -1,4 +1,9 @@
-"""The HTTP server loop with a graceful shutdown.
+"""The HTTP server: gevent's WSGI server with WebSocket support, and a graceful shutdown.
+
+One process, one event loop: every connection is a greenlet of
+``gevent.pywsgi`` with gevent-websocket's handler (measured against
+simple-websocket on gevent, see docs/performance.md). The standard library is
+monkey-patched before the server's modules are imported (``server.green``).
 
 On SIGTERM or SIGINT the server stops accepting connections, drops every
 Socket.IO connection so that clients reconnect (elsewhere, or here after a
@@ -13,12 +18,15 @@ import logging
 import os
 import signal
 import socket
-import threading
 import time
+from collections.abc import Callable, Iterable
+from typing import Any
 
+import gevent
 from flask import Flask
-from werkzeug.serving import make_server
-from werkzeug.wsgi import ClosingIterator
+from gevent import pywsgi
+from gevent.event import Event
+from geventwebsocket.handler import WebSocketHandler
 
 from server.extensions import socketio
 
@@ -32,6 +40,8 @@ def _close_sockets() -> int:
     (python-socketio's and the JavaScript one) then do not reconnect. Dropping
     the transport reads as a lost connection instead, so every client
     reconnects (to another process, or to this one once restarted) and syncs.
+    ``abort=True`` skips the close packet; the transport's writer greenlet
+    then closes the WebSocket (a plain close frame), which ends its reader.
     """
     eio = getattr(socketio.server, "eio", None)
     if eio is None:
@@ -47,93 +57,200 @@ def _close_sockets() -> int:
 
 
 class ConnectionTracker:
-    """WSGI wrapper that knows what is in flight when the server stops.
+    """WSGI wrapper that counts HTTP requests in flight, so the shutdown can wait for them.
 
-    It counts HTTP requests until their response body has been sent (a video
-    range streams after the view returns), and remembers the TCP sockets of
-    upgraded WebSocket requests: simple-websocket's reader blocks in ``recv()``,
-    which closing the socket from another thread does not wake on Linux, so
-    those are shut down explicitly. Idle keep-alive connections are neither:
-    they end with the process.
+    A request counts until its response body has been sent (a video range
+    streams after the view returns). WebSocket connections are not requests
+    in flight: they are dropped by :func:`_close_sockets`. Everything runs on
+    one event loop, so a counter and an event need no lock.
     """
 
-    def __init__(self, app: Flask) -> None:
+    def __init__(self, app: Callable[..., Any]) -> None:
         self.app = app
-        self.websockets: set[socket.socket] = set()
         self.in_flight = 0
-        self._cond = threading.Condition()
+        self._idle = Event()
+        self._idle.set()
 
-    def __call__(self, environ: dict, start_response):  # noqa: ANN204 - WSGI
-        sock = environ.get("werkzeug.socket") if environ.get("HTTP_UPGRADE", "").lower() == "websocket" else None
-        if sock is not None:
-            with self._cond:
-                self.websockets.add(sock)
-            try:
-                return self.app(environ, start_response)
-            finally:
-                with self._cond:
-                    self.websockets.discard(sock)
-        with self._cond:
-            self.in_flight += 1
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("wsgi.websocket") is not None:
+            return self.app(environ, start_response)
+        self.in_flight += 1
+        self._idle.clear()
         try:
             body = self.app(environ, start_response)
         except BaseException:
             self._done()
             raise
-        return ClosingIterator(body, [self._done])
+        return _Closing(body, self._done)
 
     def _done(self) -> None:
-        with self._cond:
-            self.in_flight -= 1
-            self._cond.notify_all()
+        self.in_flight -= 1
+        if self.in_flight <= 0:
+            self._idle.set()
 
     def wait_idle(self, timeout: float) -> bool:
-        with self._cond:
-            return self._cond.wait_for(lambda: self.in_flight == 0, timeout)
+        return bool(self._idle.wait(timeout))
 
-    def shutdown_websockets(self) -> None:
-        with self._cond:
-            sockets = list(self.websockets)
-        for sock in sockets:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+
+class _Closing:
+    """A response body that calls ``done`` once, when the server closes it."""
+
+    def __init__(self, body: Iterable[bytes], done: Callable[[], None]) -> None:
+        self._body = body
+        self._done: Callable[[], None] | None = done
+
+    def __iter__(self):  # noqa: ANN204 - WSGI iterable
+        return iter(self._body)
+
+    def close(self) -> None:
+        try:
+            close = getattr(self._body, "close", None)
+            if close is not None:
+                close()
+        finally:
+            done, self._done = self._done, None
+            if done is not None:
+                done()
+
+
+class ParleyHandler(WebSocketHandler):
+    """gevent-websocket's handler with deadlines against slow (or idle) clients.
+
+    * The request line and headers must arrive within ``head_timeout``
+      seconds of the handler starting to wait for them (this also ends an
+      idle keep-alive connection), so a client trickling its headers holds a
+      greenlet for seconds, not forever.
+    * A request body must arrive at ``min_body_rate`` bytes/s on average,
+      after a ``body_grace`` allowance; a trickled body times out.
+    * An upgraded WebSocket has no socket timeout: Engine.IO's pings decide
+      whether it is still alive.
+    """
+
+    head_timeout = 10.0
+    body_grace = 10.0
+    min_body_rate = 16 * 1024
+
+    def read_requestline(self):  # noqa: ANN201 - gevent's signature
+        self._head_timer = gevent.Timeout.start_new(self.head_timeout, _HeadTimeout())
+        return super().read_requestline()
+
+    def read_request(self, raw_requestline):  # noqa: ANN001, ANN201 - gevent's signature
+        try:
+            return super().read_request(raw_requestline)
+        finally:
+            self._head_timer.close()
+
+    def handle_one_request(self):  # noqa: ANN201 - gevent's signature
+        try:
+            return super().handle_one_request()
+        except _HeadTimeout:  # raised while parsing the headers, or between requests
+            return None
+        finally:
+            timer = getattr(self, "_head_timer", None)
+            if timer is not None:
+                timer.close()
+
+    def get_environ(self):  # noqa: ANN201 - gevent's signature
+        env = super().get_environ()
+        length = self.content_length
+        if length:
+            env["wsgi.input"] = _DeadlineInput(env["wsgi.input"], self.socket,
+                                               time.monotonic() + self.body_grace + int(length) / self.min_body_rate)
+        return env
+
+    def run_websocket(self):  # noqa: ANN201 - gevent-websocket's signature
+        self.socket.settimeout(None)
+        return super().run_websocket()
+
+
+class _HeadTimeout(TimeoutError):
+    """The request line or headers did not arrive in time."""
+
+
+class _DeadlineInput:
+    """``wsgi.input`` that fails a read once the body's deadline has passed.
+
+    Before each read the socket's timeout is set to what is left, so one slow
+    ``recv`` cannot outlast the deadline either.
+    """
+
+    def __init__(self, inner: Any, sock: socket.socket, deadline: float) -> None:
+        self._inner = inner
+        self._sock = sock
+        self._deadline = deadline
+
+    def _arm(self) -> None:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request body arrived too slowly")
+        self._sock.settimeout(left)
+
+    def read(self, *args: Any) -> bytes:
+        self._arm()
+        try:
+            return self._inner.read(*args)
+        finally:
+            self._sock.settimeout(None)
+
+    def readline(self, *args: Any) -> bytes:
+        self._arm()
+        try:
+            return self._inner.readline(*args)
+        finally:
+            self._sock.settimeout(None)
+
+    def readlines(self, *args: Any) -> list[bytes]:
+        self._arm()
+        try:
+            return self._inner.readlines(*args)
+        finally:
+            self._sock.settimeout(None)
+
+    def __iter__(self):  # noqa: ANN204
+        while True:
+            line = self.readline()
+            if not line:
+                return
+            yield line
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+def make_server(app: Callable[..., Any], host: str, port: int, **kwargs: Any) -> pywsgi.WSGIServer:
+    """gevent's WSGI server with WebSocket support and :class:`ParleyHandler`'s deadlines."""
+    return pywsgi.WSGIServer((host, port), app, handler_class=ParleyHandler, log=None,
+                             error_log=logging.getLogger("parley.wsgi"), **kwargs)
 
 
 def serve(app: Flask, host: str, port: int, *, grace: float = 10.0) -> None:
     """Serves until a signal, then shuts down gracefully (see module docstring)."""
-    from server import close_app
+    from server.app import close_app
 
     tracker = ConnectionTracker(app)
-    srv = make_server(host, port, tracker, threaded=True)
-    stopping = threading.Event()
-    drained = threading.Event()
+    srv = make_server(tracker, host, port)
+    stopping = Event()
 
-    def drain() -> None:
-        app.extensions["parley"].extra["draining"] = True
-        srv.shutdown()  # returns once the accept loop has stopped
-        closed = _close_sockets()
-        time.sleep(0.2)  # lets the WebSocket writers send their close frames
-        tracker.shutdown_websockets()
-        log.info("shutting down: closed %d socket(s), finishing requests", closed)
-        drained.set()
-
-    def on_signal(signum: int, _frame: object) -> None:
+    def on_signal(signum: int) -> None:
         if stopping.is_set():
             log.warning("second signal: exiting now")
             os._exit(1)
         log.info("received %s", signal.Signals(signum).name)
         stopping.set()
-        threading.Thread(target=drain, name="parley-drain", daemon=True).start()
 
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        gevent.signal_handler(sig, on_signal, sig)
+    srv.start()
     try:
-        srv.serve_forever()  # returns after drain() stopped it; closes the listening socket
+        stopping.wait()
     finally:
-        drained.wait(grace)
+        app.extensions["parley"].extra["draining"] = True
+        srv.close()  # stops accepting and closes the listening socket; running handlers go on
+        closed = _close_sockets()
+        gevent.sleep(0.2)  # lets the WebSocket writers send their close frames
+        log.info("shutting down: closed %d socket(s), finishing requests", closed)
         if not tracker.wait_idle(grace):
             log.warning("%d request(s) still running after %.0f s; exiting anyway", tracker.in_flight, grace)
+        srv.stop(timeout=1)  # ends idle keep-alive connections and whatever is left
         close_app(app)
         log.info("stopped")
