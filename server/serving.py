@@ -217,18 +217,32 @@ class _DeadlineInput:
         return getattr(self._inner, name)
 
 
-def make_server(app: Callable[..., Any], host: str, port: int, **kwargs: Any) -> pywsgi.WSGIServer:
-    """gevent's WSGI server with WebSocket support and :class:`ParleyHandler`'s deadlines."""
-    return pywsgi.WSGIServer((host, port), app, handler_class=ParleyHandler, log=None,
-                             error_log=logging.getLogger("parley.wsgi"), **kwargs)
+def make_server(app: Callable[..., Any], host: str, port: int,
+                origin_allowed: Callable[[str | None, dict[str, Any]], bool] | None = None,
+                **kwargs: Any) -> pywsgi.WSGIServer:
+    """gevent's WSGI server with WebSocket support and :class:`ParleyHandler`'s deadlines.
+
+    gevent-websocket completes the WebSocket handshake *before* the app runs,
+    so a WebSocket from a refused origin would open and then close at once.
+    ``origin_allowed`` (Engine.IO's own origin rule) is checked first: a
+    refused one is not upgraded and gets Engine.IO's plain 400 instead.
+    """
+    srv = pywsgi.WSGIServer((host, port), app, handler_class=ParleyHandler, log=None,
+                            error_log=logging.getLogger("parley.wsgi"), **kwargs)
+    if origin_allowed is not None:
+        # gevent-websocket: a true result serves the request as plain HTTP (no upgrade)
+        srv.pre_start_hook = lambda handler: not origin_allowed(handler.environ.get("HTTP_ORIGIN"),
+                                                                handler.environ)
+    return srv
 
 
 def serve(app: Flask, host: str, port: int, *, grace: float = 10.0) -> None:
     """Serves until a signal, then shuts down gracefully (see module docstring)."""
     from server.app import close_app
+    from server.realtime import origin_checker
 
     tracker = ConnectionTracker(app)
-    srv = make_server(tracker, host, port)
+    srv = make_server(tracker, host, port, origin_checker(app.extensions["parley"].config))
     stopping = Event()
 
     def on_signal(signum: int) -> None:
