@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import socket
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -26,6 +25,7 @@ import gevent
 from flask import Flask
 from gevent import pywsgi
 from gevent.event import Event
+from gevent.pool import Pool
 from geventwebsocket.handler import WebSocketHandler
 
 from server.extensions import socketio
@@ -126,7 +126,7 @@ class ParleyHandler(WebSocketHandler):
       whether it is still alive.
     """
 
-    head_timeout = 10.0
+    head_timeout = 10.0  # both set from PARLEY_HTTP_TIMEOUT by make_server
     body_grace = 10.0
     min_body_rate = 16 * 1024
 
@@ -154,9 +154,13 @@ class ParleyHandler(WebSocketHandler):
         env = super().get_environ()
         length = self.content_length
         if length:
-            env["wsgi.input"] = _DeadlineInput(env["wsgi.input"], self.socket,
-                                               time.monotonic() + self.body_grace + int(length) / self.min_body_rate)
+            env["wsgi.input"] = _DeadlineInput(env["wsgi.input"],
+                                               time.monotonic() + self.body_grace + int(length) / self.min_body_rate,
+                                               self._body_timed_out)
         return env
+
+    def _body_timed_out(self) -> None:
+        self.close_connection = True
 
     def run_websocket(self):  # noqa: ANN201 - gevent-websocket's signature
         self.socket.settimeout(None)
@@ -168,43 +172,36 @@ class _HeadTimeout(TimeoutError):
 
 
 class _DeadlineInput:
-    """``wsgi.input`` that fails a read once the body's deadline has passed.
+    """``wsgi.input`` whose reads fail once the body's deadline has passed.
 
-    Before each read the socket's timeout is set to what is left, so one slow
-    ``recv`` cannot outlast the deadline either.
+    A ``gevent.Timeout`` bounds each whole read (a socket timeout would not:
+    one ``read(n)`` is many ``recv`` calls, each of which a trickle satisfies).
     """
 
-    def __init__(self, inner: Any, sock: socket.socket, deadline: float) -> None:
+    def __init__(self, inner: Any, deadline: float, on_timeout: Callable[[], None]) -> None:
         self._inner = inner
-        self._sock = sock
         self._deadline = deadline
+        self._on_timeout = on_timeout
 
-    def _arm(self) -> None:
+    def _bounded(self, fn: Callable[..., Any], *args: Any) -> Any:
         left = self._deadline - time.monotonic()
-        if left <= 0:
-            raise TimeoutError("the request body arrived too slowly")
-        self._sock.settimeout(left)
+        try:
+            if left <= 0:
+                raise TimeoutError("the request body arrived too slowly")
+            with gevent.Timeout(left, TimeoutError("the request body arrived too slowly")):
+                return fn(*args)
+        except TimeoutError:
+            self._on_timeout()  # the rest of the body is still on the wire: no keep-alive
+            raise
 
     def read(self, *args: Any) -> bytes:
-        self._arm()
-        try:
-            return self._inner.read(*args)
-        finally:
-            self._sock.settimeout(None)
+        return self._bounded(self._inner.read, *args)
 
     def readline(self, *args: Any) -> bytes:
-        self._arm()
-        try:
-            return self._inner.readline(*args)
-        finally:
-            self._sock.settimeout(None)
+        return self._bounded(self._inner.readline, *args)
 
     def readlines(self, *args: Any) -> list[bytes]:
-        self._arm()
-        try:
-            return self._inner.readlines(*args)
-        finally:
-            self._sock.settimeout(None)
+        return self._bounded(self._inner.readlines, *args)
 
     def __iter__(self):  # noqa: ANN204
         while True:
@@ -217,8 +214,41 @@ class _DeadlineInput:
         return getattr(self._inner, name)
 
 
+#: File descriptors a process needs besides its client connections (database pool, logs, media files).
+FD_RESERVE = 256
+
+
+def raise_open_file_limit(max_connections: int) -> int:
+    """Raises the soft open-file limit to the hard one, and says so when that is still too low.
+
+    Every connection is a file descriptor, and the usual soft limit (1024)
+    would cap the server far below ``PARLEY_MAX_CONNECTIONS``. Returns the
+    limit in force (0 where the platform has none to set).
+    """
+    try:
+        import resource
+    except ImportError:  # Windows: no such limit to raise
+        return 0
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    needed = max_connections + FD_RESERVE
+    target = hard if hard != resource.RLIM_INFINITY else max(soft, needed)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            log.info("raised the open-file limit from %d to %d", soft, target)
+            soft = target
+        except (ValueError, OSError) as exc:  # macOS caps it below an "unlimited" hard limit
+            log.warning("could not raise the open-file limit from %d: %s", soft, exc)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        log.warning("the open-file limit is %d, below the %d that PARLEY_MAX_CONNECTIONS=%d needs: raise it "
+                    "(ulimit -n, or LimitNOFILE= in the systemd unit) or lower PARLEY_MAX_CONNECTIONS",
+                    soft, needed, max_connections)
+    return int(soft)
+
+
 def make_server(app: Callable[..., Any], host: str, port: int,
-                origin_allowed: Callable[[str | None, dict[str, Any]], bool] | None = None,
+                origin_allowed: Callable[[str | None, dict[str, Any]], bool] | None = None, *,
+                max_connections: int = 12000, http_timeout: float = 10.0,
                 **kwargs: Any) -> pywsgi.WSGIServer:
     """gevent's WSGI server with WebSocket support and :class:`ParleyHandler`'s deadlines.
 
@@ -227,7 +257,9 @@ def make_server(app: Callable[..., Any], host: str, port: int,
     ``origin_allowed`` (Engine.IO's own origin rule) is checked first: a
     refused one is not upgraded and gets Engine.IO's plain 400 instead.
     """
-    srv = pywsgi.WSGIServer((host, port), app, handler_class=ParleyHandler, log=None,
+    logging.getLogger("geventwebsocket.handler").setLevel(logging.WARNING)  # its access log repeats ours
+    handler = type("Handler", (ParleyHandler,), {"head_timeout": http_timeout, "body_grace": http_timeout})
+    srv = pywsgi.WSGIServer((host, port), app, handler_class=handler, log=None, spawn=Pool(max_connections),
                             error_log=logging.getLogger("parley.wsgi"), **kwargs)
     if origin_allowed is not None:
         # gevent-websocket: a true result serves the request as plain HTTP (no upgrade)
@@ -241,8 +273,11 @@ def serve(app: Flask, host: str, port: int, *, grace: float = 10.0) -> None:
     from server.app import close_app
     from server.realtime import origin_checker
 
+    config = app.extensions["parley"].config
+    raise_open_file_limit(config.max_connections)
     tracker = ConnectionTracker(app)
-    srv = make_server(tracker, host, port, origin_checker(app.extensions["parley"].config))
+    srv = make_server(tracker, host, port, origin_checker(config), max_connections=config.max_connections,
+                      http_timeout=config.http_timeout)
     stopping = Event()
 
     def on_signal(signum: int) -> None:

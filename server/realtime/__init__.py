@@ -22,6 +22,7 @@ def init_realtime(app: Flask, svc: Services) -> Realtime:
     rt = Realtime(svc, socketio)
     app.extensions["parley_realtime"] = rt
     register(app, rt, socketio)
+    rt.watch_handshakes()
     return rt
 
 

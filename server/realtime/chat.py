@@ -78,7 +78,11 @@ def on_connect(auth: Any = None) -> None:
     conn = Connection(sid=request.sid, user_id=claims.user_id, session_id=claims.session_id,
                       expires_at=claims.expires_at.timestamp(),
                       bucket=TokenBucket(cfg.message_rate_per_second, cfg.message_rate_burst))
-    rt.conns.add(conn)
+    limit = cfg.max_sockets_per_user
+    if not rt.conns.add(conn, limit):
+        raise _refuse("too_many_connections",
+                      f"This account already has {limit} connections open to this server. Close the app on "
+                      "a device or window you no longer use, then try again.")
     join_room(user_room(conn.user_id))
     rt.ensure_started()
     rt.notifier.connected(conn.user_id)

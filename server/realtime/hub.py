@@ -15,6 +15,11 @@ Ending revoked sessions, with one process or several:
   revocations made by any other process (or by an admin command) within that
   time. No cross-process message is needed, so a lost pub/sub message cannot
   leave a revoked socket open.
+
+Half-open sessions: an Engine.IO session that has not completed the
+Socket.IO ``CONNECT`` within ``socketio_connect_timeout`` seconds (a refused
+or abandoned handshake, or someone holding sessions open on purpose) is
+closed by the same sweeper (:meth:`Realtime.watch_handshakes`).
 """
 from __future__ import annotations
 
@@ -59,7 +64,42 @@ class Realtime:
         self.typing = TypingTracker(svc.config.typing_ttl, self.emit)
         self._started = False
         self._stopped = False
+        #: Engine.IO sid -> monotonic deadline for its Socket.IO CONNECT
+        self._handshakes: dict[str, float] = {}
         sessions_revoked.connect(self._on_revoked, weak=False)
+
+    # --- half-open sessions -----------------------------------------------------
+    def watch_handshakes(self) -> None:
+        """Notes every new Engine.IO session, so the sweeper can close those that never CONNECT."""
+        eio = self.socketio.server.eio
+        inner = eio.handlers["connect"]
+        timeout = self.svc.config.socketio_connect_timeout
+
+        def on_eio_connect(eio_sid: str, environ: dict[str, Any], *args: Any) -> Any:
+            result = inner(eio_sid, environ, *args)
+            self._handshakes[eio_sid] = time.monotonic() + timeout
+            self.ensure_started()
+            return result
+
+        eio.on("connect", on_eio_connect)
+
+    def close_half_open(self) -> int:
+        """Closes the Engine.IO sessions past their deadline without a Socket.IO connection."""
+        now = time.monotonic()
+        late = [sid for sid, deadline in list(self._handshakes.items()) if deadline <= now]
+        server = self.socketio.server
+        closed = 0
+        for eio_sid in late:
+            self._handshakes.pop(eio_sid, None)
+            if eio_sid in server.eio.sockets and server.manager.sid_from_eio_sid(eio_sid, "/") is None:
+                try:
+                    server.eio.disconnect(eio_sid)
+                    closed += 1
+                except Exception:  # noqa: BLE001 - gone meanwhile
+                    log.debug("closing half-open %s failed", eio_sid, exc_info=True)
+        if closed:
+            log.info("closed %d Engine.IO session(s) that never completed the Socket.IO CONNECT", closed)
+        return closed
 
     # --- emitting -------------------------------------------------------------
     def emit(self, event: str, data: Any, to: str, skip_sid: str | None = None) -> None:
@@ -106,7 +146,7 @@ class Realtime:
         refresh = getattr(self.svc.presence, "refresh", None)
         while not self._stopped:
             started = time.monotonic()
-            for step in (self.typing.expire, self.sweep_sessions):
+            for step in (self.typing.expire, self.close_half_open, self.sweep_sessions):
                 try:
                     step()
                 except Exception:  # noqa: BLE001 - keep sweeping whatever happens
