@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -26,9 +25,9 @@ from flask import Flask
 from gevent import pywsgi
 from gevent.event import Event
 from gevent.pool import Pool
-from geventwebsocket.handler import WebSocketHandler
 
 from server.extensions import socketio
+from server.http import ParleyHandler
 
 log = logging.getLogger("parley.server")
 
@@ -113,107 +112,6 @@ class _Closing:
                 done()
 
 
-class ParleyHandler(WebSocketHandler):
-    """gevent-websocket's handler with deadlines against slow (or idle) clients.
-
-    * The request line and headers must arrive within ``head_timeout``
-      seconds of the handler starting to wait for them (this also ends an
-      idle keep-alive connection), so a client trickling its headers holds a
-      greenlet for seconds, not forever.
-    * A request body must arrive at ``min_body_rate`` bytes/s on average,
-      after a ``body_grace`` allowance; a trickled body times out.
-    * An upgraded WebSocket has no socket timeout: Engine.IO's pings decide
-      whether it is still alive.
-    """
-
-    head_timeout = 10.0  # both set from PARLEY_HTTP_TIMEOUT by make_server
-    body_grace = 10.0
-    min_body_rate = 16 * 1024
-
-    def read_requestline(self):  # noqa: ANN201 - gevent's signature
-        self._head_timer = gevent.Timeout.start_new(self.head_timeout, _HeadTimeout())
-        return super().read_requestline()
-
-    def read_request(self, raw_requestline):  # noqa: ANN001, ANN201 - gevent's signature
-        try:
-            return super().read_request(raw_requestline)
-        finally:
-            self._head_timer.close()
-
-    def handle_one_request(self):  # noqa: ANN201 - gevent's signature
-        try:
-            return super().handle_one_request()
-        except _HeadTimeout:  # raised while parsing the headers, or between requests
-            return None
-        finally:
-            timer = getattr(self, "_head_timer", None)
-            if timer is not None:
-                timer.close()
-
-    def get_environ(self):  # noqa: ANN201 - gevent's signature
-        env = super().get_environ()
-        length = self.content_length
-        if length:
-            env["wsgi.input"] = _DeadlineInput(env["wsgi.input"],
-                                               time.monotonic() + self.body_grace + int(length) / self.min_body_rate,
-                                               self._body_timed_out)
-        return env
-
-    def _body_timed_out(self) -> None:
-        self.close_connection = True
-
-    def run_websocket(self):  # noqa: ANN201 - gevent-websocket's signature
-        self.socket.settimeout(None)
-        return super().run_websocket()
-
-
-class _HeadTimeout(TimeoutError):
-    """The request line or headers did not arrive in time."""
-
-
-class _DeadlineInput:
-    """``wsgi.input`` whose reads fail once the body's deadline has passed.
-
-    A ``gevent.Timeout`` bounds each whole read (a socket timeout would not:
-    one ``read(n)`` is many ``recv`` calls, each of which a trickle satisfies).
-    """
-
-    def __init__(self, inner: Any, deadline: float, on_timeout: Callable[[], None]) -> None:
-        self._inner = inner
-        self._deadline = deadline
-        self._on_timeout = on_timeout
-
-    def _bounded(self, fn: Callable[..., Any], *args: Any) -> Any:
-        left = self._deadline - time.monotonic()
-        try:
-            if left <= 0:
-                raise TimeoutError("the request body arrived too slowly")
-            with gevent.Timeout(left, TimeoutError("the request body arrived too slowly")):
-                return fn(*args)
-        except TimeoutError:
-            self._on_timeout()  # the rest of the body is still on the wire: no keep-alive
-            raise
-
-    def read(self, *args: Any) -> bytes:
-        return self._bounded(self._inner.read, *args)
-
-    def readline(self, *args: Any) -> bytes:
-        return self._bounded(self._inner.readline, *args)
-
-    def readlines(self, *args: Any) -> list[bytes]:
-        return self._bounded(self._inner.readlines, *args)
-
-    def __iter__(self):  # noqa: ANN204
-        while True:
-            line = self.readline()
-            if not line:
-                return
-            yield line
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
-
-
 #: File descriptors a process needs besides its client connections (database pool, logs, media files).
 FD_RESERVE = 256
 
@@ -252,20 +150,15 @@ def make_server(app: Callable[..., Any], host: str, port: int,
                 **kwargs: Any) -> pywsgi.WSGIServer:
     """gevent's WSGI server with WebSocket support and :class:`ParleyHandler`'s deadlines.
 
-    gevent-websocket completes the WebSocket handshake *before* the app runs,
-    so a WebSocket from a refused origin would open and then close at once.
-    ``origin_allowed`` (Engine.IO's own origin rule) is checked first: a
-    refused one is not upgraded and gets Engine.IO's plain 400 instead.
+    ``origin_allowed`` is Engine.IO's origin rule, checked before a WebSocket
+    upgrade (see :class:`~server.http.ParleyHandler`).
     """
     logging.getLogger("geventwebsocket.handler").setLevel(logging.WARNING)  # its access log repeats ours
     handler = type("Handler", (ParleyHandler,), {"head_timeout": http_timeout, "body_grace": http_timeout})
-    srv = pywsgi.WSGIServer((host, port), app, handler_class=handler, log=None, spawn=Pool(max_connections),
-                            error_log=logging.getLogger("parley.wsgi"), **kwargs)
     if origin_allowed is not None:
-        # gevent-websocket: a true result serves the request as plain HTTP (no upgrade)
-        srv.pre_start_hook = lambda handler: not origin_allowed(handler.environ.get("HTTP_ORIGIN"),
-                                                                handler.environ)
-    return srv
+        handler.origin_allowed = staticmethod(origin_allowed)
+    return pywsgi.WSGIServer((host, port), app, handler_class=handler, log=None, spawn=Pool(max_connections),
+                             error_log=logging.getLogger("parley.wsgi"), **kwargs)
 
 
 def serve(app: Flask, host: str, port: int, *, grace: float = 10.0) -> None:
