@@ -39,6 +39,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import requests
 import socketio
@@ -230,6 +231,44 @@ def run_load(srv: Server, users: list[tuple[str, str]], transport: str, pairs: i
             "first_error": errors[0] if errors else ""}
 
 
+LOADGEN = ROOT / "benchmarks/loadgen"
+
+
+def node_loadgen_ready() -> bool:
+    import shutil
+    return shutil.which("node") is not None and (LOADGEN / "node_modules/socket.io-client").is_dir()
+
+
+def run_load_node(srv: Server, users: list[tuple[str, str]], transport: str, pairs: int, window: int,
+                  seconds: float, rate: float | None) -> dict[str, float]:
+    """The same load as :func:`run_load`, driven by the JavaScript socket.io-client (one event loop)."""
+    cfg = {"url": srv.url, "senders": users[:pairs], "receivers": users[pairs:2 * pairs], "transport": transport,
+           "window": window, "seconds": seconds, "warmup": 2, "rate": rate or 0}
+    proc = subprocess.Popen(["node", str(LOADGEN / "load.mjs"), json.dumps(cfg)], stdout=subprocess.PIPE,
+                            text=True, cwd=LOADGEN)
+    assert proc.stdout is not None
+    cpu0 = cpu1 = 0.0
+    result: dict[str, Any] = {}
+    for out in proc.stdout:
+        out = out.strip()
+        if out == "START":
+            cpu0 = srv.cpu_seconds()
+        elif out == "END":
+            cpu1 = srv.cpu_seconds()
+        elif out.startswith("{"):
+            result = json.loads(out)
+    proc.wait(60)
+    if not result:
+        raise RuntimeError(f"the load generator failed (exit {proc.returncode})")
+    elapsed, delivered = result["elapsed"], result["delivered"]
+    server_cpu = cpu1 - cpu0
+    return {"delivered_per_s": delivered / elapsed,
+            "server_cpu_ms_per_msg": server_cpu * 1000 / delivered if delivered else float("nan"),
+            "server_cpu_share": server_cpu / elapsed, "client_cpu_share": result["client_cpu_s"] / elapsed,
+            "p50_ms": result["p50_ms"], "p99_ms": result["p99_ms"], "mean_ms": result["mean_ms"],
+            "errors": result["errors"], "first_error": result["first_error"]}
+
+
 def idle_memory(srv: Server, users: list[tuple[str, str]], count: int) -> dict[str, float]:
     """Opens ``count`` raw Socket.IO-over-WebSocket connections and reads the server's RSS."""
     before, threads_before = srv.rss_mib(), srv.threads()
@@ -288,7 +327,12 @@ def main() -> int:
     ap.add_argument("--targets", default="parley,bare", help="parley and/or bare (benchmarks/bare_app.py)")
     ap.add_argument("--bare-ws", default="gevent-websocket", choices=["gevent-websocket", "simple-websocket"])
     ap.add_argument("--database-url", default=None, help="PostgreSQL URL (already upgraded); SQLite by default")
+    ap.add_argument("--client", default="auto", choices=["auto", "node", "python"],
+                    help="load generator: the JavaScript socket.io-client (benchmarks/loadgen, `npm install` "
+                         "there once) or python-socketio's threaded client; auto: node when installed")
     args = ap.parse_args()
+    use_node = args.client == "node" or (args.client == "auto" and node_loadgen_ready())
+    load = run_load_node if use_node else run_load
     raise_nofile()
     rates = [float(r) for r in args.rate.split(",") if r]
 
@@ -301,18 +345,19 @@ def main() -> int:
     users = make_users(env, max(2 * args.pairs, 100, -(-args.idle // 20)))
     results: dict[tuple[str, str], dict[str, float]] = {}
     print(f"{'PostgreSQL' if args.database_url else 'SQLite'}, {os.cpu_count()} CPUs, pairs={args.pairs} "
-          f"window={args.window} seconds={args.seconds}", flush=True)
+          f"window={args.window} seconds={args.seconds}, load generator: "
+          f"{'socket.io-client (node)' if use_node else 'python-socketio'}", flush=True)
     for target in [t for t in args.targets.split(",") if t]:
         srv = Server(env) if target == "parley" else start_bare(env, users, data, args.bare_ws)
         name = "parley" if target == "parley" else f"bare ({args.bare_ws})"
         print(f"{name}: pid {srv.proc.pid} on {srv.url}", flush=True)
         try:
             for transport in [t for t in args.transports.split(",") if t]:
-                r = results[(target, f"{transport} max")] = run_load(
+                r = results[(target, f"{transport} max")] = load(
                     srv, users, transport, args.pairs, args.window, args.seconds, None)
                 print(line(f"{name:8} {transport:9} max throughput", r), flush=True)
                 for rate in rates:
-                    r = results[(target, f"{transport} {rate:.0f}")] = run_load(
+                    r = results[(target, f"{transport} {rate:.0f}")] = load(
                         srv, users, transport, args.pairs, args.window, args.seconds, rate)
                     print(line(f"{name:8} {transport:9} paced {rate:.0f} msg/s", r), flush=True)
             if args.idle:

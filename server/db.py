@@ -69,7 +69,10 @@ def _sqlite_write_lock(engine: sa.Engine) -> None:
     sa.event.listen(engine, "commit", lambda conn: release(conn.info))
     sa.event.listen(engine, "rollback", lambda conn: release(conn.info))
     # a connection handed back or dropped mid-transaction: the pool rolls it back
-    sa.event.listen(engine, "reset", lambda _dbapi, record, *_a: release(record.info))
+    def on_reset(dbapi_connection: Any, connection_record: Any, reset_state: Any) -> None:
+        release(connection_record.info)
+
+    sa.event.listen(engine, "reset", on_reset)
     sa.event.listen(engine, "checkin", lambda _dbapi, record: release(record.info) if record is not None else None)
 
 
