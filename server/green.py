@@ -36,7 +36,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 #: Niceness of the offload threads (Linux: per thread); the event loop keeps its own.
-OFFLOAD_NICE = 10
+OFFLOAD_NICE = 5
 _pool: Any = None
 
 #: Modules whose import before :func:`patch` means something may hold an unpatched socket or lock.

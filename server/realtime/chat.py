@@ -1,8 +1,7 @@
 """Socket.IO handlers of the contract's private messaging (default namespace).
 
 Each handler is thin: :func:`handler` authenticates the socket again (token
-expiry, and whether the login is still active, checked against the database
-at most once a second per socket), applies the send rate limit, validates the
+expiry; revoked logins are ended by the realtime sweeper), applies the send rate limit, validates the
 payload with its schema from :mod:`server.protocol`, calls one
 :class:`~server.services.messaging.MessagingService` method and answers with
 an ack. Every failure is an ack ``{"ok": false, "error": {"code", "message"}}``
@@ -25,11 +24,29 @@ from socketio.exceptions import ConnectionRefusedError
 
 from server.errors import ApiError, field_errors
 from server.models import LoginSession, User, iso
-from server.protocol import (AUTH_REFRESH, CONVERSATION_READ, MESSAGE_DELETE, MESSAGE_DELETED,
-                             MESSAGE_DELIVERED, MESSAGE_EDIT, MESSAGE_NEW, MESSAGE_SEND, MESSAGE_STATUS,
-                             MESSAGE_UPDATED, SCHEMAS, SYNC, TYPING, AuthRefreshPayload, DeletePayload,
-                             DeliveredPayload, EditPayload, ReadPayload, SendPayload, SyncPayload,
-                             TypingPayload)
+from server.protocol import (
+    AUTH_REFRESH,
+    CONVERSATION_READ,
+    MESSAGE_DELETE,
+    MESSAGE_DELETED,
+    MESSAGE_DELIVERED,
+    MESSAGE_EDIT,
+    MESSAGE_NEW,
+    MESSAGE_SEND,
+    MESSAGE_STATUS,
+    MESSAGE_UPDATED,
+    SCHEMAS,
+    SYNC,
+    TYPING,
+    AuthRefreshPayload,
+    DeletePayload,
+    DeliveredPayload,
+    EditPayload,
+    ReadPayload,
+    SendPayload,
+    SyncPayload,
+    TypingPayload,
+)
 from server.realtime.connections import Connection, TokenBucket
 from server.realtime.hub import Realtime
 from server.realtime.presence import user_room
@@ -38,7 +55,6 @@ from server.services.tokens import TokenService
 
 log = logging.getLogger(__name__)
 
-SESSION_CHECK_SECONDS = 1.0
 #: Events that count against the per-connection send rate limit.
 RATE_LIMITED = {MESSAGE_SEND, MESSAGE_EDIT, MESSAGE_DELETE}
 
@@ -97,17 +113,19 @@ def on_disconnect(reason: Any = None) -> None:
     rt.notifier.disconnected(conn.user_id)
 
 
-def _guard(rt: Realtime, conn: Connection) -> ApiError | None:
-    """The socket's login is still good? Re-checked on every event."""
+def _guard(conn: Connection) -> ApiError | None:
+    """The socket's access token is still valid? Checked on every event, without the database.
+
+    Whether the login is still active is not asked per event: a revocation in
+    this process ends the login's sockets at once (``sessions_revoked``), and
+    the sweeper (:meth:`Realtime.sweep_sessions`) checks every socket's login
+    against the database every half second, one query per 500 sockets, which
+    catches revocations by other processes and admin commands. A query per
+    socket per second here cost a tenth of the server's CPU under load
+    (docs/performance.md, profile).
+    """
     if time.time() >= conn.expires_at:
         return ApiError(401, "token_expired", "Your access token expired. Refresh it and connect again.")
-    now = time.monotonic()
-    if now - conn.checked_at > SESSION_CHECK_SECONDS:
-        with rt.svc.db.session() as s:
-            active = TokenService.session_active(s, conn.user_id, conn.session_id)
-        if not active:
-            return ApiError(401, "session_revoked", "This login has ended. Sign in again.")
-        conn.checked_at = now
     return None
 
 
@@ -129,7 +147,7 @@ def handler(app: Flask, rt: Realtime, event: str, fn: Handler) -> Callable[..., 
         conn = rt.conns.get(sid)
         if conn is None or conn.ended:
             return ApiError(401, "unauthorized", "This connection is not signed in.").to_ack()
-        err = _guard(rt, conn)
+        err = _guard(conn)
         if err is not None:
             rt.end(conn, err.code, delay=0.1)
             return err.to_ack()

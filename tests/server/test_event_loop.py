@@ -80,7 +80,9 @@ def test_message_round_trip_stays_fast_while_20_logins_hash(live_server: LiveSer
     assert during >= LOGINS, f"only {during} logins finished while measuring: the load was not there"
     assert set(logins) == {200}, set(logins)
     # On a shared 2-core machine a single round trip can be held up by the OS scheduler, so the
-    # check is on the 90th percentile; with argon2 on the event loop it is hundreds of ms.
+    # check is on the 90th percentile, and on what the logins add to this machine's quiet round
+    # trip (about 1 ms on an idle machine, 10+ ms when other jobs load it). With argon2 on the
+    # event loop the logins add hundreds of ms (messages do not even arrive within 10 s).
     p90 = sorted(loaded)[int(0.9 * len(loaded))]
-    assert p90 < 50, (f"round trips under 20 logins: p90 {p90:.1f} ms, median {statistics.median(loaded):.1f} ms, "
+    assert p90 - statistics.median(quiet) < 50, (f"round trips under 20 logins: p90 {p90:.1f} ms, median {statistics.median(loaded):.1f} ms, "
                       f"max {max(loaded):.1f} ms; quiet median {statistics.median(quiet):.1f} ms")
