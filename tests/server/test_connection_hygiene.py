@@ -123,7 +123,8 @@ def test_sockets_per_user_are_capped_with_a_clear_refusal(live_server: LiveServe
             ws.close(timeout=0)
 
 
-@pytest.mark.parametrize("server_env", [{"PARLEY_SOCKETIO_CONNECT_TIMEOUT": "120", "PARLEY_HTTP_TIMEOUT": "120"}])
+@pytest.mark.parametrize("server_env", [{"PARLEY_SOCKETIO_CONNECT_TIMEOUT": "120", "PARLEY_HTTP_TIMEOUT": "120",
+                                         "PARLEY_MESSAGE_RATE": "1000", "PARLEY_MESSAGE_BURST": "1000"}])
 def test_chat_stays_fast_beside_2000_idle_tcp_and_200_half_open_sessions(live_server: LiveServer) -> None:
     _raise_nofile(4096)
     idle = [socket.create_connection(("127.0.0.1", live_server.port), timeout=10) for _ in range(2000)]
