@@ -68,7 +68,7 @@ def make_users(env: dict[str, str], n: int) -> list[tuple[str, str]]:
     app = create_app(Config.from_env(env))
     svc = app.extensions["parley"]
     svc.db.upgrade()
-    tokens = svc.extra["tokens"]
+    tokens = svc.tokens
     out = []
     pw = passwords.hash_password("benchmark password 1")
     with svc.db.session() as s:

@@ -25,6 +25,7 @@ from server.services.accounts import AccountService
 from server.services.media_view import media_for_message
 from server.services.messaging import MessagingService
 from server.services.presence import MemoryPresence, Presence, RedisPresence
+from server.realtime.notifier import Notifier
 from server.services.tokens import TokenService
 
 try:
@@ -59,11 +60,9 @@ def create_app(config: Config | None = None) -> Flask:
     metrics = Metrics()
     mail = MailQueue(build_mailer(config), on_sent=metrics.mail_sent.inc, on_failed=metrics.mail_failures.inc)
     jobs = Jobs()
-    svc = Services(config=config, db=db, mail=mail, jobs=jobs, presence=_presence(config))
-    svc.extra["tokens"] = tokens
-    svc.extra["metrics"] = metrics
-    svc.extra["accounts"] = AccountService(config, db, tokens, mail, jobs)
-    svc.extra["messaging"] = MessagingService(db.dialect, media_for_message)
+    svc = Services(config=config, db=db, mail=mail, jobs=jobs, presence=_presence(config), tokens=tokens,
+                   metrics=metrics, accounts=AccountService(config, db, tokens, mail, jobs),
+                   messaging=MessagingService(db.dialect), notifier=Notifier.for_socketio(socketio))
     app.extensions["parley"] = svc
     _install_media(app, svc)
     app.teardown_appcontext(close_db_session)
@@ -94,7 +93,7 @@ def create_app(config: Config | None = None) -> Flask:
         channel=f"{config.redis_channel}:socketio",
     )
     init_realtime(app, svc)
-    svc.extra["messaging"].on_stored = metrics.messages.inc
+    svc.messaging.on_stored = metrics.messages.inc
     metrics.track_sockets(lambda: len(socketio.server.eio.sockets) if socketio.server else 0)
     if config.trusted_proxies:
         # outermost, so Socket.IO and the rate limiter both see the client's address
@@ -115,16 +114,16 @@ def _install_media(app: Flask, svc: Services) -> None:
     from server.services.processing import MediaProcessor
     from server.storage import build_storage
     svc.storage = build_storage(svc.config)
-    svc.extra["media_links"] = MediaLinks(svc.config.secret_key)
-    processor = svc.extra["media_processor"] = MediaProcessor(app, svc)
-    media = svc.extra["media"] = MediaService(svc.config, svc.storage, svc.extra["media_links"],
-                                              processor.enqueue)
+    links = svc.media_links = MediaLinks(svc.config.secret_key)
+    svc.messaging.media_serializer = lambda s, media_id: media_for_message(s, media_id, links)
+    processor = svc.media_processor = MediaProcessor(app, svc)
+    media = svc.media = MediaService(svc.config, svc.storage, links, processor.enqueue)
 
     def purge_expired_uploads() -> list[str]:  # used by `parley-server purge-expired`
         with svc.db.session() as s:
             n = media.purge_expired(s)
         return [f"expired uploads removed: {n}"]
-    svc.extra["purge_expired_uploads"] = purge_expired_uploads
+    svc.purge_expired_uploads = purge_expired_uploads
 
 
 def _presence(config: Config) -> Presence:
@@ -140,7 +139,7 @@ def close_app(app: Flask) -> None:
     rt = app.extensions.get("parley_realtime")
     if rt is not None:
         rt.stop()
-    worker = svc.extra.get("media_worker")
+    worker = svc.media_worker
     if worker is not None:
         worker.stop()
     svc.jobs.shutdown(wait=True)

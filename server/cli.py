@@ -56,7 +56,7 @@ def start_media_worker(app) -> None:  # noqa: ANN001 - a Flask app from create_a
     """Picks up every video still processing (a job survives a restart) and purges expired uploads."""
     from server.services.processing import MediaWorker
     svc = app.extensions["parley"]
-    worker = svc.extra["media_worker"] = MediaWorker(app, svc, svc.extra["media_processor"])
+    worker = svc.media_worker = MediaWorker(app, svc, svc.media_processor)
     worker.start()
 
 
@@ -89,7 +89,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
         password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else getpass.getpass("Password: ")
     try:
         with svc.db.session() as s:
-            user = svc.extra["accounts"].create_verified_user(s, args.email, password, args.name, args.locale)
+            user = svc.accounts.create_verified_user(s, args.email, password, args.name, args.locale)
             print(f"created verified user {user.email} ({user.display_name}), id {user.id}")
     except ApiError as exc:
         print(f"parley-server: {exc.message}", file=sys.stderr)
@@ -139,7 +139,7 @@ def cmd_purge_expired(_args: argparse.Namespace) -> int:
         with svc.db.session() as s:
             for line in purge_account_data(s).lines():
                 print(line)
-        purge_uploads = svc.extra.get("purge_expired_uploads")
+        purge_uploads = svc.purge_expired_uploads
         if purge_uploads is not None:
             for line in purge_uploads():
                 print(line)

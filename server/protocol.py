@@ -41,6 +41,12 @@ CLIENT_EVENTS = (MESSAGE_SEND, MESSAGE_EDIT, MESSAGE_DELETE, MESSAGE_DELIVERED, 
 SERVER_EVENTS = (MESSAGE_NEW, MESSAGE_UPDATED, MESSAGE_DELETED, MESSAGE_STATUS, PRESENCE, TYPING,
                  MEDIA_STATUS, SESSION_ENDED)
 
+# --- rooms --------------------------------------------------------------------
+def user_room(user_id: str) -> str:
+    """The room every socket of ``user_id`` joins: "tell a user" emits here."""
+    return f"user:{user_id}"
+
+
 # --- limits -----------------------------------------------------------------
 MAX_BODY = 4000
 MAX_CLIENT_ID = 64

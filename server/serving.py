@@ -186,7 +186,7 @@ def serve(app: Flask, host: str, port: int, *, grace: float = 10.0) -> None:
     try:
         stopping.wait()
     finally:
-        app.extensions["parley"].extra["draining"] = True
+        app.extensions["parley"].draining = True
         srv.close()  # stops accepting and closes the listening socket; running handlers go on
         closed = _close_sockets()
         gevent.sleep(0.2)  # lets the WebSocket writers send their close frames

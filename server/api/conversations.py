@@ -6,9 +6,8 @@ pushed to connected devices.
 """
 from __future__ import annotations
 
-from typing import Any
 
-from flask import Response, current_app
+from flask import Response
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, Field
 
@@ -16,9 +15,7 @@ from server.api.schemas import Body, UserSummary, summary
 from server.auth import BEARER, require_user
 from server.errors import Problem
 from server.extensions import db_session, services
-from server.models import iso
-from server.protocol import (HISTORY_DEFAULT, HISTORY_MAX, MAX_BODY, MAX_CLIENT_ID, MESSAGE_NEW, MESSAGE_STATUS,
-                             MessageOut)
+from server.protocol import (HISTORY_DEFAULT, HISTORY_MAX, MAX_BODY, MAX_CLIENT_ID, MessageOut)
 from server.services.messaging import MessagingService
 
 tag = Tag(name="Messages", description="Private conversations, history, sending, read receipts and search")
@@ -77,13 +74,7 @@ class MessageList(BaseModel):
 
 
 def _messaging() -> MessagingService:
-    return services().extra["messaging"]
-
-
-def _emit(event: str, data: Any, to: str) -> None:
-    rt = current_app.extensions.get("parley_realtime")
-    if rt is not None:
-        rt.emit(event, data, to=to)
+    return services().messaging
 
 
 @bp.get("/conversations", responses={200: ConversationList},
@@ -123,8 +114,7 @@ def send(path: PeerPath, body: SendBody):  # noqa: ANN201
     msg, created = m.send(s, me.id, path.peer_id, body.client_id, body.body or "", body.media_id)
     data = m.serialize(s, msg)
     if created:
-        _emit(MESSAGE_NEW, data, f"user:{msg.recipient_id}")
-        _emit(MESSAGE_NEW, data, f"user:{msg.sender_id}")
+        services().notifier.message_created(data)  # the sender's devices too: none of them sent it
     return data, 201 if created else 200
 
 
@@ -133,10 +123,7 @@ def send(path: PeerPath, body: SendBody):  # noqa: ANN201
 def mark_read(path: PeerPath, body: ReadBody):  # noqa: ANN201
     me = require_user()
     change = _messaging().mark_read(db_session(), me.id, path.peer_id, int(body.up_to))
-    for sender, ids in change.ids_by_sender.items():
-        payload = {"ids": [str(i) for i in ids], "status": "read", "at": iso(change.at)}
-        _emit(MESSAGE_STATUS, payload, f"user:{sender}")
-        _emit(MESSAGE_STATUS, payload, f"user:{me.id}")
+    services().notifier.receipts(change.status, change.at, change.ids_by_sender, reader_id=me.id)
     return Response(status=204)
 
 

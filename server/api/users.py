@@ -20,7 +20,7 @@ def me():  # noqa: ANN201
 
 @bp.patch("/me", responses={200: UserOut}, summary="Change display name or language")
 def patch_me(body: PatchMeBody):  # noqa: ANN201
-    user = services().extra["accounts"].update_profile(db_session(), require_user(), body.display_name, body.locale)
+    user = services().accounts.update_profile(db_session(), require_user(), body.display_name, body.locale)
     return UserOut.of(user)
 
 
@@ -28,7 +28,7 @@ def patch_me(body: PatchMeBody):  # noqa: ANN201
          summary="Change the password; other sessions are signed out")
 def change_password(body: ChangePasswordBody):  # noqa: ANN201
     user = require_user()
-    services().extra["accounts"].change_password(db_session(), user, body.current_password, body.new_password,
+    services().accounts.change_password(db_session(), user, body.current_password, body.new_password,
                                                  keep_session=current_session_id())
     return Response(status=204)
 
@@ -36,6 +36,6 @@ def change_password(body: ChangePasswordBody):  # noqa: ANN201
 @bp.get("/users", responses={200: UserList}, summary="Find people by display name prefix or exact email")
 def search_users(query: UserSearchQuery):  # noqa: ANN201
     me_ = require_user()
-    found = services().extra["accounts"].search(db_session(), me_, query.q)
+    found = services().accounts.search(db_session(), me_, query.q)
     online = services().presence.online([u.id for u in found])
     return {"users": [summary(u, u.id in online) for u in found]}

@@ -23,20 +23,17 @@ from pydantic import ValidationError
 from socketio.exceptions import ConnectionRefusedError
 
 from server.errors import ApiError, field_errors
-from server.models import LoginSession, User, iso
+from server.models import LoginSession, User
 from server.protocol import (
     AUTH_REFRESH,
     CONVERSATION_READ,
     MESSAGE_DELETE,
-    MESSAGE_DELETED,
     MESSAGE_DELIVERED,
     MESSAGE_EDIT,
-    MESSAGE_NEW,
     MESSAGE_SEND,
-    MESSAGE_STATUS,
-    MESSAGE_UPDATED,
     SCHEMAS,
     SYNC,
+    user_room,
     TYPING,
     AuthRefreshPayload,
     DeletePayload,
@@ -49,7 +46,6 @@ from server.protocol import (
 )
 from server.realtime.connections import Connection, TokenBucket
 from server.realtime.hub import Realtime
-from server.realtime.presence import user_room
 from server.services.messaging import StatusChange
 from server.services.tokens import TokenService
 
@@ -79,7 +75,7 @@ def on_connect(auth: Any = None) -> None:
     if not isinstance(token, str) or not token:
         raise _refuse("unauthorized", "Connect with auth: {\"token\": \"<access token>\"}.")
     try:
-        claims = rt.svc.extra["tokens"].decode_access(token)
+        claims = rt.svc.tokens.decode_access(token)
     except ApiError as err:
         raise _refuse(err.code, err.message) from None
     with rt.svc.db.session() as s:
@@ -101,7 +97,7 @@ def on_connect(auth: Any = None) -> None:
                       "a device or window you no longer use, then try again.")
     join_room(user_room(conn.user_id))
     rt.ensure_started()
-    rt.notifier.connected(conn.user_id)
+    rt.presence.connected(conn.user_id)
 
 
 def on_disconnect(reason: Any = None) -> None:
@@ -110,7 +106,7 @@ def on_disconnect(reason: Any = None) -> None:
     if conn is None:
         return
     rt.typing.socket_closed(conn.sid)
-    rt.notifier.disconnected(conn.user_id)
+    rt.presence.disconnected(conn.user_id)
 
 
 def _guard(conn: Connection) -> ApiError | None:
@@ -180,8 +176,7 @@ def send(rt: Realtime, conn: Connection, p: SendPayload) -> dict[str, Any]:
         msg, created = rt.messaging.send(s, conn.user_id, p.to, p.client_id, p.body or "", p.media_id)
         data = rt.messaging.serialize(s, msg)
     if created:
-        rt.emit(MESSAGE_NEW, data, to=user_room(msg.recipient_id))
-        rt.emit(MESSAGE_NEW, data, to=user_room(msg.sender_id), skip_sid=conn.sid)
+        rt.svc.notifier.message_created(data, skip_sid=conn.sid)
     return {"ok": True, "message": data}
 
 
@@ -189,8 +184,7 @@ def edit(rt: Realtime, conn: Connection, p: EditPayload) -> dict[str, Any]:
     with rt.svc.db.session() as s:
         msg = rt.messaging.edit(s, conn.user_id, p.id, p.body)
         data = rt.messaging.serialize(s, msg)
-    rt.emit(MESSAGE_UPDATED, data, to=user_room(msg.recipient_id))
-    rt.emit(MESSAGE_UPDATED, data, to=user_room(msg.sender_id), skip_sid=conn.sid)
+    rt.svc.notifier.message_updated(data, skip_sid=conn.sid)
     return {"ok": True, "message": data}
 
 
@@ -198,18 +192,13 @@ def delete(rt: Realtime, conn: Connection, p: DeletePayload) -> dict[str, Any]:
     with rt.svc.db.session() as s:
         msg, changed = rt.messaging.delete(s, conn.user_id, p.id)
     if changed:
-        rt.emit(MESSAGE_DELETED, {"id": str(msg.id)}, to=user_room(msg.recipient_id))
-        rt.emit(MESSAGE_DELETED, {"id": str(msg.id)}, to=user_room(msg.sender_id), skip_sid=conn.sid)
+        rt.svc.notifier.message_deleted(msg.id, msg.sender_id, msg.recipient_id, skip_sid=conn.sid)
     return {"ok": True, "id": str(msg.id)}
 
 
 def _announce_status(rt: Realtime, change: StatusChange, reader: Connection | None) -> None:
-    at = iso(change.at)
-    for sender, ids in change.ids_by_sender.items():
-        payload = {"ids": [str(i) for i in ids], "status": change.status, "at": at}
-        rt.emit(MESSAGE_STATUS, payload, to=user_room(sender))
-        if reader is not None:  # the reader's other devices clear their unread counts too
-            rt.emit(MESSAGE_STATUS, payload, to=user_room(reader.user_id), skip_sid=reader.sid)
+    rt.svc.notifier.receipts(change.status, change.at, change.ids_by_sender,
+                             reader_id=reader.user_id if reader else None, reader_sid=reader.sid if reader else None)
 
 
 def delivered(rt: Realtime, conn: Connection, p: DeliveredPayload) -> dict[str, Any]:
@@ -240,7 +229,7 @@ def sync(rt: Realtime, conn: Connection, p: SyncPayload) -> dict[str, Any]:
 
 
 def auth_refresh(rt: Realtime, conn: Connection, p: AuthRefreshPayload) -> dict[str, Any]:
-    claims = rt.svc.extra["tokens"].decode_access(p.token)
+    claims = rt.svc.tokens.decode_access(p.token)
     if claims.user_id != conn.user_id:
         raise ApiError(403, "forbidden", "This token belongs to another account; connect again instead.")
     with rt.svc.db.session() as s:

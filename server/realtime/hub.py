@@ -32,7 +32,6 @@ from flask_socketio import SocketIO
 
 from server.extensions import Services, sessions_revoked
 from server.models import LoginSession, User
-from server.protocol import SESSION_ENDED
 from server.realtime.connections import Connection, Connections
 from server.realtime.presence import PresenceNotifier, TypingTracker
 from server.services.messaging import MessagingService
@@ -51,17 +50,17 @@ ENDED_MESSAGES = {
 class Realtime:
     """Attributes:
     conns: this process's sockets.
-    notifier: presence events.
+    presence: turns connects/disconnects into presence events.
     typing: typing indicators.
     """
 
     def __init__(self, svc: Services, socketio: SocketIO) -> None:
         self.svc = svc
         self.socketio = socketio
-        self.messaging: MessagingService = svc.extra["messaging"]
+        self.messaging: MessagingService = svc.messaging
         self.conns = Connections()
-        self.notifier = PresenceNotifier(svc.presence, svc.db, self.emit)
-        self.typing = TypingTracker(svc.config.typing_ttl, self.emit)
+        self.presence = PresenceNotifier(svc.presence, svc.db, svc.notifier)
+        self.typing = TypingTracker(svc.config.typing_ttl, svc.notifier)
         self._started = False
         self._stopped = False
         #: Engine.IO sid -> monotonic deadline for its Socket.IO CONNECT
@@ -101,11 +100,6 @@ class Realtime:
             log.info("closed %d Engine.IO session(s) that never completed the Socket.IO CONNECT", closed)
         return closed
 
-    # --- emitting -------------------------------------------------------------
-    def emit(self, event: str, data: Any, to: str, skip_sid: str | None = None) -> None:
-        """Emits through python-socketio directly (no Flask context needed)."""
-        self.socketio.server.emit(event, data, to=to, skip_sid=skip_sid, namespace="/")
-
     # --- ending sockets --------------------------------------------------------
     def end(self, conn: Connection, code: str, delay: float = 0.0) -> None:
         """Tells the socket why (``session:ended``) and disconnects it."""
@@ -117,7 +111,7 @@ class Realtime:
             if delay:
                 time.sleep(delay)  # lets the error ack of the current event go out first
             try:
-                self.emit(SESSION_ENDED, {"code": code, "message": ENDED_MESSAGES[code]}, to=conn.sid)
+                self.svc.notifier.session_ended(conn.sid, code, ENDED_MESSAGES[code])
                 self.socketio.server.disconnect(conn.sid, namespace="/")
             except Exception:  # noqa: BLE001 - the socket may be gone already
                 log.debug("ending %s failed", conn.sid, exc_info=True)

@@ -15,29 +15,23 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from server.models import User, iso, utcnow
-from server.protocol import PRESENCE, TYPING
+from server.models import User, utcnow
+from server.protocol import user_room  # noqa: F401 - re-exported for older imports
+from server.realtime.notifier import Notifier
 from server.services.messaging import MessagingService
 from server.services.presence import Presence
 
-Emit = Callable[..., Any]
-
-
-def user_room(user_id: str) -> str:
-    return f"user:{user_id}"
-
 
 class PresenceNotifier:
-    """Turns socket connects/disconnects into ``presence`` events."""
+    """Turns socket connects/disconnects into ``presence`` events (sent by the :class:`Notifier`)."""
 
-    def __init__(self, presence: Presence, db: Any, emit: Emit) -> None:
+    def __init__(self, presence: Presence, db: Any, notifier: Notifier) -> None:
         self.presence = presence
         self.db = db
-        self._emit = emit
+        self._notifier = notifier
 
     def _announce(self, user_id: str, online: bool) -> None:
         now = utcnow()
@@ -48,9 +42,7 @@ class PresenceNotifier:
             user.last_seen_at = now
             s.commit()
             peers = MessagingService.peer_ids(s, user_id)
-        payload = {"user_id": user_id, "online": online, "last_seen": iso(now)}
-        for peer in peers:
-            self._emit(PRESENCE, payload, to=user_room(peer))
+        self._notifier.presence(user_id, online, now, peers)
 
     def connected(self, user_id: str) -> None:
         if self.presence.connected(user_id):
@@ -70,14 +62,14 @@ class _Typing:
 class TypingTracker:
     """Typing states ``(from, to)`` with their deadlines; expires them in :meth:`expire`."""
 
-    def __init__(self, ttl: float, emit: Emit) -> None:
+    def __init__(self, ttl: float, notifier: Notifier) -> None:
         self.ttl = ttl
-        self._emit = emit
+        self._notifier = notifier
         self._lock = threading.Lock()
         self._states: dict[tuple[str, str], _Typing] = {}
 
     def _send(self, sender: str, to: str, typing: bool) -> None:
-        self._emit(TYPING, {"from": sender, "typing": typing}, to=user_room(to))
+        self._notifier.typing(sender, to, typing)
 
     def set(self, sid: str, sender: str, to: str, typing: bool) -> None:
         with self._lock:

@@ -11,23 +11,18 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
 from server.models import Media, Message
 from server.services.media_links import MediaLinks
 
 
-def _links() -> MediaLinks | None:
-    if not has_app_context():
-        return None
-    svc = current_app.extensions.get("parley")
-    return svc.extra.get("media_links") if svc is not None else None
-
-
 def media_dict(media: Media, viewer_id: str | None = None, links: MediaLinks | None = None) -> dict[str, Any]:
-    """The contract's ``media`` object; URLs signed for ``viewer_id`` (None: any participant)."""
-    links = links or _links()
+    """The contract's ``media`` object; URLs signed for ``viewer_id`` (None: any participant).
+
+    The caller passes the app's :class:`MediaLinks` (services do not look it
+    up in the Flask app); without it the URLs carry no token.
+    """
     thumb = play = None
     if media.status == "ready":
         q = f"?token={links.read_token(media.id, viewer_id)}" if links is not None else ""
@@ -49,10 +44,10 @@ def media_dict(media: Media, viewer_id: str | None = None, links: MediaLinks | N
     }
 
 
-def media_for_message(s: Session, media_id: str) -> dict[str, Any] | None:
+def media_for_message(s: Session, media_id: str, links: MediaLinks | None = None) -> dict[str, Any] | None:
     """The ``media`` object a message carries (the same for both participants), or None if it is gone."""
     media = s.get(Media, media_id)
-    return None if media is None else media_dict(media)
+    return None if media is None else media_dict(media, links=links)
 
 
 def can_read(s: Session, media: Media, user_id: str) -> bool:

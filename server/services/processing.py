@@ -33,7 +33,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
-from server.extensions import Services, socketio
+from server.extensions import Services
 from server.models import Media, utcnow
 from server.services import video
 from server.services.media_view import media_dict
@@ -205,11 +205,10 @@ class MediaProcessor:
                 log.warning("media %s: attempt %d lost its claim; result dropped", media_id, attempt)
                 return
             s.refresh(media)
-            with self.app.app_context():
-                payload = media_dict(media, viewer_id=media.owner_id)
+            payload = media_dict(media, viewer_id=media.owner_id, links=self.svc.media_links)
             owner = media.owner_id
         try:
-            socketio.emit("media:status", payload, to=f"user:{owner}")
+            self.svc.notifier.media_status(owner, payload)
         except Exception:  # noqa: BLE001 - the state is stored; a client also polls GET /api/media/{id}
             log.warning("media %s: could not emit media:status", media_id, exc_info=True)
 
@@ -251,7 +250,7 @@ class MediaWorker:
                 if time.monotonic() - last_purge >= self.purge_every:
                     last_purge = time.monotonic()
                     with self.svc.db.session() as s:
-                        n = self.svc.extra["media"].purge_expired(s)
+                        n = self.svc.media.purge_expired(s)
                     if n:
                         log.info("purged %d expired uploads", n)
             except Exception:  # noqa: BLE001 - keep the worker alive

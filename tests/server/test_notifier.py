@@ -1,0 +1,56 @@
+"""The notifier decides who is told: each server -> client event, its rooms and the skipped socket."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from server import protocol as P
+from server.realtime.notifier import Notifier
+
+AT = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
+
+
+def recorder() -> tuple[Notifier, list[tuple[str, Any, str, str | None]]]:
+    sent: list[tuple[str, Any, str, str | None]] = []
+    return Notifier(lambda event, data, to, skip_sid=None: sent.append((event, data, to, skip_sid))), sent
+
+
+def test_messages_go_to_the_recipient_and_the_senders_other_devices() -> None:
+    n, sent = recorder()
+    msg = {"id": "7", "sender_id": "a", "recipient_id": "b", "body": "hi"}
+    n.message_created(msg, skip_sid="sid-a1")
+    n.message_updated(msg)
+    n.message_deleted(7, "a", "b", skip_sid="sid-a1")
+    assert sent == [
+        (P.MESSAGE_NEW, msg, "user:b", None), (P.MESSAGE_NEW, msg, "user:a", "sid-a1"),
+        (P.MESSAGE_UPDATED, msg, "user:b", None), (P.MESSAGE_UPDATED, msg, "user:a", None),
+        (P.MESSAGE_DELETED, {"id": "7"}, "user:b", None), (P.MESSAGE_DELETED, {"id": "7"}, "user:a", "sid-a1"),
+    ]
+
+
+def test_receipts_tell_each_sender_and_the_readers_other_devices() -> None:
+    n, sent = recorder()
+    n.receipts("read", AT, {"a": [1, 2], "c": [5]}, reader_id="b", reader_sid="sid-b")
+    payload_a = {"ids": ["1", "2"], "status": "read", "at": "2026-11-27T12:00:00.000Z"}
+    assert sent[0] == (P.MESSAGE_STATUS, payload_a, "user:a", None)
+    assert sent[1] == (P.MESSAGE_STATUS, payload_a, "user:b", "sid-b")
+    assert [(e, to) for e, _, to, _ in sent[2:]] == [(P.MESSAGE_STATUS, "user:c"), (P.MESSAGE_STATUS, "user:b")]
+    n, sent = recorder()
+    n.receipts("delivered", AT, {"a": [3]})  # a delivery has no reader devices to update
+    assert [to for _, _, to, _ in sent] == ["user:a"]
+
+
+def test_typing_presence_media_and_session_end() -> None:
+    n, sent = recorder()
+    n.typing("a", "b", True)
+    n.presence("a", False, AT, ["b", "c"])
+    n.media_status("a", {"id": "m1", "status": "ready"})
+    n.session_ended("sid-9", "session_revoked", "Sign in again.")
+    assert sent == [
+        (P.TYPING, {"from": "a", "typing": True}, "user:b", None),
+        (P.PRESENCE, {"user_id": "a", "online": False, "last_seen": "2026-11-27T12:00:00.000Z"}, "user:b", None),
+        (P.PRESENCE, {"user_id": "a", "online": False, "last_seen": "2026-11-27T12:00:00.000Z"}, "user:c", None),
+        (P.MEDIA_STATUS, {"id": "m1", "status": "ready"}, "user:a", None),
+        (P.SESSION_ENDED, {"code": "session_revoked", "message": "Sign in again."}, "sid-9", None),
+    ]
+    assert P.user_room("x") == "user:x"
