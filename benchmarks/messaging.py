@@ -342,7 +342,10 @@ def main() -> int:
            "PARLEY_ACCESS_TOKEN_TTL": "7200", "PARLEY_LOG_LEVEL": "WARNING"}
     if args.database_url:
         env["PARLEY_DATABASE_URL"] = args.database_url
-    users = make_users(env, max(2 * args.pairs, 100, -(-args.idle // 20)))
+    # the idle connections use their own users (20 sockets each, the per-user limit), so that
+    # sockets of the load runs still closing cannot count against that limit
+    users = make_users(env, max(2 * args.pairs, 100) + -(-args.idle // 20))
+    idle_users = users[max(2 * args.pairs, 100):]
     results: dict[tuple[str, str], dict[str, float]] = {}
     print(f"{'PostgreSQL' if args.database_url else 'SQLite'}, {os.cpu_count()} CPUs, pairs={args.pairs} "
           f"window={args.window} seconds={args.seconds}, load generator: "
@@ -361,7 +364,7 @@ def main() -> int:
                         srv, users, transport, args.pairs, args.window, args.seconds, rate)
                     print(line(f"{name:8} {transport:9} paced {rate:.0f} msg/s", r), flush=True)
             if args.idle:
-                m = idle_memory(srv, users, args.idle)
+                m = idle_memory(srv, idle_users, args.idle)
                 print(f"{name} idle: {m['connections']} WebSocket connections: server RSS {m['rss_before_mib']:.0f} MiB -> "
                       f"{m['rss_after_mib']:.0f} MiB ({m['kib_per_connection']:.0f} KiB each), threads "
                       f"{m['threads_before']} -> {m['threads_after']}, connected in {m['connect_seconds']:.1f} s "
