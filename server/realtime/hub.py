@@ -98,9 +98,13 @@ class Realtime:
         closed = 0
         for eio_sid in late:
             self._handshakes.pop(eio_sid, None)
-            if eio_sid in server.eio.sockets and server.manager.sid_from_eio_sid(eio_sid, "/") is None:
+            sock = server.eio.sockets.get(eio_sid)
+            if sock is not None and server.manager.sid_from_eio_sid(eio_sid, "/") is None:
                 try:
-                    server.eio.disconnect(eio_sid)
+                    # not eio.disconnect(): it waits until the close packet is fetched, which a
+                    # polling client that never polls again never does, and this runs in the sweeper
+                    sock.close(wait=False, reason=server.eio.reason.SERVER_DISCONNECT)
+                    server.eio.sockets.pop(eio_sid, None)
                     closed += 1
                 except Exception:  # noqa: BLE001 - gone meanwhile
                     log.debug("closing half-open %s failed", eio_sid, exc_info=True)

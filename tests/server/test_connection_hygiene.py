@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import resource
 import socket
 import threading
@@ -47,7 +48,17 @@ def server_env() -> dict[str, str]:
             "PARLEY_MAX_SOCKETS_PER_USER": "3"}
 
 
+def _engineio_sessions(url: str) -> float:
+    text = requests.get(f"{url}/metrics", timeout=10).text
+    return float(re.search(r"^parley_connected_sockets ([0-9.e+]+)$", text, re.M).group(1))
+
+
 def test_half_open_engineio_sessions_are_closed(live_server: LiveServer) -> None:
+    # two that never poll again: closing the first must not wait for a poll (it once stalled the
+    # sweeper, so the second, and every later expiry or revocation, was never handled)
+    _half_open(live_server.url)
+    _half_open(live_server.url)
+    wait_until(lambda: _engineio_sessions(live_server.url) == 0, 6, 0.2, "both half-open sessions to be closed")
     sid = _half_open(live_server.url)
     started = time.monotonic()
 
