@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 endif
 STAMP  := $(VENV)/.installed
 
-.PHONY: run serve test bench package package-test clean
+.PHONY: run serve test lint preflight bench package package-test clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Parley needs Python 3.11 or newer")'
@@ -27,8 +27,19 @@ run: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/parley-server serve
 
-test: $(STAMP)
+# What the suite needs from the machine (Qt libraries, ffmpeg, nginx, PostgreSQL, Redis), checked first:
+# installed with apt when root, otherwise named at once with the command that installs them.
+preflight:
+	@$(PYTHON) .ci/preflight.py
+
+test: preflight $(STAMP)
 	$(PY) -m pytest -n $${PYTEST_WORKERS:-4} --dist loadfile --ignore=tests/packaging $(PYTEST_ARGS)
+
+# Static checks: ruff everywhere; mypy strict on the Qt-free desktop layers and the server's
+# business rules (pyproject.toml [tool.mypy] holds the strictness).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy desktop/core desktop/net server/services --follow-imports=silent
 
 # Benchmarks print their figures; they are not part of the test suite.
 bench: $(STAMP)

@@ -49,7 +49,9 @@ def main(argv: list[str] | None = None) -> int:
         if running is not None:
             running.quit()  # type: ignore[attr-defined]
 
-    previous = signal.signal(signal.SIGINT, interrupt)
+    # SIGTERM and SIGHUP (a closed terminal, kill, a service manager) quit the same way.
+    quit_signals = [signal.SIGINT] + [getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)]
+    previous = {sig: signal.signal(sig, interrupt) for sig in quit_signals}
     try:
         qapp = QApplication.instance() or QApplication(sys.argv[:1])
         qapp.setApplicationName("Parley")
@@ -67,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         app.shutdown()
         return code
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 if __name__ == "__main__":
     sys.exit(main())

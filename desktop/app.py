@@ -18,7 +18,7 @@ from desktop.qt.hosting import ServerHost
 from desktop.qt.session import Session
 from desktop.qt.settings import Settings
 from desktop.qt.tasks import TaskRunner
-from desktop.ui import theme
+from desktop.ui import fonts, theme
 from desktop.ui.host_dialog import HostServerDialog
 from desktop.ui.login_window import LoginWindow
 
@@ -79,8 +79,10 @@ class ParleyApp(QObject):
         self.host_dialog: HostServerDialog | None = None
         self.session.signedIn.connect(self._signed_in)
         self.session.signedOut.connect(self._signed_out)
-        self.session.silentSignInFailed.connect(lambda: self.show_login())
+        self.session.silentSignInFailed.connect(self._silent_sign_in_failed)
         self.session.keyringUnavailable.connect(self._keyring_unavailable)
+        # colour emoji everywhere, the same on every OS (40 ms of disk and parsing: off the GUI thread)
+        self.runner.run(fonts.register_emoji_font, on_error=lambda exc: log.warning("emoji font: %s", exc))
         self._apply_look()
         hints = QGuiApplication.styleHints()
         hints.colorSchemeChanged.connect(self._scheme_changed)
@@ -98,8 +100,11 @@ class ParleyApp(QObject):
         self._stop_hosting()
         if self.login_window is not None:
             self.login_window.close()
-        self.runner.wait_idle(3000)
-        self.disk.wait_idle(3000)
+        # Queued network work is dropped and running calls are not waited for long: their
+        # results are not needed any more (each has its own timeout). The disk queue was
+        # drained by _teardown, so every write landed before the store closed.
+        self.runner.close(wait_ms=500)
+        self.disk.close(wait_ms=3000)
         self.qapp.quit()
 
     def shutdown(self) -> None:
@@ -167,10 +172,15 @@ class ParleyApp(QObject):
         self.login_window.activateWindow()
         self.loginWindowShown.emit()
 
+    def _silent_sign_in_failed(self) -> None:
+        self.show_login()
+        if self._keyring_note is not None and self.login_window is not None:
+            self.login_window.show_keyring_missing()  # say why the remembered sign-in was lost
+
     def _keyring_unavailable(self, note: str) -> None:
         self._keyring_note = note
         if self.main_window is not None:
-            self.main_window.show_notice(note)
+            self.main_window.show_keyring_notice()
 
     def _signed_in(self, info: SessionInfo) -> None:
         self.server_url = info.server_url
@@ -203,6 +213,7 @@ class ParleyApp(QObject):
         self.service = service
         bridge.sessionExpired.connect(self.session.expire)
         self._start_video(info, service, bridge)
+        self._start_privacy(service, bridge)
         window = MainWindow(service, info, self.settings)
         self.main_window = window
         window.openChat.connect(self.open_chat)
@@ -211,6 +222,8 @@ class ParleyApp(QObject):
         window.quitRequested.connect(self.quit)
         window.hostServerRequested.connect(self.host_server)
         window.closed.connect(self._main_closed)
+        from desktop.ui.privacy_ui import ConversationMenu
+        window.conversation_menu = ConversationMenu(window.list, self.privacy)
         self.tray = Tray(self)
         self.tray.openRequested.connect(self._raise_main)
         self.tray.chatRequested.connect(self.open_chat)
@@ -218,7 +231,7 @@ class ParleyApp(QObject):
         service.conversations.unreadChanged.connect(self.tray.set_unread)
         service.incoming.connect(self._incoming)
         if self._keyring_note:
-            window.show_notice(self._keyring_note)
+            window.show_keyring_notice()
         if self.login_window is not None:
             self.login_window.close()
             self.login_window.deleteLater()
@@ -226,6 +239,17 @@ class ParleyApp(QObject):
         window.show()
         service.start()
         self.mainWindowShown.emit()
+
+    def _start_privacy(self, service: ChatService, bridge: Any) -> None:
+        """Blocks and presence privacy: the chat menu, the list menu and the settings use it."""
+        from desktop.qt.privacy import PrivacyService
+        from desktop.ui.privacy_ui import chat_extension
+
+        self.privacy = PrivacyService(self.api, self.runner, self)
+        self.privacy.connect_bridge(bridge)
+        self.privacy.failed.connect(lambda text: self.main_window and self.main_window.show_notice(text))
+        service.view_extensions.append(chat_extension(self.privacy))
+        self.privacy.refresh()
 
     # video (issue 6) ------------------------------------------------------------------------------
     def _start_video(self, info: SessionInfo, service: ChatService, bridge: Any) -> None:
@@ -239,9 +263,10 @@ class ParleyApp(QObject):
         connect, read = self.config.http_timeout
         client = MediaClient(self.api, timeout=(connect, max(30.0, read)))
         uploads = UploadManager(client, UploadStore(self.config.data_dir / "uploads.sqlite3"),
-                                f"{info.server_url}|{info.user.id}", parent=self)
+                                f"{info.server_url}|{info.user.id}", runner=self.runner, disk=self.disk,
+                                parent=self)
         self.uploads = uploads
-        self.media_reader = MediaReader(client, self)
+        self.media_reader = MediaReader(client, self, runner=self.runner)
 
         def ready(state: Any, media: Any) -> None:
             service.send_media(state.peer_id, state.key, media,
@@ -315,8 +340,8 @@ class ParleyApp(QObject):
         if wait:
             if realtime is not None:
                 realtime.stop(timeout=3.0)
-            self.runner.wait_idle(3000)
-            self.disk.wait_idle(3000)
+            self.runner.wait_idle(1000)  # network results are dropped (guarded) once the service is gone
+            self.disk.wait_idle(3000)  # every write lands before the store closes
             if store is not None:
                 store.close()
         else:  # after the disk work already queued (FIFO), without blocking the GUI thread
@@ -340,6 +365,8 @@ class ParleyApp(QObject):
 
             window = ChatWindow(self.service, peer_id, self.settings)
             window.closed.connect(lambda pid: self.chat_windows.pop(pid, None))
+            # the same actions, so Ctrl+Q and Ctrl+, work from a chat window too (one QAction each)
+            window.addActions([self.main_window.quit_action, self.main_window.settings_action])
             self.chat_windows[peer_id] = window
         window.show()
         window.raise_()
@@ -376,7 +403,7 @@ class ParleyApp(QObject):
     def edit_settings(self) -> None:
         from desktop.ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.settings, self.main_window)
+        dialog = SettingsDialog(self.settings, self.main_window, privacy=getattr(self, "privacy", None))
         if dialog.exec():
             self._apply_look()
             if self.main_window is not None:

@@ -47,7 +47,7 @@ def compile_translations(out_dir: Path, ts_dir: Path | None = None) -> list[Path
     out_dir.mkdir(parents=True, exist_ok=True)
     tool = find_lrelease()
     result = []
-    for ts in sorted(ts_dir.glob("parley_*.ts")):
+    for ts in sorted([*ts_dir.glob("parley_*.ts"), *ts_dir.glob("qt_*.ts")]):
         qm = out_dir / (ts.stem + ".qm")
         if tool and (not qm.exists() or qm.stat().st_mtime < ts.stat().st_mtime):
             subprocess.run([tool, "-silent", str(ts), "-qm", str(qm)], check=False, timeout=60,
@@ -58,22 +58,37 @@ def compile_translations(out_dir: Path, ts_dir: Path | None = None) -> list[Path
 
 
 def install(app: QCoreApplication, language: str, qm_dir: Path) -> list[QTranslator]:
-    """Load Parley's and Qt's own translations for ``language`` (nothing for English)."""
+    """Load Parley's and Qt's own translations for ``language`` (nothing for English).
+
+    Qt ships no Vietnamese for its own widgets (the file dialog, OK and Cancel), so
+    ``qt_<language>.qm`` from our ``resources/translations`` fills in; a ``qtbase_<language>.qm``
+    from Qt, when there is one, is installed after it and so is asked first. The default
+    QLocale follows too, so the file dialog's sizes, dates and file types read the same way.
+    """
     if language == "en":
         return []
-    qm = qm_dir / f"parley_{language}.qm"
-    if not qm.exists():
+    if not (qm_dir / f"parley_{language}.qm").exists() or not (qm_dir / f"qt_{language}.qm").exists():
         compile_translations(qm_dir)
     installed = []
-    ours = QTranslator(app)
-    if ours.load(str(qm)):
-        app.installTranslator(ours)
-        installed.append(ours)
+    shipped = resources_dir() / "translations"  # a bundle built with `python -m desktop.i18n` has them here
+    for name in (f"qt_{language}.qm", f"parley_{language}.qm"):
+        ours = QTranslator(app)
+        if ours.load(str(qm_dir / name)) or ours.load(str(shipped / name)):
+            app.installTranslator(ours)
+            installed.append(ours)
     qt = QTranslator(app)
     if qt.load(f"qtbase_{language}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
         app.installTranslator(qt)
         installed.append(qt)
+    QLocale.setDefault(QLocale(language))
     return installed
+
+
+def uninstall(app: QCoreApplication, installed: list[QTranslator]) -> None:
+    """Undo :func:`install` (tests switch languages inside one process)."""
+    for translator in installed:
+        app.removeTranslator(translator)
+    QLocale.setDefault(QLocale.system())
 
 
 if __name__ == "__main__":  # python -m desktop.i18n OUT_DIR

@@ -2,6 +2,12 @@
 
 On a machine with no display the server keeps running (until Ctrl+C) so the
 box still does its job; the app's sign-in codes land in the console outbox.
+
+SIGTERM and SIGHUP (a closed terminal, ``kill``, a service manager) stop the
+launcher the way Ctrl+C does: the app quits and the server child is stopped, so
+it never keeps the port. On Linux the launcher also asks for SIGTERM when its
+parent dies (``make run`` killed), and the server child for SIGTERM when the
+launcher dies, so not even a SIGKILL leaves a server behind.
 """
 from __future__ import annotations
 
@@ -16,6 +22,28 @@ from pathlib import Path
 import requests
 
 DEFAULT_PORT = 8000
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+class Stopped(Exception):
+    """SIGTERM or SIGHUP arrived: end like Ctrl+C."""
+
+
+def _stop(signum: int, _frame: object) -> None:
+    raise Stopped(signal.Signals(signum).name)
+
+
+def die_with_parent() -> None:
+    """Linux: get SIGTERM when the parent process dies (``make run`` killed). Elsewhere: nothing."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not glibc/musl: the signal handlers still cover a plain kill
+        pass
 
 
 def has_display() -> bool:
@@ -44,16 +72,20 @@ def healthy(url: str) -> bool:
 def start_server(host: str, port: int, timeout: float = 60.0) -> subprocess.Popen[bytes]:
     """Start ``python -m server serve`` and wait for /healthz; raise RuntimeError if it does not come up."""
     proc = subprocess.Popen([sys.executable, "-m", "server", "serve", "--host", host, "--port", str(port)],
-                            start_new_session=True)  # Ctrl+C reaches us; we stop it in order
+                            start_new_session=True,  # Ctrl+C reaches us; we stop it in order
+                            preexec_fn=die_with_parent if sys.platform.startswith("linux") else None)
     url = f"http://{host}:{port}"
     deadline = time.monotonic() + timeout
-    while not healthy(url):
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server stopped at start (exit code {proc.returncode})")
-        if time.monotonic() > deadline:
-            stop_server(proc)
-            raise RuntimeError(f"the server did not answer on {url} within {int(timeout)} s")
-        time.sleep(0.1)
+    try:
+        while not healthy(url):
+            if proc.poll() is not None:
+                raise RuntimeError(f"the server stopped at start (exit code {proc.returncode})")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not answer on {url} within {int(timeout)} s")
+            time.sleep(0.1)
+    except BaseException:  # including Ctrl+C, SIGTERM or SIGHUP while it starts
+        stop_server(proc)
+        raise
     return proc
 
 
@@ -76,6 +108,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", default="default", help="desktop profile to open")
     args = parser.parse_args(argv)
     url = f"http://{args.host}:{args.port}"
+    die_with_parent()
+    previous = {sig: signal.signal(sig, _stop) for sig in STOP_SIGNALS}
+    try:
+        return _run(args, url)
+    except (KeyboardInterrupt, Stopped):
+        return 0
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _run(args: argparse.Namespace, url: str) -> int:
 
     if healthy(url):
         print(f"A Parley server is already running at {url}; using it.", flush=True)
@@ -103,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         from desktop.__main__ import main as app_main
 
         return app_main(["--server", url, "--profile", args.profile])
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Stopped):
         return 0
     finally:
         if proc is not None:

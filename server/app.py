@@ -27,6 +27,7 @@ from server.services.messaging import MessagingService
 from server.services.presence import MemoryPresence, Presence, RedisPresence
 from server.realtime.notifier import Notifier
 from server.services.tokens import TokenService
+from server.services.user_limits import UserLimits
 
 try:
     __version__ = version("parley")
@@ -62,7 +63,9 @@ def create_app(config: Config | None = None) -> Flask:
     jobs = Jobs()
     svc = Services(config=config, db=db, mail=mail, jobs=jobs, presence=_presence(config), tokens=tokens,
                    metrics=metrics, accounts=AccountService(config, db, tokens, mail, jobs),
-                   messaging=MessagingService(db.dialect), notifier=Notifier.for_socketio(socketio))
+                   messaging=MessagingService(db.dialect), notifier=Notifier.for_socketio(socketio),
+                   user_limits=UserLimits(config.user_limits, config.redis_url or "memory://",
+                                          config.redis_channel))
     app.extensions["parley"] = svc
     _install_media(app, svc)
     app.teardown_appcontext(close_db_session)
@@ -78,6 +81,8 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_api(users.bp)
     from server.api import conversations
     app.register_api(conversations.bp)
+    from server.api import blocks
+    app.register_api(blocks.bp)
     from server.api import media
     app.register_api(media.bp)
     app.register_blueprint(docs.bp)
@@ -115,7 +120,7 @@ def _install_media(app: Flask, svc: Services) -> None:
     from server.storage import build_storage
     svc.storage = build_storage(svc.config)
     links = svc.media_links = MediaLinks(svc.config.secret_key)
-    svc.messaging.media_serializer = lambda s, media_id: media_for_message(s, media_id, links)
+    svc.messaging.media_serializer = lambda s, media_id, viewer: media_for_message(s, media_id, viewer, links)
     processor = svc.media_processor = MediaProcessor(app, svc)
     media = svc.media = MediaService(svc.config, svc.storage, links, processor.enqueue)
 
@@ -142,6 +147,7 @@ def close_app(app: Flask) -> None:
     worker = svc.media_worker
     if worker is not None:
         worker.stop()
+    svc.media_processor.close()  # its own thread pool and worker processes, before the jobs
     svc.jobs.shutdown(wait=True)
     svc.mail.wait_idle(5)
     svc.mail.close()

@@ -60,6 +60,12 @@ def start_media_worker(app) -> None:  # noqa: ANN001 - a Flask app from create_a
     worker.start()
 
 
+def cmd_media_worker(_args: argparse.Namespace) -> int:
+    """A video worker process; the server starts these itself (server/media_workers.py)."""
+    from server.media_workers import worker_main
+    return worker_main()
+
+
 def cmd_db_upgrade(_args: argparse.Namespace) -> int:
     from server.db import Database
     db = Database(_config().database_url)
@@ -178,6 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("list-users", help="list every account (admins)").set_defaults(fn=cmd_list_users)
     sub.add_parser("purge-expired", help="remove expired codes, tokens and stale uploads").set_defaults(
         fn=cmd_purge_expired)
+    worker = sub.add_parser("media-worker", help="(internal) a video processing worker, started by serve")
+    worker.set_defaults(fn=cmd_media_worker)
     return p
 
 
@@ -185,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     from server.green import patch
     early = patch()  # first: before Flask, psycopg, redis-py, boto3 and smtplib are imported
     from server.observability import configure_logging
+    # Everything the server writes (database, WAL, videos, posters, outbox) is its own business:
+    # files 0600, folders 0700, whatever umask the shell or service manager left.
+    os.umask(0o077)
     configure_logging()
     if early:
         log.warning("imported before gevent patched the standard library: %s", ", ".join(early))

@@ -34,6 +34,22 @@ DEFAULT_RATE_LIMITS = {
 }
 
 
+#: Limits per signed-in person (``limits`` syntax), whatever socket or REST call
+#: they use; ``send`` is built from PARLEY_MESSAGE_RATE / PARLEY_MESSAGE_BURST.
+#: Each can be overridden by ``PARLEY_USER_LIMIT_<NAME>`` (``off`` disables one).
+DEFAULT_USER_LIMITS = {
+    "typing": "30 per 10 seconds",
+    "sync": "60 per 10 seconds",
+    "user_search": "60/minute;600/hour",  # the desktop searches as one types (300 ms debounce)
+    "message_search": "60/minute",
+}
+
+
+def _send_limit(rate: int, burst: int) -> str:
+    """A burst of ``burst`` and ``rate`` a second on average, as a moving window."""
+    return f"{burst} per {max(1, round(burst / rate))} second"
+
+
 class ConfigError(ValueError):
     """A setting is missing or invalid; the message names the variable."""
 
@@ -98,6 +114,13 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be on or off, not {raw!r}")
 
 
+def _make_private(path: Path) -> None:
+    """The data dir holds the secret key, the database and everyone's videos: owner only (0700)."""
+    st = path.stat()
+    if st.st_uid == os.getuid() and st.st_mode & 0o077:
+        os.chmod(path, 0o700)
+
+
 def _secret_key(data_dir: Path) -> str:
     """Reads the generated secret key, creating it with 0600 permissions."""
     path = data_dir / "secret_key"
@@ -111,6 +134,13 @@ def _secret_key(data_dir: Path) -> str:
         fh.write(key)
     os.chmod(path, 0o600)
     return key
+
+
+def _admin_token(env: Mapping[str, str]) -> str | None:
+    token = env.get("PARLEY_ADMIN_TOKEN") or None
+    if token is not None and len(token) < 24:
+        raise ConfigError("PARLEY_ADMIN_TOKEN must be at least 24 characters long")
+    return token
 
 
 @dataclass(frozen=True)
@@ -143,11 +173,23 @@ class Config:
     media_lease_seconds: int = 30
     #: Tests only: seconds a processing job waits before it starts (to test a restart mid-job).
     media_processing_delay: float = 0.0
+    #: Worker processes for video work (probe, poster, faststart), each running one job at a time.
+    media_workers: int = 2
+    #: A job's wall-clock limit: this many seconds, plus ``media_job_seconds_per_gib`` per GiB of video.
+    media_job_seconds: float = 60.0
+    media_job_seconds_per_gib: float = 120.0
+    #: A worker process's address-space limit (RLIMIT_AS, Linux), libraries included; 0: none.
+    media_job_memory: int = 1 << 30
+    #: How much workers lower their CPU priority (POSIX niceness increment, 0-19).
+    media_worker_nice: int = 10
     access_token_ttl: int = 15 * 60
     refresh_token_ttl: int = 30 * 24 * 3600
     allowed_origins: tuple[str, ...] = ()
     message_rate_per_second: int = 20
     message_rate_burst: int = 60
+    #: Per-person limits (see DEFAULT_USER_LIMITS); a missing name means no limit.
+    user_limits: dict[str, str] = field(default_factory=lambda: {"send": _send_limit(20, 60),
+                                                                 **DEFAULT_USER_LIMITS})
     socketio_max_payload: int = 64 * 1024
     trusted_proxies: int = 0
     testing: bool = False
@@ -164,6 +206,16 @@ class Config:
     #: Seconds a request's line and headers may take to arrive (also ends idle keep-alive connections);
     #: a body gets this long plus its length at 16 KiB/s.
     http_timeout: float = 10.0
+    #: Per-account limits (docs/security.md), whatever IP addresses ask; not turned off by
+    #: PARLEY_RATE_LIMITS=off. Codes issued per hour for each purpose (verify, reset) and address:
+    codes_per_hour: int = 5
+    #: Codes tried per hour and per day for each purpose and address, right or wrong:
+    code_guesses_per_hour: int = 10
+    code_guesses_per_day: int = 30
+    #: Mails of any kind one address receives per hour, whoever asks:
+    mails_per_address_per_hour: int = 5
+    #: Bearer token that opens /metrics and /readyz details to non-loopback callers (None: loopback only).
+    admin_token: str | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -184,7 +236,8 @@ class Config:
         raw_dir = env.get("PARLEY_DATA_DIR") or platformdirs.user_data_dir("parley-server", "Parley")
         data_dir = Path(raw_dir).expanduser().resolve()
         try:
-            data_dir.mkdir(parents=True, exist_ok=True)
+            data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            _make_private(data_dir)
             probe = data_dir / ".write-test"
             probe.write_text("ok")
             probe.unlink()
@@ -241,6 +294,14 @@ class Config:
             raise ConfigError("PARLEY_UPLOAD_PART_SIZE must be at least 64KiB")
         quota = _size(env["PARLEY_USER_QUOTA_BYTES"], "PARLEY_USER_QUOTA_BYTES") \
             if env.get("PARLEY_USER_QUOTA_BYTES") else 10 << 30
+        job_memory = _size(env["PARLEY_MEDIA_JOB_MEMORY"], "PARLEY_MEDIA_JOB_MEMORY") \
+            if env.get("PARLEY_MEDIA_JOB_MEMORY") else 1 << 30
+        worker_nice = _int(env, "PARLEY_MEDIA_WORKER_NICE", 10, 0)
+        if worker_nice > 19:
+            raise ConfigError(f"PARLEY_MEDIA_WORKER_NICE must be from 0 to 19, not {worker_nice}")
+        if 0 < job_memory < (256 << 20):
+            raise ConfigError("PARLEY_MEDIA_JOB_MEMORY must be 0 (no limit) or at least 256MiB: "
+                              "a worker needs about 250 MiB for Python and FFmpeg alone")
 
         values: dict[str, object] = dict(
             data_dir=data_dir,
@@ -266,11 +327,17 @@ class Config:
             user_quota_bytes=quota,
             media_lease_seconds=_int(env, "PARLEY_MEDIA_LEASE_SECONDS", 30, 2),
             media_processing_delay=_float(env, "PARLEY_TEST_PROCESSING_DELAY", 0.0, 0.0),
+            media_workers=_int(env, "PARLEY_MEDIA_WORKERS", 2, 1),
+            media_job_seconds=_float(env, "PARLEY_MEDIA_JOB_SECONDS", 60.0, 1.0),
+            media_job_seconds_per_gib=_float(env, "PARLEY_MEDIA_JOB_SECONDS_PER_GIB", 120.0, 0.0),
+            media_job_memory=job_memory,
+            media_worker_nice=worker_nice,
             access_token_ttl=_int(env, "PARLEY_ACCESS_TOKEN_TTL", 15 * 60, 10),
             refresh_token_ttl=_int(env, "PARLEY_REFRESH_TOKEN_TTL", 30 * 24 * 3600, 60),
             allowed_origins=origins,
             message_rate_per_second=_int(env, "PARLEY_MESSAGE_RATE", 20, 1),
             message_rate_burst=_int(env, "PARLEY_MESSAGE_BURST", 60, 1),
+            user_limits=_user_limits(env),
             socketio_max_payload=_size(env["PARLEY_SOCKETIO_MAX_PAYLOAD"], "PARLEY_SOCKETIO_MAX_PAYLOAD")
             if env.get("PARLEY_SOCKETIO_MAX_PAYLOAD") else 64 * 1024,
             trusted_proxies=_int(env, "PARLEY_TRUSTED_PROXIES", 0, 0),
@@ -281,6 +348,32 @@ class Config:
             socketio_connect_timeout=_float(env, "PARLEY_SOCKETIO_CONNECT_TIMEOUT", 5.0, 0.5),
             max_connections=_int(env, "PARLEY_MAX_CONNECTIONS", 12000, 16),
             http_timeout=_float(env, "PARLEY_HTTP_TIMEOUT", 10.0, 0.5),
+            codes_per_hour=_int(env, "PARLEY_CODES_PER_HOUR", 5, 1),
+            code_guesses_per_hour=_int(env, "PARLEY_CODE_GUESSES_PER_HOUR", 10, 1),
+            code_guesses_per_day=_int(env, "PARLEY_CODE_GUESSES_PER_DAY", 30, 1),
+            mails_per_address_per_hour=_int(env, "PARLEY_MAILS_PER_ADDRESS_PER_HOUR", 5, 1),
+            admin_token=_admin_token(env),
         )
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
+
+
+def _user_limits(env: Mapping[str, str]) -> dict[str, str]:
+    from limits import parse_many
+
+    out = {"send": _send_limit(_int(env, "PARLEY_MESSAGE_RATE", 20, 1), _int(env, "PARLEY_MESSAGE_BURST", 60, 1)),
+           **DEFAULT_USER_LIMITS}
+    for name in list(out):
+        raw = (env.get(f"PARLEY_USER_LIMIT_{name.upper()}") or "").strip()
+        if not raw:
+            continue
+        if raw.lower() == "off":
+            del out[name]
+            continue
+        try:
+            parse_many(raw)
+        except ValueError:
+            raise ConfigError(f"PARLEY_USER_LIMIT_{name.upper()} must be a limit such as "
+                              f"'30/minute;300/hour' or off, not {raw!r}") from None
+        out[name] = raw
+    return out

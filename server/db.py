@@ -7,6 +7,7 @@ Socket.IO handlers and background jobs open their own with
 """
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -20,6 +21,19 @@ from alembic.config import Config as AlembicConfig
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _private_files(url: str) -> None:
+    """The SQLite file and its WAL hold every account and message: owner only (0600)."""
+    path = sa.engine.make_url(url).database
+    if not path or path == ":memory:":
+        return
+    for name in (path, f"{path}-wal", f"{path}-shm"):
+        try:
+            if os.stat(name).st_mode & 0o077:
+                os.chmod(name, 0o600)
+        except OSError:
+            pass
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DB-API connection
@@ -87,6 +101,7 @@ class Database:
                 pool_size=pool_size, max_overflow=40, pool_pre_ping=False)
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             _sqlite_write_lock(self.engine)
+            sa.event.listen(self.engine, "connect", lambda *_: _private_files(url))
         else:
             self.engine = sa.create_engine(url, pool_size=pool_size, max_overflow=40, pool_pre_ping=True)
         self.Session = sessionmaker(self.engine, expire_on_commit=False)

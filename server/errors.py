@@ -18,6 +18,8 @@ from werkzeug.exceptions import HTTPException
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
+#: Pages a browser posts an HTML form to (the emailed verification link's page).
+FORM_PATHS = frozenset({"/verify"})
 
 _TITLES = {
     400: "Bad request", 401: "Not signed in", 403: "Forbidden", 404: "Not found",
@@ -134,7 +136,7 @@ def install_error_handlers(app: Flask) -> None:
     def _require_json_body() -> Response | None:
         """JSON endpoints refuse other body types with 415 (raw uploads send octet-stream)."""
         if request.method in ("POST", "PUT", "PATCH") and request.mimetype and not request.is_json \
-                and request.mimetype != "application/octet-stream":
+                and request.mimetype != "application/octet-stream" and request.path not in FORM_PATHS:
             return problem_response(ApiError(415, "unsupported_media_type", _MESSAGES[415]))
         return None
 

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Any
 from blinker import Namespace
 from flask import current_app, g
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_socketio import SocketIO
 from sqlalchemy.orm import Session
+
+from server.limits import client_key
 
 if TYPE_CHECKING:
     from server.config import Config
@@ -31,10 +32,11 @@ if TYPE_CHECKING:
     from server.services.presence import Presence
     from server.services.processing import MediaProcessor, MediaWorker
     from server.services.tokens import TokenService
+    from server.services.user_limits import UserLimits
     from server.storage.base import Storage
 
 socketio = SocketIO()
-limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
+limiter = Limiter(key_func=client_key, headers_enabled=True)
 
 #: Signals other parts of the server subscribe to (the realtime layer ends
 #: revoked sessions' sockets on ``sessions_revoked``).
@@ -62,6 +64,8 @@ class Services:
     accounts: AccountService
     messaging: MessagingService
     notifier: Notifier
+    #: per-person rate limits, one budget across a person's sockets and REST calls
+    user_limits: UserLimits
     storage: Storage = field(init=False)
     media_links: MediaLinks = field(init=False)
     media_processor: MediaProcessor = field(init=False)

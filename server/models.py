@@ -64,6 +64,10 @@ class User(Base):
     disabled_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: Who sees when this user is online: ``everybody``, ``written_to`` (people
+    #: they sent a message to) or ``nobody``; see :mod:`server.services.visibility`.
+    presence_visibility: Mapped[str] = mapped_column(sa.String(16), default="written_to",
+                                                     server_default="written_to")
 
     __table_args__ = (sa.Index("ix_users_display_name_lower", sa.func.lower(display_name)),)
 
@@ -89,6 +93,49 @@ class EmailCode(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     consumed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class PendingRegistration(Base):
+    """One registration that has not been verified yet: its own password, code and link.
+
+    A registration becomes a :class:`User` only when its own code (or link) is
+    presented together with its own password. Registering the same address
+    again adds another row and never touches this one, so a later registrant
+    cannot take over the first one's account, and a code alone verifies
+    nothing. Only HMACs of the code and link token are stored.
+    """
+
+    __tablename__ = "pending_registrations"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(sa.String(320), index=True)  # normalised, lower-case
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    display_name: Mapped[str] = mapped_column(sa.String(64))
+    locale: Mapped[str] = mapped_column(sa.String(16), default="en")
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    link_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    code_expires_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    consumed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class AccountCounter(Base):
+    """A counter per key and time window: the per-account limits on codes, guesses and mail.
+
+    ``key`` is an HMAC of what is counted (purpose and email address), so the
+    table holds no address in clear, and it is kept for any address asked
+    about, whether it has an account or not: the answers cannot differ. A
+    counter is only ever raised by a conditional UPDATE (``count < limit``),
+    which is atomic on SQLite and PostgreSQL alike.
+    """
+
+    __tablename__ = "account_counters"
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+    #: Last change: counters that are never rolled by their window (code tries) are purged by age.
+    touched_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class LoginSession(Base):
@@ -131,6 +178,9 @@ class Message(Base):
     deleted: Mapped[bool] = mapped_column(default=False)
     delivered_at: Mapped[datetime | None] = mapped_column(default=None)
     read_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: Sent while the recipient blocked the sender: stored and shown to the
+    #: sender as sent, never shown to the recipient (see :mod:`server.services.blocks`).
+    withheld: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     __table_args__ = (
         sa.UniqueConstraint("sender_id", "client_id", name="uq_messages_sender_client"),
@@ -138,6 +188,17 @@ class Message(Base):
         sa.Index("ix_messages_recipient_sender_id", "recipient_id", "sender_id", "id"),
         sa.Index("ix_messages_media_id", "media_id"),
     )
+
+
+class Block(Base):
+    """``blocker_id`` blocked ``blocked_id``: nothing of either reaches the other."""
+
+    __tablename__ = "blocks"
+
+    blocker_id: Mapped[str] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    blocked_id: Mapped[str] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
+                                            index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Media(Base):

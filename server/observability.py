@@ -113,4 +113,13 @@ def install(app: Flask, metrics: Metrics) -> None:
                                 "ms": round(took * 1000, 1), "remote": request.remote_addr})
         return resp
 
-    app.add_url_rule("/metrics", "metrics", metrics.render)
+    def _metrics() -> Response:
+        from server.admin_access import is_admin_request
+        from server.errors import ApiError, problem_response
+        if not is_admin_request(app.extensions["parley"].config):
+            return problem_response(ApiError(
+                403, "forbidden", "Metrics are served only to loopback callers or with the admin token "
+                                  "(Authorization: Bearer <PARLEY_ADMIN_TOKEN>)."))
+        return metrics.render()
+
+    app.add_url_rule("/metrics", "metrics", _metrics)

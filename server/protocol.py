@@ -23,6 +23,9 @@ SYNC = "sync"
 #: Replaces the access token of a live connection (an extension to the contract),
 #: so a client can renew it before it expires without reconnecting.
 AUTH_REFRESH = "auth:refresh"
+#: Block / unblock a person (``{"user_id"}``); the same as the REST calls under ``/api/blocks``.
+USER_BLOCK = "user:block"
+USER_UNBLOCK = "user:unblock"
 
 # --- event names: server -> client -------------------------------------------
 MESSAGE_NEW = "message:new"
@@ -34,17 +37,25 @@ MEDIA_STATUS = "media:status"
 #: Sent just before the server ends a connection whose login is no longer valid
 #: (``{"code", "message"}``; code ``token_expired`` or ``session_revoked``).
 SESSION_ENDED = "session:ended"
+#: To one's own devices after a block or unblock: ``{"user_id", "blocked"}``.
+#: Never sent to the person blocked.
+BLOCKS_CHANGED = "blocks:changed"
 # TYPING ("typing") is also sent server -> client, as ``{"from", "typing"}``.
 
 CLIENT_EVENTS = (MESSAGE_SEND, MESSAGE_EDIT, MESSAGE_DELETE, MESSAGE_DELIVERED, CONVERSATION_READ,
-                 TYPING, SYNC, AUTH_REFRESH)
+                 TYPING, SYNC, AUTH_REFRESH, USER_BLOCK, USER_UNBLOCK)
 SERVER_EVENTS = (MESSAGE_NEW, MESSAGE_UPDATED, MESSAGE_DELETED, MESSAGE_STATUS, PRESENCE, TYPING,
-                 MEDIA_STATUS, SESSION_ENDED)
+                 MEDIA_STATUS, SESSION_ENDED, BLOCKS_CHANGED)
 
 # --- rooms --------------------------------------------------------------------
 def user_room(user_id: str) -> str:
     """The room every socket of ``user_id`` joins: "tell a user" emits here."""
     return f"user:{user_id}"
+
+
+def session_room(session_id: str) -> str:
+    """The room every socket of one login joins (media links are minted per login)."""
+    return f"login:{session_id}"
 
 
 # --- limits -----------------------------------------------------------------
@@ -60,23 +71,49 @@ TYPING_EXPIRY_S = 6.0
 ERROR_CODES = (
     "validation_failed", "recipient_not_found", "recipient_not_verified", "invalid_recipient",
     "not_found", "message_deleted", "media_not_found", "media_not_ready", "rate_limited",
-    "unauthorized", "token_expired", "session_revoked", "internal_error",
+    "unauthorized", "token_expired", "session_revoked", "internal_error", "peer_blocked",
+    "no_conversation", "user_not_found", "invalid_user",
 )
 
 
+#: The largest message id: ids are signed 64-bit integers in the database (BIGINT).
+MAX_MESSAGE_ID = 2**63 - 1
+
+
+def decimal_at_most(n: int) -> str:
+    """A regular expression (JSON Schema and Python alike) for decimal strings whose value is <= ``n``.
+
+    The OpenAPI document uses it, so a client (or a fuzzer) sees the real
+    range of an id instead of learning it from an error.
+    """
+    digits = str(n)
+    alts = [rf"\d{{1,{len(digits) - 1}}}"] if len(digits) > 1 else []
+    for i, ch in enumerate(digits):
+        d, rest = int(ch), len(digits) - i - 1
+        if d:
+            alts.append(digits[:i] + (f"[0-{d - 1}]" if d > 1 else "0") + (rf"\d{{{rest}}}" if rest else ""))
+    alts.append(digits)
+    return "^(?:" + "|".join(alts) + ")$"
+
+
+#: A message id as a decimal string, in range.
+MESSAGE_ID_PATTERN = decimal_at_most(MAX_MESSAGE_ID)
+
+
 def _message_id(value: Any) -> Any:
-    """Message ids travel as decimal strings; integers are accepted too."""
+    """Message ids travel as decimal strings; integers are accepted too. Out of range is invalid, not a 500."""
+    wrong = "A message id is a string of digits, such as \"42\", up to 9223372036854775807."
     if isinstance(value, bool):
-        raise ValueError("A message id is a string of digits, such as \"42\".")
-    if isinstance(value, int):
-        return value
+        raise ValueError(wrong)
     if isinstance(value, str) and value.isdigit() and len(value) <= 19:
-        return int(value)
-    raise ValueError("A message id is a string of digits, such as \"42\".")
+        value = int(value)
+    if isinstance(value, int) and 0 <= value <= MAX_MESSAGE_ID:
+        return value
+    raise ValueError(wrong)
 
 
 #: A message id: ``"42"`` (or 42) on the wire, an int in Python.
-MessageId = Annotated[int, BeforeValidator(_message_id), Field(ge=0)]
+MessageId = Annotated[int, BeforeValidator(_message_id), Field(ge=0, le=MAX_MESSAGE_ID)]
 UserId = Annotated[str, Field(min_length=1, max_length=64)]
 
 
@@ -152,6 +189,12 @@ class AuthRefreshPayload(Payload):
     token: str = Field(min_length=1, max_length=4096)
 
 
+class BlockPayload(Payload):
+    """``user:block`` / ``user:unblock``."""
+
+    user_id: UserId
+
+
 # --- server -> client payloads (documentation and client-side decoding) -------
 class MessageOut(BaseModel):
     """The contract's ``message``."""
@@ -180,6 +223,11 @@ class TypingOut(BaseModel):
     typing: bool
 
 
+class BlocksChangedOut(BaseModel):
+    user_id: str
+    blocked: bool
+
+
 class PresenceOut(BaseModel):
     user_id: str
     online: bool
@@ -202,4 +250,6 @@ SCHEMAS: dict[str, type[Payload]] = {
     TYPING: TypingPayload,
     SYNC: SyncPayload,
     AUTH_REFRESH: AuthRefreshPayload,
+    USER_BLOCK: BlockPayload,
+    USER_UNBLOCK: BlockPayload,
 }

@@ -154,7 +154,8 @@ class LiveServer:
                           json={"email": addr, "password": password, "display_name": name}, timeout=10)
         assert r.status_code == 202, r.text
         code = self.outbox_code(addr, after=t0)
-        r = requests.post(f"{self.url}/api/auth/verify", json={"email": addr, "code": code}, timeout=10)
+        r = requests.post(f"{self.url}/api/auth/verify", json={"email": addr, "code": code, "password": password},
+                          timeout=10)
         assert r.status_code == 200, r.text
         body = r.json()
         return {"email": addr, "password": password, "user": body["user"], "tokens": body}

@@ -20,6 +20,12 @@ _COLS = ("id, client_id, sender_id, recipient_id, body, created_at, edited_at, d
          "delivered_at, read_at, media")
 
 
+# The incoming copy (``excluded``) is at least as new as the stored one: see Message.version.
+# Times are stored as fixed-width UTC strings (format_time), so they compare as text.
+_NEWER = ("(excluded.deleted > deleted OR (excluded.deleted = deleted AND "
+          "COALESCE(excluded.edited_at, '') >= COALESCE(edited_at, '')))")
+
+
 def _idkey(message_id: str) -> int:
     return int(message_id) if message_id.isdigit() else 0
 
@@ -44,7 +50,13 @@ class MessageCache:
 
     # messages -----------------------------------------------------------
     def put_messages(self, messages: Iterable[Message]) -> None:
-        """Insert or update messages (server copies only, never outbox items)."""
+        """Insert or update messages (server copies only, never outbox items), keeping the newest.
+
+        A stored copy is replaced only by one of the same or a higher :attr:`Message.version`
+        (a tombstone, then a later ``edited_at``): a history page fetched before a live
+        edit or delete, that lands after it, does not bring the old text back.
+        Receipts only move forward whatever the version.
+        """
         rows = [
             (m.id, _idkey(m.id), m.peer_of(self.me), m.client_id, m.sender_id, m.recipient_id, m.body,
              format_time(m.created_at), format_time(m.edited_at), int(m.deleted),
@@ -60,9 +72,12 @@ class MessageCache:
                 "INSERT INTO messages (id, idkey, peer_id, client_id, sender_id, recipient_id, body, "
                 "created_at, edited_at, deleted, delivered_at, read_at, media) "
                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
-                "ON CONFLICT(id) DO UPDATE SET body=excluded.body, edited_at=excluded.edited_at, "
-                "media=COALESCE(excluded.media, media), "
-                "deleted=excluded.deleted, delivered_at=COALESCE(excluded.delivered_at, delivered_at), "
+                f"ON CONFLICT(id) DO UPDATE SET body=CASE WHEN {_NEWER} THEN excluded.body ELSE body END, "
+                f"edited_at=CASE WHEN {_NEWER} THEN excluded.edited_at ELSE edited_at END, "
+                f"media=CASE WHEN excluded.deleted OR deleted THEN NULL "
+                f"WHEN {_NEWER} THEN COALESCE(excluded.media, media) ELSE media END, "
+                "deleted=MAX(deleted, excluded.deleted), "
+                "delivered_at=COALESCE(excluded.delivered_at, delivered_at), "
                 "read_at=COALESCE(excluded.read_at, read_at)", rows)
             db.execute("COMMIT")
 
@@ -110,7 +125,8 @@ class MessageCache:
 
     def mark_deleted(self, message_id: str) -> None:
         with self.store.lock:
-            self.store.db.execute("UPDATE messages SET deleted=1, body='' WHERE id=?", (message_id,))
+            self.store.db.execute("UPDATE messages SET deleted=1, body='', media=NULL WHERE id=?",
+                                  (message_id,))
 
     def last_id(self) -> str | None:
         """The newest message id this device knows, where ``sync`` starts from."""

@@ -36,7 +36,7 @@ class MediaInfo:
     def failed(self) -> bool:
         return self.status == FAILED
 
-    def replace(self, **changes: object) -> MediaInfo:
+    def replace(self, **changes: Any) -> MediaInfo:
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:

@@ -5,6 +5,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import Enum
+from typing import Any
 
 from desktop.core.media import MediaInfo
 
@@ -110,8 +111,32 @@ class Message:
             return DeliveryState.DELIVERED
         return DeliveryState.SENT
 
-    def replace(self, **changes: object) -> Message:
+    def replace(self, **changes: Any) -> Message:
         return dataclasses.replace(self, **changes)
+
+    @property
+    def version(self) -> tuple[bool, datetime]:
+        """How new this copy's content is: a tombstone beats everything, then the later ``edited_at``.
+
+        The server sets ``edited_at`` on every edit and on delete, and a delete is
+        final, so this only grows. Copies arrive out of order (a history page fetched
+        before a live edit can land after it); the one with the higher version wins.
+        """
+        return (self.deleted, self.edited_at or _NEVER)
+
+    def merged(self, other: Message) -> Message:
+        """This copy updated by ``other`` of the same message, never going back in time.
+
+        The content (body, edit time, tombstone, video) comes from the newer version;
+        receipts only move forward, from whichever copy has them.
+        """
+        newer, older = (other, self) if other.version >= self.version else (self, other)
+        return newer.replace(delivered_at=newer.delivered_at or older.delivered_at,
+                             read_at=newer.read_at or older.read_at,
+                             media=None if newer.deleted else (newer.media or older.media))
+
+
+_NEVER = datetime.min.replace(tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -126,7 +151,7 @@ class Conversation:
             return self.last_message.created_at
         return datetime.min.replace(tzinfo=timezone.utc)
 
-    def replace(self, **changes: object) -> Conversation:
+    def replace(self, **changes: Any) -> Conversation:
         return dataclasses.replace(self, **changes)
 
 

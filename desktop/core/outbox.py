@@ -5,12 +5,15 @@ it, so a retry after a lost ack never makes a second message.
 """
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from datetime import datetime, timezone
 
 from desktop.core.media import MediaInfo, media_from_json, media_to_json
 from desktop.core.models import Message, format_time, parse_time
 from desktop.core.store import Store
+
+_COLS = "client_id, peer_id, body, created_at, error, media"
 
 
 class Outbox:
@@ -39,23 +42,32 @@ class Outbox:
 
     def pending(self, peer_id: str | None = None) -> list[Message]:
         """Entries in the order they were written (all, or one conversation's)."""
-        sql = "SELECT client_id, peer_id, body, created_at, error, media FROM outbox WHERE sender_id=?"
+        sql = f"SELECT {_COLS} FROM outbox WHERE sender_id=?"
         args: tuple[str, ...] = (self.me,)
         if peer_id is not None:
             sql += " AND peer_id=?"
             args += (peer_id,)
         with self.store.lock:
             rows = self.store.db.execute(sql + " ORDER BY seq", args).fetchall()
-        return [Message(id=None, client_id=r["client_id"], sender_id=self.me, recipient_id=r["peer_id"],
-                        body=r["body"], created_at=parse_time(r["created_at"]),  # type: ignore[arg-type]
-                        pending=True, error=r["error"], media=media_from_json(r["media"])) for r in rows]
+        return [self._message(r) for r in rows]
 
     def next_unsent(self) -> Message | None:
-        """The oldest entry that has not failed for good."""
-        for m in self.pending():
-            if not m.error:
-                return m
-        return None
+        """The oldest entry that has not failed for good.
+
+        One indexed row, not the whole outbox: a flush calls this once per message,
+        so reading everything each time made a long backlog quadratic.
+        """
+        with self.store.lock:
+            row = self.store.db.execute(
+                f"SELECT {_COLS} FROM outbox WHERE sender_id=? AND (error IS NULL OR error='') "
+                "ORDER BY seq LIMIT 1",
+                (self.me,)).fetchone()
+        return self._message(row) if row is not None else None
+
+    def _message(self, r: sqlite3.Row) -> Message:
+        return Message(id=None, client_id=r["client_id"], sender_id=self.me, recipient_id=r["peer_id"],
+                       body=r["body"], created_at=parse_time(r["created_at"]),  # type: ignore[arg-type]
+                       pending=True, error=r["error"], media=media_from_json(r["media"]))
 
     def remove(self, client_id: str) -> None:
         with self.store.lock:

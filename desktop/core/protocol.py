@@ -32,9 +32,18 @@ DELETED = "message:deleted"
 STATUS = "message:status"
 PRESENCE = "presence"
 MEDIA_STATUS = "media:status"
+BLOCKS_CHANGED = "blocks:changed"
+#: Who sees when I am online (``users.presence_visibility`` on the server).
+PRESENCE_CHOICES = ("everybody", "written_to", "nobody")
 
+# Limits the server enforces (tests/desktop/test_protocol_shared.py compares them with server/protocol.py)
 TYPING_EXPIRY_S = 6.0
 MAX_BODY = 4000
+MAX_CLIENT_ID = 64
+MAX_IDS_PER_EVENT = 500  # ids in one message:delivered
+SYNC_PAGE = 500
+HISTORY_DEFAULT = 50
+HISTORY_MAX = 100
 MIN_PASSWORD = 10
 MAX_PASSWORD = 128
 MAX_DISPLAY_NAME = 64

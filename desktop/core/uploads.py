@@ -279,9 +279,9 @@ def inspect_video(path: str | Path, max_bytes: int = DEFAULT_MAX_UPLOAD) -> Vide
             duration = container.duration / 1_000_000 if container.duration else None
             if duration is None and video.duration is not None and video.time_base is not None:
                 duration = float(video.duration * video.time_base)
-            ctype = VIDEO_EXTENSIONS.get(p.suffix.lower())
-            if ctype is None:
-                ctype = next(_ACCEPTED_FORMATS[f] for f in ("webm", "matroska", "mp4", "mov") if f in formats)
+            known = VIDEO_EXTENSIONS.get(p.suffix.lower())
+            ctype = known if known is not None else next(
+                _ACCEPTED_FORMATS[f] for f in ("webm", "matroska", "mp4", "mov") if f in formats)
             return VideoFile(str(p), name, st.st_size, st.st_mtime, ctype, duration,
                              video.codec_context.width or None, video.codec_context.height or None)
     except VideoRefused:

@@ -35,7 +35,8 @@ class CredentialStore:
         from keyring.errors import KeyringError
 
         try:
-            return self._kr().get_password(SERVICE, self.entry_name(server_url, email))
+            secret: str | None = self._kr().get_password(SERVICE, self.entry_name(server_url, email))
+            return secret
         except KeyringError as exc:
             raise KeyringUnavailable(str(exc)) from None
         except Exception as exc:  # a broken backend (D-Bus error...) is the same as none

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from desktop.core import protocol
 from desktop.core.errors import ApiError, NetworkError, NotSignedIn, from_problem
+from desktop.net.address import host_of, needs_consent, normalize_url
 from desktop.core.models import (
     Conversation,
     Message,
@@ -28,12 +29,6 @@ if TYPE_CHECKING:
 REFRESH_MARGIN_S = 60.0
 
 
-def normalize_url(url: str) -> str:
-    """``example.org:8000`` -> ``http://example.org:8000`` (no trailing slash)."""
-    url = url.strip().rstrip("/")
-    if url and "://" not in url:
-        url = "http://" + url
-    return url
 
 
 class ApiClient:
@@ -55,6 +50,8 @@ class ApiClient:
         self._lock = threading.RLock()
         self._tokens: TokenPair | None = None
         self._expires_at = 0.0
+        #: hosts the person agreed to reach over plain http (see :mod:`desktop.net.address`)
+        self.cleartext_hosts: set[str] = set()
 
     # tokens ---------------------------------------------------------------
     def set_tokens(self, tokens: TokenPair | None) -> None:
@@ -97,9 +94,11 @@ class ApiClient:
             body["locale"] = locale
         self._request("POST", "/api/auth/register", json=body, auth=False)
 
-    def verify(self, email: str, code: str) -> tuple[TokenPair, User]:
+    def verify(self, email: str, code: str, password: str) -> tuple[TokenPair, User]:
+        """The code proves the mailbox; the password proves this is who registered (contract v2)."""
         return self._signed_in(self._request("POST", "/api/auth/verify",
-                                             json={"email": email, "code": code}, auth=False))
+                                             json={"email": email, "code": code, "password": password},
+                                             auth=False))
 
     def resend_verification(self, email: str) -> None:
         self._request("POST", "/api/auth/resend-verification", json={"email": email}, auth=False)
@@ -126,6 +125,26 @@ class ApiClient:
 
     def find_users(self, query: str) -> list[UserSummary]:
         return protocol.users(self._request("GET", "/api/users", params={"q": query}))
+
+    def user(self, user_id: str) -> UserSummary:
+        """Someone you share a conversation with (ApiError ``not_found`` for anyone else)."""
+        return protocol.user_summary(self._request("GET", f"/api/users/{quote(user_id, safe='')}"))
+
+    # privacy: blocks and who sees my presence --------------------------------
+    def blocked_people(self) -> list[UserSummary]:
+        return [protocol.user_summary(b["user"]) for b in self._request("GET", "/api/blocks").get("blocked", [])]
+
+    def block(self, user_id: str) -> None:
+        self._request("PUT", f"/api/blocks/{quote(user_id)}")
+
+    def unblock(self, user_id: str) -> None:
+        self._request("DELETE", f"/api/blocks/{quote(user_id)}")
+
+    def presence_visibility(self) -> str:
+        return str(self._request("GET", "/api/me").get("presence_visibility") or "written_to")
+
+    def set_presence_visibility(self, value: str) -> None:
+        self._request("PATCH", "/api/me", json={"presence_visibility": value})
 
     # conversations ----------------------------------------------------------
     def conversations(self) -> list[Conversation]:
@@ -182,6 +201,10 @@ class ApiClient:
         import requests
 
         url = self.base_url + path
+        if needs_consent(self.base_url) and host_of(self.base_url) not in self.cleartext_hosts:
+            # nothing leaves in clear text (no password, no token) before the person agreed
+            raise NetworkError(f"{self.base_url} is not encrypted (http://): your password would be readable "
+                               "on the way.", kind="cleartext")
         try:
             return self._http.request(method, url, timeout=self.timeout, **kwargs)
         except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,

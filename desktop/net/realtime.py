@@ -19,7 +19,7 @@ from desktop.core.errors import ApiError, NetworkError, NotSignedIn, from_ack_er
 log = logging.getLogger(__name__)
 
 SERVER_EVENTS = (protocol.NEW, protocol.UPDATED, protocol.DELETED, protocol.STATUS,
-                 protocol.TYPING, protocol.PRESENCE, protocol.MEDIA_STATUS)
+                 protocol.TYPING, protocol.PRESENCE, protocol.MEDIA_STATUS, protocol.BLOCKS_CHANGED)
 
 
 def _socketio_client() -> Any:

@@ -8,6 +8,7 @@ origin, never to a presigned URL.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import random
@@ -16,7 +17,7 @@ import time
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterator
+from typing import Any, BinaryIO, Callable, Iterator, Protocol
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -24,7 +25,7 @@ from requests.adapters import HTTPAdapter
 
 from desktop.core.errors import ApiError, NetworkError, from_problem
 from desktop.core.media import MediaInfo, media_info
-from desktop.core.uploads import FAILED, PROCESSING, UPLOADING, UploadState, UploadStore, VideoRefused
+from desktop.core.uploads import FAILED, PROCESSING, UPLOADING, UploadState, VideoRefused
 
 log = logging.getLogger(__name__)
 
@@ -243,6 +244,17 @@ class MediaClient:
             return {}
 
 
+class UploadRecords(Protocol):
+    """Where an upload's progress is recorded: an :class:`~desktop.core.uploads.UploadStore`, or (in
+    the app) writes queued on its one disk thread (:class:`desktop.qt.uploads.QueuedWrites`)."""
+
+    def save(self, state: UploadState) -> None: ...
+
+    def add_part(self, key: str, n: int, etag: str) -> None: ...
+
+    def remove(self, key: str) -> None: ...
+
+
 class Uploader:
     """Runs one :class:`UploadState` through the resumable protocol.
 
@@ -254,7 +266,7 @@ class Uploader:
         sent_parts: part numbers PUT by this uploader (tests check a resume sends only the missing ones).
     """
 
-    def __init__(self, client: MediaClient, store: UploadStore, *, connections: int = 3, retries: int = 4,
+    def __init__(self, client: MediaClient, store: UploadRecords, *, connections: int = 3, retries: int = 4,
                  backoff: float = 0.5) -> None:
         self.client = client
         self.store = store
@@ -367,7 +379,7 @@ class Uploader:
                 try:
                     target = self.client.part_target(state.upload_id, span.n)
                     reader = _PartReader(state.path, span.offset, span.length, control, abort,
-                                         lambda c, n=span.n: moved(n, c))
+                                         functools.partial(moved, span.n))
                     with self._lock:
                         self.sent_parts.append(span.n)
                     etag = self.client.put_part(target, reader)
@@ -397,7 +409,7 @@ class Uploader:
                 raise failure
 
 
-def abort_upload(client: MediaClient, store: UploadStore, state: UploadState) -> None:
+def abort_upload(client: MediaClient, store: UploadRecords, state: UploadState) -> None:
     """Cancel: tell the server to clean up, forget the state (even when the server is down)."""
     try:
         if state.upload_id and state.phase != PROCESSING and state.phase != FAILED:

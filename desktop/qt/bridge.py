@@ -28,6 +28,7 @@ class SocketBridge(QObject):
         presenceChanged(Presence): someone came online or left.
         sessionExpired(str): the server no longer accepts this session.
         mediaStatus(MediaInfo): ``media:status``, processing of one of my videos ended.
+        blocksChanged(str, bool): ``blocks:changed``, I blocked (True) or unblocked someone elsewhere.
     """
 
     stateChanged = Signal(str, str, float)
@@ -39,6 +40,7 @@ class SocketBridge(QObject):
     presenceChanged = Signal(object)
     sessionExpired = Signal(str)
     mediaStatus = Signal(object)
+    blocksChanged = Signal(str, bool)
 
     def on_state(self, state: str, detail: str, retry_in: float) -> None:
         self.stateChanged.emit(state, detail, float(retry_in))
@@ -62,5 +64,7 @@ class SocketBridge(QObject):
                 self.presenceChanged.emit(protocol.presence(data))
             elif event == protocol.MEDIA_STATUS:
                 self.mediaStatus.emit(protocol.media_status(data))
+            elif event == protocol.BLOCKS_CHANGED and isinstance(data, dict) and data.get("user_id"):
+                self.blocksChanged.emit(str(data["user_id"]), bool(data.get("blocked")))
         except ProtocolError as exc:
             log.warning("ignored malformed %s event: %s", event, exc)

@@ -91,7 +91,9 @@ class ConversationListModel(QAbstractListModel):
         if conv is None:
             conv = Conversation(peer=UserSummary(peer_id, name or "…"))
         last = conv.last_message
-        if last is None or last.id is None or message.id is None or id_key(message.id) >= id_key(last.id):
+        if last is not None and last.id is not None and last.id == message.id:
+            conv = conv.replace(last_message=last.merged(message))  # never an older copy of the same one
+        elif last is None or last.id is None or message.id is None or id_key(message.id) >= id_key(last.id):
             conv = conv.replace(last_message=message)
         if unread:
             conv = conv.replace(unread_count=conv.unread_count + 1)
@@ -108,7 +110,7 @@ class ConversationListModel(QAbstractListModel):
         """An edit or delete of the message shown as a preview."""
         for row, c in enumerate(self._items):
             if c.last_message is not None and c.last_message.id == message.id:
-                self._items[row] = c.replace(last_message=message)
+                self._items[row] = c.replace(last_message=c.last_message.merged(message))
                 self._changed(row)
 
     def set_presence(self, presence: Presence) -> None:

@@ -1,12 +1,11 @@
 """Reading videos from the server for the GUI: fresh media links, poster frames, "Save video as".
 
-Every call runs on a worker thread; callbacks run on the GUI thread. Poster
+Every call runs on the app's :class:`TaskRunner`; callbacks run on the GUI thread. Poster
 frames are kept in memory by media id so a scrolled history repaints at once.
 """
 from __future__ import annotations
 
 import logging
-import threading
 from pathlib import Path
 from typing import Any, Callable
 
@@ -16,6 +15,7 @@ from PySide6.QtGui import QImage
 from desktop.core.errors import ParleyError
 from desktop.core.media import MediaInfo
 from desktop.net.uploads import Control, Interrupted, MediaClient, download
+from desktop.qt.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -31,32 +31,30 @@ class MediaReader(QObject):
     thumbnailReady = Signal(str)
     _done = Signal(object, object)
 
-    def __init__(self, client: MediaClient, parent: QObject | None = None) -> None:
+    def __init__(self, client: MediaClient, parent: QObject | None = None, *,
+                 runner: TaskRunner | None = None) -> None:
         super().__init__(parent)
         self.client = client
+        self.runner = runner or TaskRunner(parent=self)  # the app passes its network runner
         self._thumbs: dict[str, QImage] = {}
         self._loading: set[str] = set()
         self._done.connect(lambda cb, value: cb(value))
 
     def _spawn(self, work: Callable[[], Any], on_done: Callable[[Any], None],
                on_error: Callable[[str], None] | None, name: str) -> None:
-        def run() -> None:
-            try:
-                value = work()
-            except Interrupted:
+        """Run ``work`` on the task runner; errors reach ``on_error`` as a sentence to show."""
+        def failed(exc: Exception) -> None:
+            if isinstance(exc, Interrupted):
                 return
-            except ParleyError as exc:
-                if on_error is not None:
-                    self._done.emit(on_error, exc.message)
-                return
-            except Exception as exc:  # noqa: BLE001 - shown to the person, never raised on a worker
-                log.exception("%s failed", name)
-                if on_error is not None:
-                    self._done.emit(on_error, f"Something went wrong: {exc}")
-                return
-            self._done.emit(on_done, value)
+            if isinstance(exc, ParleyError):
+                message = exc.message
+            else:  # shown to the person, never raised on a worker
+                log.error("%s failed", name, exc_info=exc)
+                message = f"Something went wrong: {exc}"
+            if on_error is not None:
+                on_error(message)
 
-        threading.Thread(target=run, name=name, daemon=True).start()
+        self.runner.run(work, on_done, failed, guard=self)
 
     def url(self, info: MediaInfo) -> str:
         """The absolute playback URL (it carries its own token; a player adds no header)."""

@@ -203,7 +203,11 @@ class MessageListModel(QAbstractListModel):
             self.endInsertRows()
 
     def upsert(self, message: Message) -> None:
-        """Add a message, or replace the copy with the same id (or client id) in place."""
+        """Add a message, or update the copy with the same id (or client id) in place.
+
+        An older copy of a stored message (a page fetched before a live edit) does not
+        undo the edit: see :meth:`Message.merged`.
+        """
         row = self.row_of(message_id=message.id, client_id=message.client_id)
         if row >= 0:
             old = self._rows[row].message
@@ -214,7 +218,8 @@ class MessageListModel(QAbstractListModel):
                 self.endRemoveRows()
                 self._drop_orphan_date(row)
             else:
-                self._set(row, message)
+                both_stored = old.id is not None and message.id is not None
+                self._set(row, old.merged(message) if both_stored else message)
                 return
         newest = self.newest_id()
         if self.has_newer and (message.id is None or newest is None or id_key(message.id) > id_key(newest)):
@@ -248,6 +253,25 @@ class MessageListModel(QAbstractListModel):
             m = self._rows[row].message
             assert m is not None
             self._set(row, m.replace(deleted=True, body=""))
+
+    def set_unread_marker(self, message_id: str | None) -> None:
+        """Put the "Unread messages" row just above ``message_id`` (None: no row)."""
+        if message_id is not None and message_id == self._unread_from and \
+                any(r.kind == UNREAD for r in self._rows):
+            return
+        self.clear_unread_marker()
+        row = self.row_of(message_id=message_id) if message_id is not None else -1
+        if row < 0:
+            return
+        self._unread_from = message_id
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._rows.insert(row, Row(UNREAD))
+        self.endInsertRows()
+
+    def first_unread_id(self, unread: int) -> str | None:
+        """The oldest of the ``unread`` newest incoming messages shown, if they are all here."""
+        incoming = [m for m in self.messages() if m.sender_id != self.me and m.id is not None]
+        return incoming[-unread].id if 0 < unread <= len(incoming) else None
 
     def clear_unread_marker(self) -> None:
         for i, r in enumerate(self._rows):

@@ -6,14 +6,15 @@ back on the GUI thread as callbacks or signals.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop.core.errors import ParleyError
+from desktop.core.errors import NetworkError, ParleyError
 from desktop.core.models import SessionInfo, TokenPair, User
 from desktop.net.credentials import CredentialStore, KeyringUnavailable
-from desktop.net.http import ApiClient, normalize_url
+from desktop.net.address import candidates, host_of, normalize_url
+from desktop.net.http import ApiClient
 from desktop.qt.settings import Settings
 from desktop.qt.tasks import TaskRunner
 
@@ -24,6 +25,7 @@ KEYRING_NOTE = ("Your system has no usable keyring, so Parley can't remember thi
 
 Done = Callable[[Any], None]
 Fail = Callable[[Exception], None]
+T = TypeVar("T")
 
 
 class Session(QObject):
@@ -52,63 +54,67 @@ class Session(QObject):
         self._keyring_ok = True
         self._keyring_warned = False
         api.on_tokens = self._store_rotated_token  # runs on worker threads
+        api.cleartext_hosts.update(settings.cleartext_hosts)
 
     # account flows (each: on_done on success, on_error with a ParleyError) ----------------
-    def sign_in(self, server_url: str, email: str, password: str, on_error: Fail) -> None:
-        server_url = normalize_url(server_url)
+    def _at_server(self, typed: str, call: Callable[[], T]) -> tuple[str, T]:
+        """Runs ``call`` at the address typed: ``https://`` first, then plain ``http://`` for a
+        private or loopback host typed without a scheme (:func:`desktop.net.address.candidates`)."""
+        last: NetworkError | None = None
+        for url in candidates(typed):
+            self.api.base_url = url
+            try:
+                return url, call()
+            except NetworkError as exc:
+                if exc.kind not in ("unreachable", "bad_address", "timeout"):
+                    raise
+                last = exc
+        assert last is not None
+        raise last
 
+    def allow_cleartext(self, server_url: str) -> None:
+        """The person confirmed the warning: this host may be reached over plain http (remembered)."""
+        host = host_of(normalize_url(server_url))
+        self.api.cleartext_hosts.add(host)
+        self.settings.cleartext_hosts = sorted(set(self.settings.cleartext_hosts) | {host})
+
+    def sign_in(self, server_url: str, email: str, password: str, on_error: Fail) -> None:
         def work() -> SessionInfo:
-            self.api.base_url = server_url
-            tokens, user = self.api.login(email, password)
-            return self._remember(server_url, user, tokens)
+            url, (tokens, user) = self._at_server(server_url, lambda: self.api.login(email, password))
+            return self._remember(url, user, tokens)
 
         self.runner.run(work, self._signed_in, on_error)
 
     def register(self, server_url: str, email: str, password: str, display_name: str,
                  locale: str | None, on_done: Done, on_error: Fail) -> None:
-        server_url = normalize_url(server_url)
-
         def work() -> None:
-            self.api.base_url = server_url
-            self.api.register(email, password, display_name, locale)
+            self._at_server(server_url, lambda: self.api.register(email, password, display_name, locale))
 
         self.runner.run(work, on_done, on_error)
 
-    def verify(self, server_url: str, email: str, code: str, on_error: Fail) -> None:
-        server_url = normalize_url(server_url)
-
+    def verify(self, server_url: str, email: str, code: str, password: str, on_error: Fail) -> None:
         def work() -> SessionInfo:
-            self.api.base_url = server_url
-            tokens, user = self.api.verify(email, code)
-            return self._remember(server_url, user, tokens)
+            url, (tokens, user) = self._at_server(server_url, lambda: self.api.verify(email, code, password))
+            return self._remember(url, user, tokens)
 
         self.runner.run(work, self._signed_in, on_error)
 
     def resend_code(self, server_url: str, email: str, on_done: Done, on_error: Fail) -> None:
-        server_url = normalize_url(server_url)
-
         def work() -> None:
-            self.api.base_url = server_url
-            self.api.resend_verification(email)
+            self._at_server(server_url, lambda: self.api.resend_verification(email))
 
         self.runner.run(work, on_done, on_error)
 
     def forgot_password(self, server_url: str, email: str, on_done: Done, on_error: Fail) -> None:
-        server_url = normalize_url(server_url)
-
         def work() -> None:
-            self.api.base_url = server_url
-            self.api.forgot_password(email)
+            self._at_server(server_url, lambda: self.api.forgot_password(email))
 
         self.runner.run(work, on_done, on_error)
 
     def reset_password(self, server_url: str, email: str, code: str, new_password: str,
                        on_done: Done, on_error: Fail) -> None:
-        server_url = normalize_url(server_url)
-
         def work() -> None:
-            self.api.base_url = server_url
-            self.api.reset_password(email, code, new_password)
+            self._at_server(server_url, lambda: self.api.reset_password(email, code, new_password))
 
         self.runner.run(work, on_done, on_error)
 

@@ -70,6 +70,16 @@ class Settings:
 
     # preferences -----------------------------------------------------------
     @property
+    def cleartext_hosts(self) -> list[str]:
+        """Hosts the person agreed to reach over plain http (the warning was confirmed)."""
+        raw = self._get("account/cleartext_hosts", "")
+        return [h for h in (raw if isinstance(raw, str) else "").split(",") if h]
+
+    @cleartext_hosts.setter
+    def cleartext_hosts(self, hosts: list[str]) -> None:
+        self._qs.setValue("account/cleartext_hosts", ",".join(hosts))
+
+    @property
     def theme(self) -> str:
         return str(self._get("ui/theme", "system"))
 

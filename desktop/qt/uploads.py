@@ -1,21 +1,23 @@
 """Video uploads in the background: worker threads, progress signals, pause/resume/cancel, resume at start-up.
 
-Each upload runs on its own thread through :class:`desktop.net.uploads.Uploader`
-(which sends up to ``connections`` parts at once) and then waits for the
-server's processing. Signals reach the GUI thread queued. The upload's state is
-kept in the profile's :class:`UploadStore`, so a crash or a reboot loses
-nothing: :meth:`UploadManager.resume_unfinished` picks every upload up where it
+Each upload runs as a task of the app's network :class:`TaskRunner` through
+:class:`desktop.net.uploads.Uploader` (which sends up to ``connections`` parts at
+once) and then waits for the server's processing. Signals reach the GUI thread
+queued. The upload's state is kept in the profile's :class:`UploadStore`, written
+only on the app's disk runner (one thread, in order, shared with the message
+cache), so a crash or a reboot loses nothing:
+:meth:`UploadManager.resume_unfinished` picks every upload up where it
 stopped. When a video is ready, :attr:`UploadManager.readyToSend` hands it to
 the chat layer, which queues the message in its outbox and then calls
 :meth:`UploadManager.handed_over`; only then is the upload's record deleted.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -39,6 +41,7 @@ from desktop.core.uploads import (
     inspect_video,
 )
 from desktop.net.uploads import Control, Interrupted, MediaClient, Uploader, abort_upload, wait_processed
+from desktop.qt.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +74,8 @@ class _Job:
     def __init__(self, state: UploadState) -> None:
         self.state = state  # the GUI thread's copy
         self.control: Control | None = None
-        self.thread: threading.Thread | None = None
+        self.started = threading.Event()  # its task began on a worker
+        self.finished = threading.Event()  # ... and ended (shutdown waits for this)
         self.meter = RateMeter()
         self.progress = Progress(state.bytes_done(), state.size, 0.0, None)
         self.retry_delay = 1.0
@@ -98,10 +102,14 @@ class UploadManager(QObject):
     _event = Signal(str, str, object)
 
     def __init__(self, client: MediaClient, store: UploadStore, owner: str, *, connections: int = 3,
-                 max_running: int = 2, parent: QObject | None = None) -> None:
+                 max_running: int = 2, runner: TaskRunner | None = None, disk: TaskRunner | None = None,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.client = client
         self.store = store
+        self.runner = runner or TaskRunner(parent=self)  # the app passes its network runner
+        self.disk = disk or TaskRunner(parent=self, threads=1)  # ... and its one disk thread
+        self._writes = QueuedWrites(store, self.disk)
         self.owner = owner
         self.connections = connections
         self.max_running = max_running
@@ -110,7 +118,6 @@ class UploadManager(QObject):
         self._jobs: dict[str, _Job] = {}
         self._handing: set[str] = set()
         self._closed = False
-        self._disk = ThreadPoolExecutor(1, thread_name_prefix="upload-disk")  # writes stay in order
         self._event.connect(self._on_event)
 
     # reading ------------------------------------------------------------------------------------
@@ -156,7 +163,7 @@ class UploadManager(QObject):
             else:
                 self._event.emit("", "prepared", (on_ok, PreparedVideo(video, created)))
 
-        threading.Thread(target=work, name="video-check", daemon=True).start()
+        self.runner.run(work)
 
     def discard(self, prepared: PreparedVideo) -> None:
         """The person changed their mind: cancel the upload the check created."""
@@ -169,7 +176,7 @@ class UploadManager(QObject):
                 log.info("discarding upload %s: %s (it expires on the server)", upload_id, exc)
 
         if upload_id:
-            threading.Thread(target=work, name="video-discard", daemon=True).start()
+            self.runner.run(work)
 
     # starting and steering ---------------------------------------------------------------------------
     def start(self, prepared: PreparedVideo, peer_id: str) -> UploadState:
@@ -225,7 +232,7 @@ class UploadManager(QObject):
             return
         state = job.state.copy()
         self._forget(key)
-        threading.Thread(target=abort_upload, args=(self.client, self.store, state), daemon=True).start()
+        self.runner.run(lambda: abort_upload(self.client, self._writes, state))
 
     def resume_unfinished(self, on_done: Callable[[int], None] | None = None) -> None:
         """Load this account's unfinished uploads from disk and carry on with them (start-up)."""
@@ -237,7 +244,7 @@ class UploadManager(QObject):
                 states = []
             self._event.emit("", "loaded", (states, on_done))
 
-        threading.Thread(target=work, name="upload-load", daemon=True).start()
+        self.disk.run(work)
 
     def network_back(self) -> None:
         """The connection returned: try waiting uploads now instead of at their next retry."""
@@ -259,7 +266,7 @@ class UploadManager(QObject):
         """The chat layer's outbox holds the message now: the upload's record can go."""
         self._handing.discard(key)
         self._forget(key)
-        self._disk.submit(self.store.remove, key)
+        self._writes.remove(key)
 
     def shutdown(self, timeout: float = 3.0) -> None:
         """Stop every worker (their state stays on disk, resumed at the next start)."""
@@ -269,9 +276,9 @@ class UploadManager(QObject):
                 job.control.stop("shutdown")
         deadline = time.monotonic() + timeout
         for job in list(self._jobs.values()):
-            if job.thread is not None:
-                job.thread.join(max(0.0, deadline - time.monotonic()))
-        self._disk.shutdown(wait=True)
+            if job.started.is_set():
+                job.finished.wait(max(0.0, deadline - time.monotonic()))
+        self.disk.wait_idle(max(500, int(1000 * (deadline - time.monotonic()))))  # the writes land
 
     # internals -------------------------------------------------------------------------------
     def _pump(self) -> None:
@@ -295,7 +302,8 @@ class UploadManager(QObject):
         if state.phase != PROCESSING:
             self._set_phase(job, UPLOADING)
             state.phase = UPLOADING
-        uploader = Uploader(self.client, self.store, connections=self.connections, retries=self.part_retries)
+        uploader = Uploader(self.client, self._writes, connections=self.connections,
+                            retries=self.part_retries)
         self.uploaders.append(uploader)
         job.meter.reset()
         key = state.key
@@ -306,43 +314,53 @@ class UploadManager(QObject):
                 job.last_emit = now
                 self._event.emit(key, "progress", (done, total, now))
 
-        earlier_writes = self._disk.submit(lambda: None)  # FIFO: queued saves of this upload land first
+        job.started.clear()
+        job.finished.clear()
+
+        def after_writes(kind: str, payload: Any) -> None:
+            """Announce an outcome once the upload's records written so far are on disk (FIFO)."""
+            self.disk.run(functools.partial(self._event.emit, key, kind, payload))
 
         def work() -> None:
+            job.started.set()
             try:
-                earlier_writes.result()
                 if state.phase != PROCESSING or not state.media_id:
                     uploader.run(state, control, on_progress)
-                    self._event.emit(key, "uploaded", state.copy())
+                    after_writes("uploaded", state.copy())
                 assert state.media_id is not None
                 info = wait_processed(self.client, state.media_id, control)
-                self._event.emit(key, "processed", info)
+                after_writes("processed", info)
             except Interrupted as exc:
                 if exc.reason == "cancelled":
-                    abort_upload(self.client, self.store, state)
+                    abort_upload(self.client, self._writes, state)
                 elif exc.reason == "paused":
                     state.phase = PAUSED
-                    self.store.save(state)
-                self._event.emit(key, "stopped", (exc.reason, state.copy()))
+                    self._writes.save(state)
+                after_writes("stopped", (exc.reason, state.copy()))
             except (VideoRefused, ApiError) as exc:
                 if isinstance(exc, ApiError) and exc.is_session_error:
-                    self._event.emit(key, "offline", (str(exc), state.copy()))
+                    after_writes("offline", (str(exc), state.copy()))
                     return
                 state.phase = FAILED
                 state.error = exc.message
-                self.store.save(state)
-                self._event.emit(key, "stopped", ("failed", state.copy()))
+                self._writes.save(state)
+                after_writes("stopped", ("failed", state.copy()))
             except (NetworkError, NotSignedIn) as exc:
-                self._event.emit(key, "offline", (str(exc), state.copy()))
+                after_writes("offline", (str(exc), state.copy()))
             except Exception as exc:  # noqa: BLE001 - never lost on a worker thread
                 log.exception("upload %s failed", key)
                 state.phase = FAILED
                 state.error = f"The upload stopped: {exc}"
-                self.store.save(state)
-                self._event.emit(key, "stopped", ("failed", state.copy()))
+                self._writes.save(state)
+                after_writes("stopped", ("failed", state.copy()))
+            finally:
+                job.finished.set()
 
-        job.thread = threading.Thread(target=work, name=f"upload-{key[:8]}", daemon=True)
-        job.thread.start()
+        # FIFO: the saves of this upload queued so far land before its worker starts
+        def start(_: object) -> None:
+            self.runner.run(work)
+
+        self.disk.run(lambda: None, start, guard=self)
 
     def _on_event(self, key: str, kind: str, payload: Any) -> None:
         if kind == "refused":
@@ -378,13 +396,11 @@ class UploadManager(QObject):
             self.changed.emit(job.state.copy())
         elif kind == "processed":
             job.control = None
-            job.thread = None
             self._processed(job, payload)
             self._pump()
         elif kind == "stopped":
             reason, state = payload
             job.control = None
-            job.thread = None
             if reason == "cancelled":
                 self._forget(key)
             elif reason in ("paused", "failed"):
@@ -395,7 +411,6 @@ class UploadManager(QObject):
         elif kind == "offline":
             message, state = payload
             job.control = None
-            job.thread = None
             job.state = state
             job.state.phase = QUEUED if state.phase != PROCESSING else PROCESSING
             job.state.error = message
@@ -425,11 +440,33 @@ class UploadManager(QObject):
             self.changed.emit(job.state.copy())
 
     def _save(self, state: UploadState) -> None:
-        self._disk.submit(self.store.save, state.copy())
+        self._writes.save(state)
 
     def _forget(self, key: str) -> None:
         if self._jobs.pop(key, None) is not None:
             self.removed.emit(key)
+
+
+class QueuedWrites:
+    """The writes of :class:`UploadStore`, queued on the disk runner instead of made by the caller.
+
+    Upload workers (and their part senders) record progress through this, from any
+    thread; each write runs on the one disk thread, after every write asked before it.
+    """
+
+    def __init__(self, store: UploadStore, disk: TaskRunner) -> None:
+        self.store = store
+        self.disk = disk
+
+    def save(self, state: UploadState) -> None:
+        snapshot = state.copy()  # the caller goes on changing its state
+        self.disk.run(lambda: self.store.save(snapshot))
+
+    def add_part(self, key: str, n: int, etag: str) -> None:
+        self.disk.run(lambda: self.store.add_part(key, n, etag))
+
+    def remove(self, key: str) -> None:
+        self.disk.run(lambda: self.store.remove(key))
 
 
 def _name(path: str) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPointF, Qt, QUrl
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QKeyEvent, QKeySequence, QMouseEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -34,9 +34,16 @@ from desktop.qt.media import MediaReader
 from desktop.qt.message_model import MessageRole
 from desktop.qt.uploads import PreparedVideo, UploadManager
 from desktop.ui import theme
+from desktop.ui.texts import media_error_text
 from desktop.ui.video_bubble import VideoBubbles
+from desktop.ui.plain import plain
 
-VIDEO_FILTER = "Videos (*.mp4 *.m4v *.mov *.webm *.mkv);;All files (*)"
+VIDEO_PATTERNS = "*.mp4 *.m4v *.mov *.webm *.mkv"
+
+
+def video_filter() -> str:
+    """The file dialog's filter in the current language (the patterns themselves stay as they are)."""
+    return _t("Videos (%1)").replace("%1", VIDEO_PATTERNS) + ";;" + _t("All files (*)")
 
 
 def _t(text: str) -> str:
@@ -73,10 +80,10 @@ class AttachPanel(QFrame):
         layout.addWidget(icon)
         texts = QVBoxLayout()
         texts.setSpacing(0)
-        self.name_label = QLabel()
+        self.name_label = plain(QLabel())
         self.name_label.setObjectName("attachName")
         self.name_label.setAccessibleName(self.tr("Video to send"))
-        self.detail_label = QLabel()
+        self.detail_label = plain(QLabel())
         self.detail_label.setObjectName("muted")
         self.detail_label.setWordWrap(True)
         self.detail_label.setAccessibleName(self.tr("Video details"))
@@ -159,7 +166,8 @@ class VideoAttach(QObject):
         self.prepared: PreparedVideo | None = None
         self.refusal = ""
         self._pending_path = ""
-        self.bubbles = VideoBubbles(self.me, uploads, reader)
+        service = view.service
+        self.bubbles = VideoBubbles(self.me, uploads, reader, online=lambda: bool(service.online))
         view.delegate.video = self.bubbles
 
         self.button = IconButton("attach")
@@ -185,12 +193,16 @@ class VideoAttach(QObject):
         uploads.progress.connect(self._progress)  # methods, not lambdas: Qt disconnects them with this object
         uploads.removed.connect(self._upload_removed)
         reader.thumbnailReady.connect(self._thumbnail)
+        service.stateChanged.connect(self._connection_changed)
+        # While an upload runs, repaint its bubble now and then: when the bytes stop (the server
+        # died), the status must stop quoting the last speed within a couple of seconds.
+        self._stall_timer = QTimer(self, interval=500, timeout=self._check_stalled)
         self._show_uploads()
 
     # attaching ------------------------------------------------------------------------------------------
     def choose_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self.chat, self.tr("Send a video"), str(Path.home()),
-                                              VIDEO_FILTER)
+                                              video_filter())
         if path:
             self.attach_files([path])
 
@@ -220,8 +232,8 @@ class VideoAttach(QObject):
     def _refused(self, path: str, message: str) -> None:
         if path != self._pending_path:
             return
-        self.refusal = message
-        self.panel.show_refused(message)
+        self.refusal = media_error_text(message)
+        self.panel.show_refused(self.refusal)
 
     def send(self) -> None:
         if self.prepared is None:
@@ -229,6 +241,7 @@ class VideoAttach(QObject):
         prepared, self.prepared = self.prepared, None
         self._pending_path = ""
         self.panel.reset()
+        self.chat.scroll.follow_bottom()  # as for text: what I send is what I see next
         self.uploads.start(prepared, self.peer_id)
         self.chat.composer.setFocus()
 
@@ -329,7 +342,23 @@ class VideoAttach(QObject):
             model.remove_pending(key)
 
     def _progress(self, key: str, _progress: Any) -> None:
+        self.bubbles.progressed(key)
+        if not self._stall_timer.isActive():
+            self._stall_timer.start()
         self._repaint(key)
+
+    def _connection_changed(self, *_: object) -> None:
+        for state in self.uploads.uploads(self.peer_id):
+            self._repaint(state.key)
+
+    def _check_stalled(self) -> None:
+        moving = [s.key for s in self.uploads.uploads(self.peer_id) if s.phase == UPLOADING]
+        if not moving:
+            self._stall_timer.stop()
+        for key in moving:
+            progress = self.uploads.progress_of(key)
+            if self.bubbles.stalled(key, progress.rate if progress is not None else 0.0):
+                self._repaint(key)
 
     def _thumbnail(self, _media_id: str) -> None:
         self.chat.view.viewport().update()

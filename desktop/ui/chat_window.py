@@ -6,8 +6,8 @@ from typing import Callable
 
 import shiboken6
 
-from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -28,9 +28,11 @@ from desktop.qt.message_model import MessageListModel, MessageRole
 from desktop.qt.settings import Settings
 from desktop.ui import theme
 from desktop.ui.composer import Composer
+from desktop.ui.history_scroll import HistoryScroll
 from desktop.ui.message_delegate import MessageDelegate
 from desktop.ui.texts import explain
 from desktop.ui.widgets import Avatar, last_seen
+from desktop.ui.plain import plain
 
 TYPING_RENEW_S = 3.0
 TYPING_IDLE_MS = 5000
@@ -51,10 +53,6 @@ class ChatView(QWidget):
         self.peer_id = peer_id
         self._editing: Message | None = None
         self._typing_sent = 0.0
-        self._anchor: tuple[str | None, str, int] | None = None
-        self._before_load: tuple[str | None, str, int] | None = None
-        self._stick = True
-        self._loaded = False
 
         peer = service.peer(peer_id)
         name = service.peer_name(peer_id) or "…"
@@ -71,9 +69,9 @@ class ChatView(QWidget):
         hl.addWidget(self.avatar)
         names = QVBoxLayout()
         names.setSpacing(0)
-        self.name_label = QLabel(name)
+        self.name_label = plain(QLabel(name))
         self.name_label.setObjectName("peerName")
-        self.status_label = QLabel()
+        self.status_label = plain(QLabel())
         self.status_label.setObjectName("muted")
         self.status_label.setAccessibleName(self.tr("Presence"))
         names.addWidget(self.name_label)
@@ -98,7 +96,7 @@ class ChatView(QWidget):
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout.addWidget(self.view, 1)
 
-        self.typing_label = QLabel()
+        self.typing_label = plain(QLabel())
         self.typing_label.setObjectName("typing")
         self.typing_label.setContentsMargins(16, 2, 16, 2)
         self.typing_label.setAccessibleName(self.tr("Typing"))
@@ -147,15 +145,14 @@ class ChatView(QWidget):
         self._idle_timer = QTimer(self, singleShot=True, interval=TYPING_IDLE_MS, timeout=self._stop_typing)
         QShortcut(QKeySequence.StandardKey.Copy, self.view, activated=self._copy_selected)
 
-        sb = self.view.verticalScrollBar()
-        sb.valueChanged.connect(self._scrolled)
-        sb.rangeChanged.connect(self._range_changed)
-        self.model.rowsAboutToBeInserted.connect(self._rows_coming)
-        self.model.rowsAboutToBeRemoved.connect(self._rows_coming)
-        self.model.modelReset.connect(self._reset_done)
+        self.scroll = HistoryScroll(self.view, self.model, self)
+        self.scroll.olderWanted.connect(lambda: service.load_older(peer_id))
+        self.scroll.newerWanted.connect(lambda: service.load_newer(peer_id))
+        self.scroll.atBottom.connect(self._maybe_read)
         self.model.rowsInserted.connect(self._rows_inserted)
         service.peerTyping.connect(self._peer_typing)
         service.presenceChanged.connect(self._presence)
+        service.stateChanged.connect(self._connection_changed)
         service.conversations.dataChanged.connect(self._conversations_changed)
         service.conversations.rowsInserted.connect(self._conversations_changed)
         service.conversations.modelReset.connect(self._conversations_changed)
@@ -165,9 +162,6 @@ class ChatView(QWidget):
         for extend in getattr(service, "view_extensions", ()):  # e.g. video attach and bubbles (issue 6)
             extend(self)
         self.refresh_icons()
-        if self.model.rowCount():
-            self._loaded = True
-            QTimer.singleShot(0, self, self._to_bottom)
 
     def refresh_icons(self) -> None:
         self.cancel_button.setIcon(theme.icon("close"))
@@ -182,10 +176,20 @@ class ChatView(QWidget):
         if peer is None:
             return
         self.name_label.setText(peer.display_name)
-        self.avatar.set_person(peer.display_name, peer.id, peer.online)
+        # Offline, the last presence heard is stale: claim nothing about the other person.
+        connected = bool(self.service.online)
+        self.avatar.set_person(peer.display_name, peer.id, peer.online if connected else None)
         if not self.typing_label.isVisible():
-            self.status_label.setText(self.tr("online") if peer.online else last_seen(peer.last_seen))
+            if not connected:
+                self.status_label.setText(self.tr("waiting for the network…"))
+            else:
+                self.status_label.setText(self.tr("online") if peer.online else last_seen(peer.last_seen))
         self.titleChanged.emit(self.title())
+
+    def _connection_changed(self, *_: object) -> None:
+        if not self.service.online:
+            self.typing_label.hide()  # nobody's typing reaches us now
+        self._refresh_header()
 
     def _conversations_changed(self, *_: object) -> None:
         self._refresh_header()
@@ -207,77 +211,13 @@ class ChatView(QWidget):
         if not typing:
             self._refresh_header()
 
-    # history scrolling ----------------------------------------------------------------------
-    def _reset_done(self) -> None:
-        self._loaded = True
-        self._stick = True
-        QTimer.singleShot(0, self, self._to_bottom)
-        self._maybe_read()
-
-    def _to_bottom(self) -> None:
-        self.view.scrollToBottom()
-        sb = self.view.verticalScrollBar()
-        sb.setValue(sb.maximum())
-
-    def _top_anchor(self) -> tuple[str | None, str, int] | None:
-        """The message at the top of the view and its offset: what must not move."""
-        index = self.view.indexAt(QPoint(8, 8))
-        row = index.row() if index.isValid() else 0
-        while row < self.model.rowCount():
-            m = self.model.message_at(row)
-            if m is not None:
-                return (m.id, m.client_id, self.view.visualRect(self.model.index(row)).top())
-            row += 1
-        return None
-
-    def _rows_coming(self, parent: object, first: int, last: int) -> None:
-        """Rows appear or go above the view: keep the message being read in place."""
-        if first != 0 or self._anchor is not None or not self.model.rowCount() or self._stick:
-            return
-        self._anchor = self._before_load or self._top_anchor()
-        self._before_load = None
-        if self._anchor is not None:
-            QTimer.singleShot(0, self, self._restore_anchor)  # the range may not change at all
-
-    def _restore_anchor(self) -> None:
-        if self._anchor is not None:
-            self.view.doItemsLayout()  # the delayed layout, now (it may apply the anchor itself)
-        if self._anchor is not None:
-            self._range_changed(0, self.view.verticalScrollBar().maximum())
-
-    def _range_changed(self, _min: int, maximum: int) -> None:
-        """After a relayout: put the remembered message back where it was, or stay at the bottom."""
-        sb = self.view.verticalScrollBar()
-        if self._anchor is not None:
-            message_id, client_id, top = self._anchor
-            self._anchor = None
-            row = self.model.row_of(message_id=message_id, client_id=client_id)
-            if row >= 0:
-                sb.setValue(sb.value() + self.view.visualRect(self.model.index(row)).top() - top)
-        elif self._stick:
-            sb.setValue(maximum)
-
-    def _scrolled(self, value: int) -> None:
-        sb = self.view.verticalScrollBar()
-        self._stick = value >= sb.maximum() - 8 and not self.model.has_newer
-        if self._loaded and value <= 200 and self.model.has_more and sb.maximum() > 0 \
-                and not self.model.loading_older:
-            self._before_load = self._top_anchor()  # taken now, while the layout is settled
-            self.service.load_older(self.peer_id)
-        if self._loaded and value >= sb.maximum() - 200 and self.model.has_newer and not self.model.loading_newer:
-            self._before_load = self._top_anchor()
-            self.service.load_newer(self.peer_id)
-        if self._stick:
-            self._maybe_read()
-
-    def showEvent(self, event: object) -> None:
-        super().showEvent(event)  # type: ignore[arg-type]
-        if self._loaded and self.model.rowCount() and \
-                self.view.verticalScrollBar().maximum() == 0 and self.model.has_more:
-            self.service.load_older(self.peer_id)
+    # history scrolling (HistoryScroll) ---------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.scroll.shown()
 
     def _maybe_read(self) -> None:
-        if self.isVisible() and self.window().isActiveWindow() and self._stick:
+        if self.isVisible() and self.window().isActiveWindow() and self.scroll.stick:
             self.service.mark_read(self.peer_id)
 
     def window_activated(self) -> None:
@@ -342,7 +282,7 @@ class ChatView(QWidget):
         self._draft_timer.stop()
         self.service.save_draft(self.peer_id, "")
         self._stop_typing()
-        self._stick = True
+        self.scroll.follow_bottom()
         self.service.send(self.peer_id, text)
 
     def _cancel_edit(self) -> None:
@@ -401,11 +341,8 @@ class ChatView(QWidget):
         self._stop_typing()
         if self._editing is None:
             self._save_draft()
-        for signal, slot in ((self.model.rowsAboutToBeInserted, self._rows_coming),
-                             (self.model.rowsAboutToBeRemoved, self._rows_coming),
-                             (self.model.modelReset, self._reset_done),
-                             (self.model.rowsInserted, self._rows_inserted)):
-            signal.disconnect(slot)
+        self.scroll.detach()
+        self.model.rowsInserted.disconnect(self._rows_inserted)
         self.service.close(self.peer_id)
 
 

@@ -1,11 +1,14 @@
 """Paints a conversation row: avatar, name, time, preview, unread badge, presence."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from desktop.core.models import Conversation
+from desktop.core.models import Conversation, Message
+from desktop.core.uploads import human_duration
 from desktop.qt.conversation_model import ConversationRole
 from desktop.ui import theme
 from desktop.ui.widgets import last_seen, list_time, paint_avatar, tr
@@ -17,9 +20,10 @@ TypingRole = Qt.ItemDataRole.UserRole + 3
 class ConversationDelegate(QStyledItemDelegate):
     """Two-line rows in the style of desktop messengers."""
 
-    def __init__(self, me: str, parent: object = None) -> None:
+    def __init__(self, me: str, parent: object = None, connected: Callable[[], bool] | None = None) -> None:
         super().__init__(parent)
         self.me = me
+        self.connected = connected or (lambda: True)  # offline, presence heard earlier is stale
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         return QSize(280, ROW_H)
@@ -42,8 +46,9 @@ class ConversationDelegate(QStyledItemDelegate):
         text_color = QColor("#ffffff") if selected else QColor(t.text)
         muted = QColor("#e3ebff") if selected else QColor(t.muted)
 
+        online = conv.peer.online and self.connected()
         paint_avatar(painter, QRect(r.left() + 14, r.top() + 12, 44, 44), conv.peer.display_name,
-                     conv.peer.id, conv.peer.online)
+                     conv.peer.id, online)
         left = r.left() + 70
         right = r.right() - 16
 
@@ -67,7 +72,7 @@ class ConversationDelegate(QStyledItemDelegate):
         name_w = right - time_w - 8 - left
         name = fm_bold.elidedText(conv.peer.display_name, Qt.TextElideMode.ElideRight, name_w)
         painter.drawText(QRect(left, r.top() + 12, name_w, 22), Qt.AlignmentFlag.AlignVCenter, name)
-        if not conv.peer.online:
+        if not online:
             used = fm_bold.horizontalAdvance(name) + 8
             seen = last_seen(conv.peer.last_seen) if conv.peer.last_seen else ""
             if seen and used + 40 < name_w:
@@ -106,9 +111,20 @@ class ConversationDelegate(QStyledItemDelegate):
             return tr("typing…"), "accent"
         m = conv.last_message
         if m is None:
-            return (tr("online") if conv.peer.online else tr("No messages yet")), "muted"
-        body = tr("Message deleted") if m.deleted else " ".join(m.body.split())
+            return (tr("online") if conv.peer.online and self.connected() else tr("No messages yet")), "muted"
+        body = tr("Message deleted") if m.deleted else preview_text(m)
         if m.sender_id == self.me:
             prefix = tr("Sending: ") if m.id is None else tr("You: ")
             body = prefix + body
         return body, "muted"
+
+
+def preview_text(m: Message) -> str:
+    """One line for a message in the list: its text, or for a video "🎬 Video 0:12" and any caption."""
+    text = " ".join(m.body.split())
+    if m.media is None:
+        return text
+    label = "🎬 " + tr("Video")
+    if m.media.duration:
+        label += " " + human_duration(m.media.duration)
+    return f"{label} · {text}" if text else label

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 from desktop.core.errors import ApiError
 from desktop.ui.texts import explain
 from desktop.ui.widgets import Field
+from desktop.ui.plain import plain
 
 
 class FormPage(QWidget):
@@ -18,14 +19,14 @@ class FormPage(QWidget):
         self.layout_.setSpacing(10)
         self.title = QLabel(title)
         self.title.setObjectName("title")
-        self.subtitle = QLabel(subtitle)
+        self.subtitle = plain(QLabel(subtitle))
         self.subtitle.setObjectName("subtitle")
         self.subtitle.setWordWrap(True)
         self.note = QLabel()
         self.note.setObjectName("formNote")
         self.note.setWordWrap(True)
         self.note.hide()
-        self.error = QLabel()
+        self.error = plain(QLabel())
         self.error.setObjectName("formError")
         self.error.setWordWrap(True)
         self.error.setAccessibleName("Error")

@@ -1,7 +1,7 @@
 """The sign-in window: sign in, create account, verify the email, reset the password."""
 from __future__ import annotations
 
-from PySide6.QtCore import QLocale, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QLocale, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core import protocol
 from desktop.core.errors import ApiError, NetworkError
+from desktop.net.address import normalize_url
 from desktop.qt.session import Session
 from desktop.ui import theme
 from desktop.ui.form_page import FormPage
@@ -46,6 +47,9 @@ class LoginWindow(QWidget):
         self._cooldown_timer.setInterval(1000)
         self._cooldown_timer.timeout.connect(self._tick)
         self._busy = False
+        #: The code step sends the password just typed with the code; held only while that step is open.
+        self._verify_email = ""
+        self._verify_password = ""
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(28, 24, 28, 20)
@@ -59,7 +63,10 @@ class LoginWindow(QWidget):
         outer.addWidget(self.stack, 1)
 
         # sign in ------------------------------------------------------------
-        p = self.sign_in_page = FormPage(self.tr("Sign in"), self.tr("Welcome back to Parley."), self.tr("Sign in"))
+        # "Welcome back" only for someone who signed in on this computer before (their email is known)
+        greeting = self.tr("Welcome back to Parley.") if email else \
+            self.tr("Welcome to Parley. Sign in, or create an account below.")
+        p = self.sign_in_page = FormPage(self.tr("Sign in"), greeting, self.tr("Sign in"))
         self.email = p.add_field("email", Field(self.tr("Email"), placeholder="you@example.org"))
         self.password = p.add_field("password", Field(self.tr("Password"), password=True))
         self.email.edit.setText(email)
@@ -164,14 +171,21 @@ class LoginWindow(QWidget):
         focus.edit.setFocus()
 
     def _show_sign_in(self) -> None:
-        self._go(self.sign_in_page, self.email)
+        self._verify_password = ""
+        self._go(self.sign_in_page, self._first_empty_sign_in_field())
+
+    def _first_empty_sign_in_field(self) -> Field:
+        """Where typing starts: the password when the email is already there (a returning person)."""
+        return self.password if self.email.text().strip() else self.email
 
     def _show_register(self) -> None:
         self.reg_email.edit.setText(self.reg_email.text() or self.email.text())
         self._go(self.register_page, self.reg_name)
 
-    def _show_verify(self, email: str, note: str = "") -> None:
+    def _show_verify(self, email: str, password: str, note: str = "") -> None:
+        """The code step; ``password`` is the one just typed (registering or signing in), sent with the code."""
         self._verify_email = email
+        self._verify_password = password
         self.verify_page.subtitle.setText(self.tr("We sent a 6-digit code to %1. Type it here.").replace("%1", email))
         self.code.edit.clear()
         self._go(self.verify_page, self.code)
@@ -195,10 +209,20 @@ class LoginWindow(QWidget):
         self._show_sign_in()
         self.sign_in_page.show_note(text)
 
+    def show_keyring_missing(self) -> None:
+        """Why the person must sign in although they did not sign out: no usable keyring.
+
+        Without this the window just reappears after every restart, which looks like a bug.
+        """
+        self.show_message(self.tr(
+            "Parley couldn't use this computer's keyring (the system's safe store for passwords), so it "
+            "could not keep you signed in. Sign in again. Until a keyring is available (for example GNOME "
+            "Keyring or KWallet), Parley asks for your password each time it starts."))
+
     def showEvent(self, event: object) -> None:
         super().showEvent(event)  # type: ignore[arg-type]
         if self.stack.currentWidget() is self.sign_in_page:
-            self.email.edit.setFocus()
+            self._first_empty_sign_in_field().edit.setFocus()
 
     # actions ---------------------------------------------------------------------------
     def _server_url(self) -> str | None:
@@ -223,7 +247,7 @@ class LoginWindow(QWidget):
         def failed(exc: Exception) -> None:
             self._set_busy(p, False)
             if isinstance(exc, ApiError) and exc.code == "email_not_verified":
-                self._show_verify(email, self.tr("Verify your email address first."))
+                self._show_verify(email, password, self.tr("Verify your email address first."))
                 return
             if isinstance(exc, ApiError) and exc.code == "invalid_credentials":
                 self.password.set_error(self._explain(exc))
@@ -258,7 +282,7 @@ class LoginWindow(QWidget):
             self._set_busy(r, False)
             self.email.edit.setText(email)
             self._start_cooldown(RESEND_COOLDOWN_S)
-            self._show_verify(email)
+            self._show_verify(email, password)
 
         def failed(exc: Exception) -> None:
             self._set_busy(r, False)
@@ -285,7 +309,7 @@ class LoginWindow(QWidget):
             self._show_failure(v, exc, {"code": self.code, "email": self.code},
                                code_field={"invalid_code", "code_expired", "too_many_attempts"})
 
-        self.session.verify(url, self._verify_email, code, failed)
+        self.session.verify(url, self._verify_email, code, self._verify_password, failed)
 
     def _resend(self) -> None:
         url = self._server_url()
@@ -393,11 +417,26 @@ class LoginWindow(QWidget):
     def _show_failure(self, page: FormPage, exc: Exception, fields: dict[str, Field],
                       code_field: set[str] | None = None) -> None:
         """Put each server message next to its field; the rest above the form."""
+        if isinstance(exc, NetworkError) and exc.kind == "cleartext":
+            self._confirm_cleartext(page)
+            return
         if isinstance(exc, NetworkError) and exc.kind == "bad_address":
             self._go(self.sign_in_page, self.server)
             self.server.set_error(self._explain(exc))
             return
         page.show_failure(exc, fields, code_field or set())
+
+    def _confirm_cleartext(self, page: FormPage) -> None:
+        """Plain http to a public host: only after the person confirms the warning."""
+        url = self._server_url()
+        if url is None:
+            return
+        if confirm_cleartext(self, url):
+            self.session.allow_cleartext(url)
+            page.show_note(self.tr("Unencrypted connection allowed for this server. Press the button again."))
+        else:
+            self._go(self.sign_in_page, self.server)
+            self.server.set_error(self.tr("Use an https:// address, or ask the server's admin to set up HTTPS."))
 
     def _start_cooldown(self, seconds: int) -> None:
         self._cooldown = max(self._cooldown, seconds)
@@ -414,3 +453,18 @@ class LoginWindow(QWidget):
             self._cooldown_timer.stop()
             self.resend.setEnabled(True)
             self.resend.setText(self.tr("Send a new code"))
+
+
+def confirm_cleartext(parent: QWidget | None, url: str) -> bool:
+    """Asks before a password goes to ``url`` unencrypted; No is the default button."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Warning, QCoreApplication.translate("LoginWindow", "Unencrypted connection"),
+                      QCoreApplication.translate(
+                          "LoginWindow", "%1 uses plain http://. Your password and messages would travel "
+                          "unencrypted, and anyone on the network path could read them. Continue anyway?")
+                      .replace("%1", normalize_url(url)),
+                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    return box.exec() == QMessageBox.StandardButton.Yes

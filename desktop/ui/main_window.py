@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -29,6 +29,7 @@ from desktop.ui.chat_window import ChatView
 from desktop.ui.conversation_delegate import ConversationDelegate
 from desktop.ui.texts import explain
 from desktop.ui.widgets import Avatar, last_seen
+from desktop.ui.plain import plain
 
 UserRole = Qt.ItemDataRole.UserRole + 10
 
@@ -77,9 +78,9 @@ class MainWindow(QMainWindow):
         hl.addWidget(me)
         who = QVBoxLayout()
         who.setSpacing(0)
-        self.me_label = QLabel(info.user.display_name)
+        self.me_label = plain(QLabel(info.user.display_name))
         self.me_label.setObjectName("peerName")
-        email = QLabel(info.user.email)
+        email = plain(QLabel(info.user.email))
         email.setObjectName("muted")
         who.addWidget(self.me_label)
         who.addWidget(email)
@@ -89,11 +90,17 @@ class MainWindow(QMainWindow):
         self.menu_button.setToolTip(self.tr("Menu"))
         self.menu_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self)
-        menu.addAction(self.tr("Settings…"), QKeySequence("Ctrl+,"), self.settingsRequested.emit)
+        # One QAction per command, added to the window too: its shortcut then works while the menu is
+        # closed, and no second QShortcut on the same keys makes Qt drop both as "ambiguous".
+        self.settings_action = self._command(self.tr("Settings…"), QKeySequence("Ctrl+,"),
+                                             self.settingsRequested.emit)
+        self.quit_action = self._command(self.tr("Quit"), QKeySequence("Ctrl+Q"),
+                                         self.quitRequested.emit)
+        menu.addAction(self.settings_action)
         menu.addAction(self.tr("Host a server on this computer…"), self.hostServerRequested.emit)
         menu.addAction(self.tr("Sign out"), self.signOutRequested.emit)
         menu.addSeparator()
-        menu.addAction(self.tr("Quit"), QKeySequence.StandardKey.Quit, self.quitRequested.emit)
+        menu.addAction(self.quit_action)
         self.menu_button.setMenu(menu)
         hl.addWidget(self.menu_button)
         sl.addWidget(head)
@@ -102,7 +109,7 @@ class MainWindow(QMainWindow):
         self.notice.setObjectName("noticeBar")
         nl = QHBoxLayout(self.notice)
         nl.setContentsMargins(10, 6, 4, 6)
-        self.notice_label = QLabel()
+        self.notice_label = plain(QLabel())
         self.notice_label.setWordWrap(True)
         nl.addWidget(self.notice_label, 1)
         dismiss = self.dismiss_button = QToolButton()
@@ -131,7 +138,8 @@ class MainWindow(QMainWindow):
         self.list.setObjectName("conversationList")
         self.list.setAccessibleName(self.tr("Conversations"))
         self.list.setModel(service.conversations)
-        self.list.setItemDelegate(ConversationDelegate(info.user.id, self.list))
+        self.list.setItemDelegate(ConversationDelegate(info.user.id, self.list,
+                                                       connected=lambda: bool(service.online)))
         self.list.setMouseTracking(True)
         self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -185,8 +193,9 @@ class MainWindow(QMainWindow):
         self.search.textChanged.connect(self._search_changed)
         self.search.returnPressed.connect(self._run_search)
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self.search.setFocus)
-        QShortcut(QKeySequence("Ctrl+,"), self, activated=self.settingsRequested.emit)
-        QShortcut(QKeySequence.StandardKey.Quit, self, activated=self.quitRequested.emit)
+        # Esc in the search box clears it (and so shows the conversations again)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search, activated=self._clear_search,
+                  context=Qt.ShortcutContext.WidgetShortcut)
 
         service.stateChanged.connect(self._state_changed)
         for sig in (service.conversations.modelReset, service.conversations.rowsInserted,
@@ -197,6 +206,17 @@ class MainWindow(QMainWindow):
         geometry = settings.geometry("main")
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(380 if not settings.single_window else 980, 640)
+
+    def _command(self, text: str, keys: QKeySequence, slot: object) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(keys)
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _clear_search(self) -> None:
+        self.search.clear()
 
     def refresh_icons(self) -> None:
         self.menu_button.setIcon(theme.icon("menu"))
@@ -240,6 +260,11 @@ class MainWindow(QMainWindow):
         self.notice_label.setText(text)
         self.notice.show()
 
+    def show_keyring_notice(self) -> None:
+        """Signed in, but the sign-in can't be kept: there is no usable system keyring."""
+        self.show_notice(self.tr("Your system has no usable keyring, so Parley can't remember this sign-in. "
+                                 "You'll be asked to sign in again next time."))
+
     def _update_empty(self, *_: object) -> None:
         if self.search.text().strip():
             return
@@ -247,6 +272,7 @@ class MainWindow(QMainWindow):
 
     # connection status ------------------------------------------------------------------------
     def _state_changed(self, state: str, reason: str, retry_in: float) -> None:
+        self.list.viewport().update()  # presence dots are shown only while connected
         self._countdown_timer.stop()
         self.retry.setVisible(state == "offline")
         if state == "online":

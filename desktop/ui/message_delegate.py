@@ -1,6 +1,7 @@
 """Paints message bubbles (time, edited mark, ticks), date separators and the unread line."""
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, QRectF, QSize, Qt
@@ -10,6 +11,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 from desktop.core.models import DeliveryState, Message
 from desktop.qt.message_model import DATE, MESSAGE, UNREAD, DateRole, KindRole, MessageRole
 from desktop.ui import theme
+from desktop.ui.text_layout import draw_wrapped, wrapped_size
 from desktop.ui.widgets import clock_time, day_label, tr
 
 PAD_X, PAD_Y = 12, 7
@@ -48,13 +50,20 @@ class MessageDelegate(QStyledItemDelegate):
         parts.append(clock_time(m.created_at))
         return "  ".join(parts)
 
+    def _body_font(self, m: Message, base: QFont) -> QFont:
+        if not m.deleted:
+            return base
+        italic = QFont(base)
+        italic.setItalic(True)
+        return italic
+
     def _layout(self, m: Message, option: QStyleOptionViewItem) -> tuple[QRect, QRect, int]:
         """(text rect size, meta size, bubble width) for a message."""
         base, meta = self._fonts(option)
-        fm, fmm = QFontMetrics(base), QFontMetrics(meta)
+        fmm = QFontMetrics(meta)
         max_text = self._max_bubble() - 2 * PAD_X
-        text_rect = fm.boundingRect(QRect(0, 0, max_text, 100000),
-                                    int(Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextExpandTabs), self._text(m))
+        text = wrapped_size(self._text(m), self._body_font(m, base), max_text)
+        text_rect = QRect(0, 0, math.ceil(text.width()), math.ceil(text.height()))
         meta_w = fmm.horizontalAdvance(self._meta(m)) + (22 if m.sender_id == self.me else 0)
         bubble_w = max(text_rect.width(), meta_w) + 2 * PAD_X
         return text_rect, QRect(0, 0, meta_w, META_H), min(bubble_w, self._max_bubble())
@@ -142,15 +151,9 @@ class MessageDelegate(QStyledItemDelegate):
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         theme.paint_bubble(painter, bubble, own, selected)
 
-        painter.setFont(base)
-        if m.deleted:
-            f = QFont(base)
-            f.setItalic(True)
-            painter.setFont(f)
         painter.setPen(QColor(t.ownText if own else t.peerText))
-        painter.drawText(QRect(int(bubble.left()) + PAD_X, int(bubble.top()) + PAD_Y,
-                               int(bubble.width()) - 2 * PAD_X, text_rect.height()),
-                         int(Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextExpandTabs), self._text(m))
+        draw_wrapped(painter, self._text(m), self._body_font(m, base), int(bubble.left()) + PAD_X,
+                     int(bubble.top()) + PAD_Y, max(text_rect.width(), int(bubble.width()) - 2 * PAD_X))
 
         painter.setFont(meta)
         meta_color = QColor(t.ownMeta if own else t.peerMeta)

@@ -33,6 +33,7 @@ from desktop.core.media import MediaInfo
 from desktop.core.uploads import human_duration, human_size
 from desktop.qt.media import MediaReader
 from desktop.ui import theme
+from desktop.ui.plain import plain, tooltip
 
 MAX_RENEWALS = 3  # fresh links asked for within RENEW_WINDOW_S before giving up
 RENEW_WINDOW_S = 60.0
@@ -84,7 +85,7 @@ class PlayerWindow(QWidget):
         self.video.videoSink().videoFrameChanged.connect(self._frame)
 
         # the picture, or a plain message when the video can't be shown
-        self.message = QLabel()
+        self.message = plain(QLabel())
         self.message.setObjectName("playerMessage")
         self.message.setWordWrap(True)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -369,7 +370,7 @@ class PlayerWindow(QWidget):
             self.more_button.setEnabled(True)
             self.save_button.setEnabled(True)
             self._show_message(self.tr("Saving stopped: %1 Try again to continue where it left off.")
-                               .replace("%1", message)) if self._failed else self.setToolTip(message)
+                               .replace("%1", message)) if self._failed else self.setToolTip(tooltip(message))
 
         self._download = self.reader.save_as(self.media, dest, progress, done, failed)
 

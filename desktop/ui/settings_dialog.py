@@ -1,4 +1,4 @@
-"""Preferences: language, theme, notifications, single-window mode."""
+"""Preferences: language, theme, notifications, single-window mode, and (signed in) privacy."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
@@ -12,13 +12,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from typing import Any
+
 from desktop.qt.settings import Settings
 
 
 class SettingsDialog(QDialog):
     """Edits :class:`Settings`; the caller applies the changes after ``accept``."""
 
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Settings, parent: QWidget | None = None, privacy: Any = None) -> None:
         super().__init__(parent)
         self.settings = settings
         self.setWindowTitle(self.tr("Settings — Parley"))
@@ -44,6 +46,11 @@ class SettingsDialog(QDialog):
         self.single = QCheckBox(self.tr("Open chats in the main window (one window)"))
         self.single.setChecked(settings.single_window)
         layout.addWidget(self.single)
+        self.privacy_section = None
+        if privacy is not None:  # signed in: who sees my presence, and the people I blocked
+            from desktop.ui.privacy_ui import PrivacySection
+            self.privacy_section = PrivacySection(privacy, self)
+            layout.addWidget(self.privacy_section)
         note = QLabel(self.tr("A new language applies the next time Parley starts."))
         note.setObjectName("hint")
         layout.addWidget(note)
@@ -58,4 +65,6 @@ class SettingsDialog(QDialog):
         self.settings.notifications = self.notifications.isChecked()
         self.settings.single_window = self.single.isChecked()
         self.settings.sync()
+        if self.privacy_section is not None:
+            self.privacy_section.apply()
         super().accept()

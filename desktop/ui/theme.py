@@ -48,6 +48,9 @@ class Theme:
     peerText: str  # noqa: N815
     peerMeta: str  # noqa: N815
     readTick: str  # noqa: N815
+    ownButton: str  # noqa: N815 - Pause / Cancel inside my bubble: fill ...
+    ownButtonText: str  # noqa: N815 - ... and label (WCAG AA on the fill, see tests)
+    ownCancelText: str  # noqa: N815
 
     @property
     def dark(self) -> bool:
@@ -62,13 +65,15 @@ LIGHT = Theme("light", window="#ffffff", surface="#ffffff", sidebar="#f6f7f9", c
               scroll="#c5cbd3", accent="#2f6fed", accentHover="#2459c9", accentDisabled="#9db8f4",
               danger="#c62828", dangerBg="#fdecea", noteBg="#e8f0fe", success="#2e7d32",
               online="#22a55b", ownBubble="#d7e6ff", ownText="#0f1b33", ownMeta="#4b628f",
-              peerBubble="#ffffff", peerText="#1b1f24", peerMeta="#7b8390", readTick="#2f6fed")
+              peerBubble="#ffffff", peerText="#1b1f24", peerMeta="#7b8390", readTick="#0057ff",
+              ownButton="#ffffff", ownButtonText="#1d4ed8", ownCancelText="#c62828")
 DARK = Theme("dark", window="#17191c", surface="#202327", sidebar="#1c1f23", chatBg="#121417",
              input="#25292e", text="#e7e9ec", muted="#9aa3ad", border="#30353b", hover="#2b3036",
              scroll="#3b4149", accent="#5b8def", accentHover="#7aa3f2", accentDisabled="#34507f",
              danger="#ff6b6b", dangerBg="#3a2022", noteBg="#1f2b40", success="#5ccf7f",
              online="#3ccf7a", ownBubble="#2b5cc7", ownText="#ffffff", ownMeta="#c8d6f5",
-             peerBubble="#24282d", peerText="#e7e9ec", peerMeta="#9aa3ad", readTick="#9fd0ff")
+             peerBubble="#24282d", peerText="#e7e9ec", peerMeta="#9aa3ad", readTick="#6ff3b0",
+             ownButton="#173a85", ownButtonText="#ffffff", ownCancelText="#ffc2c2")
 
 _current: Theme = LIGHT
 
@@ -149,6 +154,43 @@ def icon(name: str, color: str | None = None, size: int = 24) -> QIcon:
         pix.setDevicePixelRatio(scale)
         result.addPixmap(pix)
     return result
+
+
+def relative_luminance(color: str | QColor) -> float:
+    """WCAG 2 relative luminance of an opaque colour (0 black .. 1 white)."""
+    c = QColor(color)
+
+    def channel(v: float) -> float:
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF())
+
+
+def contrast_ratio(a: str | QColor, b: str | QColor) -> float:
+    """WCAG 2 contrast ratio (1..21); text wants 4.5 (AA), icons and ticks 3."""
+    hi, lo = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def color_distance(a: str | QColor, b: str | QColor) -> float:
+    """CIE76 ΔE in L*a*b*: about 2 is barely visible, above 40 reads as a different colour."""
+    def lab(color: str | QColor) -> tuple[float, float, float]:
+        c = QColor(color)
+
+        def lin(v: float) -> float:
+            return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+        r, g, b = lin(c.redF()), lin(c.greenF()), lin(c.blueF())
+        x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047
+        y = 0.2126 * r + 0.7152 * g + 0.0722 * b
+        z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883
+
+        def f(t: float) -> float:
+            return t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116
+
+        return 116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))
+
+    return sum((p - q) ** 2 for p, q in zip(lab(a), lab(b))) ** 0.5
 
 
 def paint_bubble(painter: QPainter, bubble: QRectF, own: bool, selected: bool) -> None:

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from desktop.core.models import Message
 from desktop.ui import theme
+from desktop.ui.plain import notification_text
 
 
 def badge_icon(count: int) -> QIcon:
@@ -74,7 +75,7 @@ class Tray(QObject):
         text = message.body if len(message.body) <= 140 else message.body[:139] + "…"
         self.notified.emit(message.sender_id, sender_name, text)
         if self.available and QSystemTrayIcon.supportsMessages():
-            self.icon.showMessage(sender_name, text, badge_icon(0), 6000)
+            self.icon.showMessage(sender_name, notification_text(text), badge_icon(0), 6000)
 
     def open_last(self) -> None:
         self._clicked()

@@ -14,23 +14,32 @@ Buttons are painted; :meth:`VideoBubbles.hit` says which one is under a click.
 """
 from __future__ import annotations
 
+import math
+import time
+from typing import Callable
+
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPolygonF
 from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 
 from desktop.core.media import MediaInfo
 from desktop.core.models import Message
 from desktop.core.uploads import FAILED, PAUSED, PROCESSING, QUEUED, UploadState, human_duration, human_size
+from desktop.net.uploads import CHUNK
 from desktop.qt.media import MediaReader
-from desktop.qt.uploads import UploadManager
+from desktop.qt.uploads import Progress, UploadManager
 from desktop.ui import theme
+from desktop.ui.text_layout import draw_wrapped, wrapped_size
+from desktop.ui.texts import media_error_text
 from desktop.ui.widgets import clock_time, tr
 
 PAD = 8
 SIDE = 14
 GAP = 3
 MAX_W = 320
-INFO_H = 44  # progress / status strip under the poster
+INFO_H = 44  # status strip under the poster while the server processes the video
+UPLOAD_INFO_H = 78  # while uploading: bar, up to two lines of status, then the buttons' row
+STALLED_S = 2.5  # no byte moved for this long (and two chunks' time at the last speed): stop quoting it
 META_H = 18
 BUTTON_H = 24
 
@@ -45,10 +54,30 @@ def _fit(media: MediaInfo | None, width: int) -> int:
 class VideoBubbles:
     """Knows how to size, paint and click video bubbles of one chat view."""
 
-    def __init__(self, me: str, uploads: UploadManager | None, reader: MediaReader | None) -> None:
+    def __init__(self, me: str, uploads: UploadManager | None, reader: MediaReader | None,
+                 online: Callable[[], bool] | None = None) -> None:
         self.me = me
         self.uploads = uploads
         self.reader = reader
+        self.online = online or (lambda: True)  # the chat connection: down means the upload is too
+        self.last_progress: dict[str, float] = {}  # upload key -> monotonic time of its last progress
+
+    def progressed(self, key: str) -> None:
+        """Note that upload ``key`` moved (its bubble shows speed only while it keeps moving)."""
+        self.last_progress[key] = time.monotonic()
+
+    def stalled(self, key: str, rate: float = 0.0, now: float | None = None) -> bool:
+        """True when an upload that was moving has had no progress for a while.
+
+        Progress comes once per chunk sent (:data:`desktop.net.uploads.CHUNK`), so on a slow
+        uplink a quiet gap is normal: the wait allowed is two chunks' time at the last ``rate``,
+        and at least :data:`STALLED_S`.
+        """
+        seen = self.last_progress.get(key)
+        if seen is None:
+            return False
+        allowed = max(STALLED_S, 2 * CHUNK / rate) if rate > 0 else STALLED_S
+        return (time.monotonic() if now is None else now) - seen > allowed
 
     # which messages ------------------------------------------------------------------------------
     def upload_of(self, m: Message) -> UploadState | None:
@@ -66,14 +95,16 @@ class VideoBubbles:
     def _body_h(self, m: Message, width: int, font: QFont) -> int:
         if not m.body:
             return 0
-        fm = QFontMetrics(font)
-        return fm.boundingRect(QRect(0, 0, width - 2 * PAD, 100000), int(Qt.TextFlag.TextWordWrap),
-                               m.body).height() + PAD
+        return math.ceil(wrapped_size(m.body, font, width - 2 * PAD).height()) + PAD
+
+    def _info_h(self, m: Message, up: UploadState | None) -> int:
+        if up is not None and up.phase != PROCESSING:
+            return UPLOAD_INFO_H
+        return INFO_H if (up is not None or (m.media is not None and not m.media.ready)) else 0
 
     def size(self, m: Message, option: QStyleOptionViewItem, view_width: int) -> QSize:
         width = self._width(view_width)
-        up = self.upload_of(m)
-        h = _fit(m.media, width) + (INFO_H if (up is not None or (m.media and not m.media.ready)) else 0)
+        h = _fit(m.media, width) + self._info_h(m, self.upload_of(m))
         return QSize(view_width, h + self._body_h(m, width, option.font) + META_H + 2 * PAD + 2 * GAP)
 
     def _bubble(self, m: Message, rect: QRect) -> QRectF:
@@ -96,7 +127,7 @@ class VideoBubbles:
             out: dict[str, QRectF] = {}
             for name in reversed(names):
                 w = 66.0
-                out[name] = QRectF(right - w, strip_y + INFO_H - BUTTON_H - 6, w, BUTTON_H)
+                out[name] = QRectF(right - w, strip_y + self._info_h(m, up) - BUTTON_H - 6, w, BUTTON_H)
                 right -= w + 6
             return out
         if m.media is not None and m.media.ready:
@@ -152,15 +183,15 @@ class VideoBubbles:
         buttons = self._buttons(m, bubble, poster)
         y = poster.bottom() + 8
         if up is not None:
-            self._paint_upload(painter, up, QRectF(bubble.left() + PAD, y, bubble.width() - 2 * PAD, INFO_H),
-                               small, text_color, meta_color)
+            self._paint_upload(painter, up, QRectF(bubble.left() + PAD, y, bubble.width() - 2 * PAD,
+                                                   self._info_h(m, up)), small, text_color, meta_color)
         elif m.media is not None and not m.media.ready:
             status = QRectF(bubble.left() + PAD, y, bubble.width() - 2 * PAD, INFO_H - 6)
             painter.setFont(small)
             if m.media.failed:
                 painter.setPen(QColor(t.danger))
                 painter.drawText(status, int(Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap),
-                                 tr("Couldn't process this video: %1").replace("%1", m.media.error or ""))
+                                 tr("Couldn't process this video: %1").replace("%1", media_error_text(m.media.error or "")))
             else:
                 painter.setPen(meta_color)
                 painter.drawText(status, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
@@ -188,14 +219,10 @@ class VideoBubbles:
             if name in buttons:
                 self._paint_button(painter, buttons[name], name, small, t)
 
-        has_strip = up is not None or (m.media is not None and not m.media.ready)
-        body_top = poster.bottom() + 8 + (INFO_H if has_strip else 0)
+        body_top = poster.bottom() + 8 + self._info_h(m, up)
         if m.body:
-            painter.setFont(base)
             painter.setPen(text_color)
-            painter.drawText(QRectF(bubble.left() + PAD, body_top, bubble.width() - 2 * PAD,
-                                    bubble.bottom() - body_top - META_H),
-                             int(Qt.TextFlag.TextWordWrap), m.body)
+            draw_wrapped(painter, m.body, base, bubble.left() + PAD, body_top, bubble.width() - 2 * PAD)
         painter.setFont(small)
         painter.setPen(meta_color)
         meta = clock_time(m.created_at)
@@ -211,50 +238,81 @@ class VideoBubbles:
             return QRectF(meta_box.right() + 4, meta_box.top(), 18, META_H)
         return None
 
+    def status_line(self, up: UploadState, progress: Progress | None) -> str:
+        """The words under the progress bar: phase, speed and time left only while bytes really move."""
+        done, total = (progress.done, progress.total) if progress is not None else (up.bytes_done(), up.size)
+        pct = str(int(100 * done / total) if total else 0)
+        if up.phase == FAILED:
+            return tr("Not sent: %1").replace("%1", media_error_text(up.error or ""))
+        if up.phase == PROCESSING:
+            return tr("Uploaded. Processing…")
+        if up.phase == PAUSED:
+            return tr("Paused at %1%").replace("%1", pct)
+        if (up.phase == QUEUED and up.error) or not self.online():
+            return tr("%1% · offline, will resume").replace("%1", pct)
+        if self.stalled(up.key, progress.rate if progress is not None else 0.0):
+            return tr("%1% · waiting for the network…").replace("%1", pct)
+        if progress is not None and progress.rate > 0:
+            left = tr("%1 left").replace("%1", human_duration(progress.eta)) if progress.eta is not None else ""
+            return f"{pct}% · {human_size(progress.rate)}/s" + (f" · {left}" if left else "")
+        return tr("%1% · starting…").replace("%1", pct)
+
+    @staticmethod
+    def status_rect(box: QRectF) -> QRectF:
+        """Where the status words go in the strip ``box``: full width, between the bar and the buttons."""
+        top = box.top() + 5 + 4
+        return QRectF(box.left(), top, box.width(), box.bottom() - BUTTON_H - 8 - top)
+
     def _paint_upload(self, painter: QPainter, up: UploadState, box: QRectF, font: QFont, text: QColor,
                       muted: QColor) -> None:
         t = theme.current()
         p = self.uploads.progress_of(up.key) if self.uploads is not None else None
         done, total = (p.done, p.total) if p is not None else (up.bytes_done(), up.size)
         pct = int(100 * done / total) if total else 0
+        line = self.status_line(up, p)
         painter.setFont(font)
-        if up.phase == FAILED:
-            painter.setPen(QColor(t.danger))
-            painter.drawText(QRectF(box.left(), box.top(), box.width() - 150, box.height()),
-                             int(Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap),
-                             tr("Not sent: %1").replace("%1", up.error or ""))
-            return
         if up.phase == PROCESSING:
             painter.setPen(muted)
-            painter.drawText(box, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-                             tr("Uploaded. Processing…"))
+            painter.drawText(box, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), line)
+            return
+        if up.phase == FAILED:
+            painter.setPen(QColor(t.danger if not t.dark else t.ownCancelText))
+            painter.drawText(box.adjusted(0, 0, 0, -BUTTON_H - 8),
+                             int(Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap), line)
             return
         bar = QRectF(box.left(), box.top(), box.width(), 5)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(muted.red(), muted.green(), muted.blue(), 70))
         painter.drawRoundedRect(bar, 2.5, 2.5)
-        painter.setBrush(QColor(t.accent) if up.phase != PAUSED else muted)
+        painter.setBrush(QColor(t.accent if not t.dark else t.ownButtonText) if up.phase != PAUSED else muted)
         filled = QRectF(bar.left(), bar.top(), bar.width() * pct / 100, bar.height())
         painter.drawRoundedRect(filled, 2.5, 2.5)
-        if up.phase == PAUSED:
-            line = tr("Paused at %1%").replace("%1", str(pct))
-        elif up.phase == QUEUED and up.error:
-            line = tr("%1% · offline, will resume").replace("%1", str(pct))
-        elif p is not None and p.rate > 0:
-            left = tr("%1 left").replace("%1", human_duration(p.eta)) if p.eta is not None else ""
-            line = f"{pct}% · {human_size(p.rate)}/s" + (f" · {left}" if left else "")
-        else:
-            line = tr("%1% · starting…").replace("%1", str(pct))
         painter.setPen(text)
-        room = box.width() - 146
-        line = QFontMetrics(font).elidedText(line, Qt.TextElideMode.ElideRight, int(room))
-        painter.drawText(QRectF(box.left(), bar.bottom() + 4, room, box.height() - 10),
-                         int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), line)
+        room = self.status_rect(box)
+        painter.drawText(room, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap),
+                         fit_text(line, font, room))
 
     def _paint_button(self, painter: QPainter, r: QRectF, name: str, font: QFont, t: theme.Theme) -> None:
+        """A filled pill: an outline on the bubble colour was unreadable in dark mode (under 2:1)."""
         labels = {"pause": tr("Pause"), "resume": tr("Resume"), "cancel": tr("Cancel"), "retry": tr("Retry")}
-        painter.setPen(QPen(QColor(t.danger if name == "cancel" else t.accent), 1))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
+        fill, label = button_colors(t, name)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(fill)
         painter.drawRoundedRect(r, 6, 6)
+        painter.setPen(label)
         painter.setFont(font)
         painter.drawText(r, Qt.AlignmentFlag.AlignCenter, labels[name])
+
+
+def fit_text(text: str, font: QFont, room: QRectF) -> str:
+    """``text`` if it fits ``room`` wrapped; otherwise cut with an ellipsis (a last resort, never expected)."""
+    fm = QFontMetrics(font)
+    flags = int(Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap)
+    if fm.boundingRect(room.toRect(), flags, text).height() <= room.height() + 0.5:
+        return text
+    return fm.elidedText(text, Qt.TextElideMode.ElideRight, int(room.width()))
+
+
+def button_colors(t: theme.Theme, name: str) -> tuple[QColor, QColor]:
+    """(fill, label) of a button in my bubble; Cancel's label is the warning colour."""
+    return QColor(t.ownButton), QColor(t.ownCancelText if name == "cancel" else t.ownButtonText)

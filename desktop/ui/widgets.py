@@ -4,11 +4,12 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime, timezone
 
-from PySide6.QtCore import QCoreApplication, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QDate, QLocale, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from desktop.ui import theme
+from desktop.ui.plain import plain
 
 _AVATAR_COLORS = ("#e57373", "#f06292", "#ba68c8", "#7986cb", "#4fc3f7", "#4db6ac",
                   "#81c784", "#ffb74d", "#a1887f", "#90a4ae")
@@ -107,7 +108,7 @@ class Field(QWidget):
         self.hint.setObjectName("hint")
         self.hint.setWordWrap(True)
         self.hint.setVisible(bool(hint))
-        self.error = QLabel()
+        self.error = plain(QLabel())
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
         self.error.setVisible(False)
@@ -148,8 +149,18 @@ def day_label(day: date, today: date | None = None) -> str:
     if delta == 1:
         return tr("Yesterday")
     if 0 < delta < 7:
-        return day.strftime("%A")
-    return day.strftime("%d %B %Y").lstrip("0")
+        return _date_locale().dayName(day.isoweekday(), QLocale.FormatType.LongFormat)
+    return _date_locale().toString(QDate(day.year, day.month, day.day), "d MMMM yyyy")
+
+
+def _date_locale() -> QLocale:
+    """Day and month names in the app's language: Vietnamese when it is installed, English otherwise.
+
+    (``strftime`` always spoke English; the system locale may be neither of the app's languages.)
+    """
+    if QLocale().language() == QLocale.Language.Vietnamese:  # desktop.i18n.install sets the default
+        return QLocale()
+    return QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom)
 
 
 def list_time(moment: datetime, now: datetime | None = None) -> str:
@@ -160,7 +171,7 @@ def list_time(moment: datetime, now: datetime | None = None) -> str:
     if delta == 0:
         return local.strftime("%H:%M")
     if 0 < delta < 7:
-        return local.strftime("%a")
+        return _date_locale().dayName(local.isoweekday(), QLocale.FormatType.ShortFormat)
     return local.strftime("%d/%m/%y")
 
 

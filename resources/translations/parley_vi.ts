@@ -93,6 +93,11 @@
     </message>
     <message>
       <location filename="../../desktop/ui/chat_window.py" />
+      <source>waiting for the network…</source>
+      <translation>đang chờ mạng…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/chat_window.py" />
       <source>online</source>
       <translation>trực tuyến</translation>
     </message>
@@ -154,6 +159,16 @@
   </context>
   <context>
     <name>Errors</name>
+    <message>
+      <location filename="../../desktop/ui/attach.py" />
+      <source>Videos (%1)</source>
+      <translation>Video (%1)</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/attach.py" />
+      <source>All files (*)</source>
+      <translation>Tất cả tệp (*)</translation>
+    </message>
     <message>
       <location filename="../../desktop/ui/attach.py" />
       <source>Save video as</source>
@@ -264,6 +279,46 @@
       <source>Something went wrong. Please try again.</source>
       <translation>Đã có lỗi xảy ra. Vui lòng thử lại.</translation>
     </message>
+    <message>
+      <location filename="../../desktop/ui/texts.py" />
+      <source>This file is not a video Parley can play. Send an MP4, MOV, WebM or MKV video.</source>
+      <translation>Tệp này không phải video Parley phát được. Hãy gửi video MP4, MOV, WebM hoặc MKV.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/texts.py" />
+      <source>“%1” is not a video Parley can send. Choose an MP4, MOV, WebM or MKV video.</source>
+      <translation>“%1” không phải video Parley gửi được. Hãy chọn video MP4, MOV, WebM hoặc MKV.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/texts.py" />
+      <source>This file has no picture, only sound. Send an MP4, MOV, WebM or MKV video.</source>
+      <translation>Tệp này chỉ có âm thanh, không có hình. Hãy gửi video MP4, MOV, WebM hoặc MKV.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/texts.py" />
+      <source>The video file is incomplete or damaged.</source>
+      <translation>Tệp video bị thiếu hoặc bị hỏng.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/texts.py" />
+      <source>The server could not process this video (it tried %2 times). Try sending it again.</source>
+      <translation>Máy chủ không xử lý được video này (đã thử %2 lần). Hãy gửi lại.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/texts.py" />
+      <source>“%1” is empty.</source>
+      <translation>“%1” trống.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/texts.py" />
+      <source>“%1” can't be read. Check that the file still exists.</source>
+      <translation>Không đọc được “%1”. Hãy kiểm tra tệp còn tồn tại.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/texts.py" />
+      <source>“%1” is %3; this server accepts videos up to %4.</source>
+      <translation>“%1” nặng %3; máy chủ này chỉ nhận video tối đa %4.</translation>
+    </message>
   </context>
   <context>
     <name>Format</name>
@@ -298,6 +353,11 @@
       <translation>Bạn: </translation>
     </message>
     <message>
+      <location filename="../../desktop/ui/conversation_delegate.py" />
+      <source>Video</source>
+      <translation>Video</translation>
+    </message>
+    <message>
       <location filename="../../desktop/ui/message_delegate.py" />
       <source>edited</source>
       <translation>đã sửa</translation>
@@ -306,11 +366,6 @@
       <location filename="../../desktop/ui/message_delegate.py" />
       <source>Unread messages</source>
       <translation>Tin nhắn chưa đọc</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/ui/video_bubble.py" />
-      <source>Video</source>
-      <translation>Video</translation>
     </message>
     <message>
       <location filename="../../desktop/ui/video_bubble.py" />
@@ -341,6 +396,11 @@
       <location filename="../../desktop/ui/video_bubble.py" />
       <source>%1% · offline, will resume</source>
       <translation>%1% · ngoại tuyến, sẽ tiếp tục</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/video_bubble.py" />
+      <source>%1% · waiting for the network…</source>
+      <translation>%1% · đang chờ mạng…</translation>
     </message>
     <message>
       <location filename="../../desktop/ui/video_bubble.py" />
@@ -502,13 +562,18 @@
     </message>
     <message>
       <location filename="../../desktop/ui/login_window.py" />
-      <source>Sign in</source>
-      <translation>Đăng nhập</translation>
+      <source>Welcome back to Parley.</source>
+      <translation>Chào mừng trở lại Parley.</translation>
     </message>
     <message>
       <location filename="../../desktop/ui/login_window.py" />
-      <source>Welcome back to Parley.</source>
-      <translation>Chào mừng trở lại Parley.</translation>
+      <source>Welcome to Parley. Sign in, or create an account below.</source>
+      <translation>Chào mừng bạn đến với Parley. Hãy đăng nhập hoặc tạo tài khoản bên dưới.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
+      <source>Sign in</source>
+      <translation>Đăng nhập</translation>
     </message>
     <message>
       <location filename="../../desktop/ui/login_window.py" />
@@ -627,6 +692,11 @@
     </message>
     <message>
       <location filename="../../desktop/ui/login_window.py" />
+      <source>Parley couldn't use this computer's keyring (the system's safe store for passwords), so it could not keep you signed in. Sign in again. Until a keyring is available (for example GNOME Keyring or KWallet), Parley asks for your password each time it starts.</source>
+      <translation>Parley không dùng được keyring của máy này (kho lưu mật khẩu an toàn của hệ thống) nên không giữ được phiên đăng nhập. Hãy đăng nhập lại. Cho đến khi có keyring (ví dụ GNOME Keyring hoặc KWallet), Parley sẽ hỏi mật khẩu mỗi lần khởi động.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/login_window.py" />
       <source>Enter the address of your Parley server.</source>
       <translation>Hãy nhập địa chỉ máy chủ Parley của bạn.</translation>
     </message>
@@ -735,6 +805,11 @@
     </message>
     <message>
       <location filename="../../desktop/ui/main_window.py" />
+      <source>Quit</source>
+      <translation>Thoát</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/main_window.py" />
       <source>Host a server on this computer…</source>
       <translation>Chạy máy chủ trên máy này…</translation>
     </message>
@@ -742,11 +817,6 @@
       <location filename="../../desktop/ui/main_window.py" />
       <source>Sign out</source>
       <translation>Đăng xuất</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/ui/main_window.py" />
-      <source>Quit</source>
-      <translation>Thoát</translation>
     </message>
     <message>
       <location filename="../../desktop/ui/main_window.py" />
@@ -799,6 +869,11 @@ Hãy tìm một người ở trên để bắt đầu.</translation>
       <location filename="../../desktop/ui/main_window.py" />
       <source>Retry now</source>
       <translation>Thử lại ngay</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/main_window.py" />
+      <source>Your system has no usable keyring, so Parley can't remember this sign-in. You'll be asked to sign in again next time.</source>
+      <translation>Hệ thống của bạn không có keyring dùng được nên Parley không thể ghi nhớ lần đăng nhập này. Lần sau bạn sẽ cần đăng nhập lại.</translation>
     </message>
     <message>
       <location filename="../../desktop/ui/main_window.py" />

@@ -2,7 +2,7 @@
 
 Run: ``.venv/bin/python resources/translations/update_ts.py``. Strings are found in
 ``self.tr("…")`` (context: the enclosing class), ``tr("…")`` (context ``Format``)
-and ``_t("…")`` (context ``Errors``); translations come from ``VI`` below. The
+and ``_t("…")`` or ``_tn("…")`` (marked only; context ``Errors``); translations come from ``VI`` below. The
 ``.qm`` files are built from the ``.ts`` by ``desktop.i18n.compile_translations``.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SOURCES = sorted((HERE.parent.parent / "desktop" / "ui").glob("*.py"))
-MODULE_CONTEXTS = {"tr": "Format", "_t": "Errors"}
+MODULE_CONTEXTS = {"tr": "Format", "_t": "Errors", "_tn": "Errors"}
 
 VI: dict[str, str] = {
     # Format
@@ -138,9 +138,103 @@ VI: dict[str, str] = {
     "Saving “%1”…": "Đang lưu “%1”…", "Saved to %1": "Đã lưu vào %1", "Save video — Parley": "Lưu video — Parley",
     "Saving stopped: %1 Save again to continue where it left off.":
         "Đã dừng lưu: %1 Hãy lưu lại để tiếp tục từ chỗ đã dừng.",
+    # the file dialog's filter, refused videos, sign-in and keyring notes (issue 12)
+    "waiting for the network…": "đang chờ mạng…", "Videos (%1)": "Video (%1)", "All files (*)": "Tất cả tệp (*)",
+    "This file is not a video Parley can play. Send an MP4, MOV, WebM or MKV video.":
+        "Tệp này không phải video Parley phát được. Hãy gửi video MP4, MOV, WebM hoặc MKV.",
+    "“%1” is not a video Parley can send. Choose an MP4, MOV, WebM or MKV video.":
+        "“%1” không phải video Parley gửi được. Hãy chọn video MP4, MOV, WebM hoặc MKV.",
+    "This file has no picture, only sound. Send an MP4, MOV, WebM or MKV video.":
+        "Tệp này chỉ có âm thanh, không có hình. Hãy gửi video MP4, MOV, WebM hoặc MKV.",
+    "The video file is incomplete or damaged.": "Tệp video bị thiếu hoặc bị hỏng.",
+    "The server could not process this video (it tried %2 times). Try sending it again.":
+        "Máy chủ không xử lý được video này (đã thử %2 lần). Hãy gửi lại.",
+    "“%1” is empty.": "“%1” trống.",
+    "“%1” can't be read. Check that the file still exists.": "Không đọc được “%1”. Hãy kiểm tra tệp còn tồn tại.",
+    "“%1” is %3; this server accepts videos up to %4.": "“%1” nặng %3; máy chủ này chỉ nhận video tối đa %4.",
+    "Welcome to Parley. Sign in, or create an account below.":
+        "Chào mừng bạn đến với Parley. Hãy đăng nhập hoặc tạo tài khoản bên dưới.",
+    "Parley couldn't use this computer's keyring (the system's safe store for passwords), so it could not keep "
+    "you signed in. Sign in again. Until a keyring is available (for example GNOME Keyring or KWallet), Parley "
+    "asks for your password each time it starts.":
+        "Parley không dùng được keyring của máy này (kho lưu mật khẩu an toàn của hệ thống) nên không giữ được "
+        "phiên đăng nhập. Hãy đăng nhập lại. Cho đến khi có keyring (ví dụ GNOME Keyring hoặc KWallet), Parley "
+        "sẽ hỏi mật khẩu mỗi lần khởi động.",
+    "Your system has no usable keyring, so Parley can't remember this sign-in. You'll be asked to sign in again "
+    "next time.": "Hệ thống của bạn không có keyring dùng được nên Parley không thể ghi nhớ lần đăng nhập này. "
+                  "Lần sau bạn sẽ cần đăng nhập lại.",
     # Tray
     "Open Parley": "Mở Parley", "Parley — %n unread": "Parley — %n chưa đọc",
 }
+
+
+#: Qt's own widgets, which Qt ships no Vietnamese for (PySide6 has no qtbase_vi.qm): the file
+#: dialog, the standard dialog buttons (OK, Cancel…). (context, source, disambiguation) -> text.
+#: Written to ``qt_vi.ts``; :func:`desktop.i18n.install` loads it under Qt's own, if any.
+QT_VI: dict[tuple[str, str, str], str] = {
+    ("QPlatformTheme", "OK", ""): "Đồng ý", ("QPlatformTheme", "Cancel", ""): "Huỷ",
+    ("QPlatformTheme", "Close", ""): "Đóng", ("QPlatformTheme", "Open", ""): "Mở",
+    ("QPlatformTheme", "Save", ""): "Lưu", ("QPlatformTheme", "Save All", ""): "Lưu tất cả",
+    ("QPlatformTheme", "Apply", ""): "Áp dụng", ("QPlatformTheme", "Reset", ""): "Đặt lại",
+    ("QPlatformTheme", "Help", ""): "Trợ giúp", ("QPlatformTheme", "Discard", ""): "Bỏ",
+    ("QPlatformTheme", "&Yes", ""): "&Có", ("QPlatformTheme", "&No", ""): "&Không",
+    ("QPlatformTheme", "Yes to &All", ""): "Có với &tất cả", ("QPlatformTheme", "N&o to All", ""): "Khô&ng với tất cả",
+    ("QPlatformTheme", "Abort", ""): "Huỷ bỏ", ("QPlatformTheme", "Retry", ""): "Thử lại",
+    ("QPlatformTheme", "Ignore", ""): "Bỏ qua", ("QPlatformTheme", "Restore Defaults", ""): "Khôi phục mặc định",
+    ("QFileDialog", "&Look in:", ""): "&Tìm trong:", ("QFileDialog", "File &name:", ""): "&Tên tệp:",
+    ("QFileDialog", "Files of &type:", ""): "&Loại tệp:", ("QFileDialog", "&Open", ""): "&Mở",
+    ("QFileDialog", "&Save", ""): "&Lưu", ("QFileDialog", "&Choose", ""): "&Chọn",
+    ("QFileDialog", "Open", ""): "Mở", ("QFileDialog", "Save As", ""): "Lưu thành",
+    ("QFileDialog", "All Files (*)", ""): "Tất cả tệp (*)", ("QFileDialog", "Files", ""): "Tệp",
+    ("QFileDialog", "Directory:", ""): "Thư mục:", ("QFileDialog", "Directories", ""): "Thư mục",
+    ("QFileDialog", "Back", ""): "Quay lại", ("QFileDialog", "Go back", ""): "Quay lại",
+    ("QFileDialog", "Forward", ""): "Tiến tới", ("QFileDialog", "Go forward", ""): "Tiến tới",
+    ("QFileDialog", "Parent Directory", ""): "Thư mục cha",
+    ("QFileDialog", "Go to the parent directory", ""): "Lên thư mục cha",
+    ("QFileDialog", "Create New Folder", ""): "Tạo thư mục mới",
+    ("QFileDialog", "Create a New Folder", ""): "Tạo một thư mục mới",
+    ("QFileDialog", "New Folder", ""): "Thư mục mới", ("QFileDialog", "&New Folder", ""): "Thư mục &mới",
+    ("QFileDialog", "List View", ""): "Dạng danh sách", ("QFileDialog", "Detail View", ""): "Dạng chi tiết",
+    ("QFileDialog", "Change to list view mode", ""): "Xem dạng danh sách",
+    ("QFileDialog", "Change to detail view mode", ""): "Xem dạng chi tiết",
+    ("QFileDialog", "Sidebar", ""): "Thanh bên",
+    ("QFileDialog", "List of places and bookmarks", ""): "Danh sách vị trí và dấu trang",
+    ("QFileDialog", "Recent Places", ""): "Vị trí gần đây", ("QFileDialog", "&Rename", ""): "Đổi &tên",
+    ("QFileDialog", "&Delete", ""): "&Xoá", ("QFileDialog", "Show &hidden files", ""): "Hiện tệp ẩ&n",
+    ("QFileDialog", "Show ", ""): "Hiện ",
+    ("QFileDialog", "Are you sure you want to delete '%1'?", ""): "Bạn có chắc muốn xoá '%1' không?",
+    ("QFileDialog", "%1 already exists.\nDo you want to replace it?", ""):
+        "%1 đã có.\nBạn có muốn thay thế không?",
+    ("QFileDialog", "%1\nFile not found.\nPlease verify the correct file name was given.", ""):
+        "%1\nKhông tìm thấy tệp.\nHãy kiểm tra lại tên tệp.",
+    ("QFileDialog", "%1\nDirectory not found.\nPlease verify the correct directory name was given.", ""):
+        "%1\nKhông tìm thấy thư mục.\nHãy kiểm tra lại tên thư mục.",
+    ("QFileSystemModel", "Name", ""): "Tên", ("QFileSystemModel", "Size", ""): "Kích thước",
+    ("QFileSystemModel", "Type", "All other platforms"): "Loại",
+    ("QFileSystemModel", "Date Modified", ""): "Ngày sửa", ("QFileSystemModel", "Computer", ""): "Máy tính",
+    ("QFileSystemModel", "My Computer", ""): "Máy tính",
+    ("QAbstractFileIconProvider", "Folder", "All other platforms"): "Thư mục",
+    ("QAbstractFileIconProvider", "Drive", ""): "Ổ đĩa",
+    ("QAbstractFileIconProvider", "File", "All other platforms"): "Tệp",
+    ("QAbstractFileIconProvider", "%1 File", "%1 is a file name suffix, for example txt"): "Tệp %1",
+}
+
+
+def write_qt_ts(language: str, table: dict[tuple[str, str, str], str], out: Path) -> None:
+    root = ET.Element("TS", version="2.1", language=language)
+    contexts: dict[str, ET.Element] = {}
+    for (ctx, source, comment), text in sorted(table.items()):
+        if ctx not in contexts:
+            contexts[ctx] = ET.SubElement(root, "context")
+            ET.SubElement(contexts[ctx], "name").text = ctx
+        m = ET.SubElement(contexts[ctx], "message")
+        ET.SubElement(m, "source").text = source
+        if comment:
+            ET.SubElement(m, "comment").text = comment
+        ET.SubElement(m, "translation").text = text
+    ET.indent(root)
+    out.write_text('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n'
+                   + ET.tostring(root, encoding="unicode") + "\n", encoding="utf-8")
 
 
 def extract() -> dict[str, list[tuple[str, str, int]]]:
@@ -201,6 +295,7 @@ def write_ts(language: str, table: dict[str, str], out: Path) -> list[str]:
 
 if __name__ == "__main__":
     missing = write_ts("vi_VN", VI, HERE / "parley_vi.ts")
+    write_qt_ts("vi_VN", QT_VI, HERE / "qt_vi.ts")
     for text in missing:
         print("untranslated:", text)
     sys.exit(1 if missing else 0)

@@ -6,23 +6,29 @@ pushed to connected devices.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 
-from flask import Response
+from flask import Response, current_app
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, Field
 
 from server.api.schemas import Body, UserSummary, summary
-from server.auth import BEARER, require_user
+from server.auth import BEARER, current_session_id, require_user
 from server.errors import Problem
 from server.extensions import db_session, services
-from server.protocol import (HISTORY_DEFAULT, HISTORY_MAX, MAX_BODY, MAX_CLIENT_ID, MessageOut)
+from server.protocol import (MESSAGE_ID_PATTERN, HISTORY_DEFAULT, HISTORY_MAX, MAX_BODY, MAX_CLIENT_ID, MESSAGE_NEW,
+                             MessageOut)
+from server.services import blocks, visibility
 from server.services.messaging import MessagingService
+
+if TYPE_CHECKING:
+    from server.realtime.hub import Realtime
 
 tag = Tag(name="Messages", description="Private conversations, history, sending, read receipts and search")
 bp = APIBlueprint("conversations", __name__, url_prefix="/api", abp_tags=[tag], abp_security=BEARER,
-                  abp_responses={401: Problem, 422: Problem})
+                  abp_responses={401: Problem, 422: Problem, 429: Problem})
 
-_ID = r"^\d{1,19}$"
+_ID = MESSAGE_ID_PATTERN  # decimal, at most 2^63-1 (larger ids would overflow BIGINT: a 500 before)
 
 
 class PeerPath(BaseModel):
@@ -73,8 +79,23 @@ class MessageList(BaseModel):
     messages: list[MessageOut]
 
 
+def _take(kind: str, user_id: str) -> None:
+    services().user_limits.take(kind, user_id)
+
+
 def _messaging() -> MessagingService:
     return services().messaging
+
+
+def _realtime() -> Realtime:
+    """Sends a message's events through the notifier: per login for videos, and a reply may
+    reveal the sender's presence to the recipient (the same path as the Socket.IO ``message:send``)."""
+    return current_app.extensions["parley_realtime"]
+
+
+def _viewer(user_id: str) -> tuple[str, str]:
+    """Media links in answers are minted for this caller on this login."""
+    return user_id, current_session_id()
 
 
 @bp.get("/conversations", responses={200: ConversationList},
@@ -83,10 +104,11 @@ def list_conversations():  # noqa: ANN201
     me = require_user()
     s = db_session()
     rows = _messaging().conversations(s, me.id)
-    online = services().presence.online([r.peer.id for r in rows])
+    visible = visibility.visible_presence(s, me.id, [r.peer for r in rows])
+    online = services().presence.online([r.peer.id for r in rows if r.peer.id in visible])
     return {"conversations": [
-        {"peer": summary(r.peer, r.peer.id in online),
-         "last_message": _messaging().serialize(s, r.last_message) if r.last_message else None,
+        {"peer": summary(r.peer, r.peer.id in online, r.peer.id in visible),
+         "last_message": _messaging().serialize(s, r.last_message, _viewer(me.id)) if r.last_message else None,
          "unread_count": r.unread_count} for r in rows]}
 
 
@@ -96,25 +118,29 @@ def list_conversations():  # noqa: ANN201
                     "that id. `has_more` says whether another page exists in that direction.")
 def history(path: PeerPath, query: HistoryQuery):  # noqa: ANN201
     me = require_user()
+    _take("sync", me.id)
     s = db_session()
     page = _messaging().history(s, me.id, path.peer_id,
                                 before=int(query.before) if query.before else None,
                                 after=int(query.after) if query.after else None, limit=query.limit)
-    return {"messages": _messaging().serialize_many(s, page.messages), "has_more": page.has_more}
+    return {"messages": blocks.mask_receipts(s, me.id, _messaging().serialize_many(s, page.messages, _viewer(me.id))),
+            "has_more": page.has_more}
 
 
-@bp.post("/conversations/<peer_id>/messages", responses={201: MessageOut, 200: MessageOut, 404: Problem},
+@bp.post("/conversations/<peer_id>/messages", responses={201: MessageOut, 200: MessageOut, 403: Problem, 404: Problem},
          summary="Send a message (idempotent on client_id)",
          description="201 with the stored message; a retry with the same `client_id` answers 200 with the "
                      "message stored the first time. Connected devices get `message:new` as with Socket.IO.")
 def send(path: PeerPath, body: SendBody):  # noqa: ANN201
     me = require_user()
+    _take("send", me.id)  # the same budget as the person's sockets
     s = db_session()
     m = _messaging()
     msg, created = m.send(s, me.id, path.peer_id, body.client_id, body.body or "", body.media_id)
-    data = m.serialize(s, msg)
-    if created:
-        services().notifier.message_created(data)  # the sender's devices too: none of them sent it
+    data = m.serialize(s, msg, _viewer(me.id))
+    if created:  # the sender's devices too: none of them sent it
+        # not to the recipient when withheld: they blocked the sender, who must not notice
+        _realtime().emit_message(MESSAGE_NEW, s, msg, to_recipient=not msg.withheld)
     return data, 201 if created else 200
 
 
@@ -123,7 +149,8 @@ def send(path: PeerPath, body: SendBody):  # noqa: ANN201
 def mark_read(path: PeerPath, body: ReadBody):  # noqa: ANN201
     me = require_user()
     change = _messaging().mark_read(db_session(), me.id, path.peer_id, int(body.up_to))
-    services().notifier.receipts(change.status, change.at, change.ids_by_sender, reader_id=me.id)
+    services().notifier.receipts(change.status, change.at, change.ids_by_sender, reader_id=me.id,
+                                 silent_for=change.silent_for)  # receipts stop across a block
     return Response(status=204)
 
 
@@ -133,6 +160,7 @@ def mark_read(path: PeerPath, body: ReadBody):  # noqa: ANN201
                     "Deleted messages are never found.")
 def search(query: SearchQuery):  # noqa: ANN201
     me = require_user()
+    _take("message_search", me.id)
     s = db_session()
     found = _messaging().search(s, me.id, query.q, query.peer_id, query.limit)
-    return {"messages": _messaging().serialize_many(s, found)}
+    return {"messages": _messaging().serialize_many(s, found, _viewer(me.id))}

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from flask_openapi3 import APIBlueprint, Tag
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+from server.admin_access import is_admin_request
 
 from server.health import Component, MailCheck, check_all
 from server.extensions import services
@@ -17,7 +19,8 @@ class Healthy(BaseModel):
 
 class Ready(BaseModel):
     status: str
-    components: dict[str, dict[str, object]]
+    components: dict[str, dict[str, object]] | None = Field(
+        default=None, description="Per-component report: only for loopback callers or with the admin token")
 
 
 @bp.get("/healthz", responses={200: Healthy}, summary="The process is alive")
@@ -26,12 +29,16 @@ def healthz():  # noqa: ANN201
 
 
 @bp.get("/readyz", responses={200: Ready, 503: Ready},
-        summary="200 when the database, storage and mail backend are usable; 503 with a report otherwise")
+        summary="200 when the database, storage and mail backend are usable; 503 otherwise",
+        description="The per-component report (`components`) is included only for loopback callers and "
+                    "callers sending `Authorization: Bearer <PARLEY_ADMIN_TOKEN>`.")
 def readyz():  # noqa: ANN201
     svc = services()
     comps = check_all(svc, _mail_check)
     if svc.draining:
         comps.append(Component("server", False, "shutting down: not taking new connections"))
     ok = all(c.ok for c in comps)
-    return {"status": "ok" if ok else "unavailable", "components": {c.name: c.to_dict() for c in comps}}, \
-        (200 if ok else 503)
+    body: dict[str, object] = {"status": "ok" if ok else "unavailable"}
+    if is_admin_request(svc.config):
+        body["components"] = {c.name: c.to_dict() for c in comps}
+    return body, (200 if ok else 503)

@@ -16,13 +16,14 @@ from pydantic import BaseModel, Field
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from server.api.schemas import Body
-from server.auth import BEARER, require_user
+from server.auth import BEARER, current_session_id, require_user
 from server.errors import ApiError, Problem, problem_response
 from server.extensions import db_session, services
 from server.models import Media, iso
 from server.services.media import MediaService, parse_part_number
 from server.services.media_links import LinkExpired, LinkInvalid, MediaLinks
 from server.services.media_view import can_read, media_dict
+from server.services.tokens import TokenService
 
 tag = Tag(name="Media", description="Resumable video uploads, processing state, poster frames and streaming")
 bp = APIBlueprint("media", __name__, url_prefix="/api/media", abp_tags=[tag],
@@ -160,10 +161,15 @@ def _readable(media_id: str) -> Media:
                 raise ApiError(404, "media_not_found", "There is no such video.") from None
             grant = None
         if grant is not None:
-            if grant.media_id != media_id:
+            # Checked on every use, not only when minted: the message may be gone, the viewer signed
+            # out or disabled since. A token without viewer and session is not accepted at all.
+            if grant.media_id != media_id or not grant.viewer_id or not grant.session_id:
                 raise ApiError(404, "media_not_found", "There is no such video.")
+            if not TokenService.session_active(s, grant.viewer_id, grant.session_id):
+                raise ApiError(401, "link_expired", "This video link belongs to a login that has ended. "
+                                                    "Sign in and open the message again.")
             media = s.get(Media, media_id)
-            if media is None or (grant.viewer_id and not can_read(s, media, grant.viewer_id)):
+            if media is None or not can_read(s, media, grant.viewer_id):
                 raise ApiError(404, "media_not_found", "There is no such video.")
             return media
     viewer = require_user().id
@@ -221,6 +227,8 @@ def upload_status(path: UploadPath):  # noqa: ANN201
     me = require_user()
     st = _media().status(db_session(), me.id, path.upload_id)
     up = st.upload
+    if up.status == "aborted":  # deleted by its owner: gone, like any deleted resource
+        raise ApiError(404, "not_found", "There is no such upload.")
     status = "expired" if _media().is_expired(up) else up.status
     return {"upload_id": up.id, "status": status, "parts_received": st.parts_received,
             "parts": [{"n": p.n, "size": p.size, "etag": p.etag} for p in st.parts],
@@ -286,7 +294,7 @@ def abort_upload(path: UploadPath):  # noqa: ANN201
 
 
 # --- media ---------------------------------------------------------------------------
-@bp.get("/<media_id>", security=BEARER, responses={200: MediaOut},
+@bp.get("/<string(length=32):media_id>", security=BEARER, responses={200: MediaOut},
         summary="A video's state and metadata",
         description="Only the owner and the participants of a conversation where it was sent; anyone else "
                     "gets 404.")
@@ -296,10 +304,10 @@ def get_media(path: MediaPath):  # noqa: ANN201
     media = s.get(Media, path.media_id)
     if media is None or not can_read(s, media, me.id):
         raise ApiError(404, "media_not_found", "There is no such video.")
-    return media_dict(media, viewer_id=me.id, links=_links())
+    return media_dict(media, viewer_id=me.id, links=_links(), session_id=current_session_id())
 
 
-@bp.get("/<media_id>/thumbnail", security=BEARER, responses={200: None, 302: None, 409: Problem},
+@bp.get("/<string(length=32):media_id>/thumbnail", security=BEARER, responses={200: None, 302: None, 409: Problem},
         summary="The JPEG poster frame (or a redirect to it)")
 def thumbnail(path: MediaPath, query: LinkQuery):  # noqa: ANN201
     media = _readable(path.media_id)
@@ -309,7 +317,7 @@ def thumbnail(path: MediaPath, query: LinkQuery):  # noqa: ANN201
     return _serve(media.thumbnail_key, "image/jpeg", None)
 
 
-@bp.get("/<media_id>/stream", security=BEARER, responses={200: None, 206: None, 302: None, 409: Problem,
+@bp.get("/<string(length=32):media_id>/stream", security=BEARER, responses={200: None, 206: None, 302: None, 409: Problem,
                                                            416: Problem},
         summary="The video bytes, with Range support (or a redirect to a presigned URL)",
         description="Local storage: 200, or 206 for a `Range` request, with `Accept-Ranges`, "

@@ -1,16 +1,25 @@
 """``/api/me`` and ``/api/users``."""
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, current_app
 from flask_openapi3 import APIBlueprint, Tag
+from pydantic import BaseModel, Field
 
-from server.api.schemas import ChangePasswordBody, PatchMeBody, UserList, UserOut, UserSearchQuery, summary
+from server.api.schemas import (ChangePasswordBody, PatchMeBody, UserList, UserOut, UserSearchQuery, UserSummary,
+                                summary)
 from server.auth import BEARER, current_session_id, require_user
-from server.errors import Problem
+from server.errors import ApiError, Problem
 from server.extensions import db_session, services
+from server.services import visibility
 
 bp = APIBlueprint("users", __name__, url_prefix="/api", abp_tags=[Tag(name="Users")],
-                  abp_security=BEARER, abp_responses={401: Problem, 422: Problem})
+                  abp_security=BEARER, abp_responses={401: Problem, 422: Problem, 429: Problem})
+
+
+@bp.before_request
+def _authenticate_first() -> None:
+    """Every call here needs a signed-in user: say 401 before looking at the body (never a 422 first)."""
+    require_user()
 
 
 @bp.get("/me", responses={200: UserOut}, summary="The signed-in user")
@@ -18,9 +27,17 @@ def me():  # noqa: ANN201
     return UserOut.of(require_user())
 
 
-@bp.patch("/me", responses={200: UserOut}, summary="Change display name or language")
+@bp.patch("/me", responses={200: UserOut}, summary="Change display name, language or who sees your presence")
 def patch_me(body: PatchMeBody):  # noqa: ANN201
-    user = services().accounts.update_profile(db_session(), require_user(), body.display_name, body.locale)
+    s = db_session()
+    user = services().accounts.update_profile(s, require_user(), body.display_name, body.locale)
+    if body.presence_visibility is not None and body.presence_visibility != user.presence_visibility:
+        rt = current_app.extensions.get("parley_realtime")
+        before = rt.presence.audience(user.id) if rt is not None else set()
+        user.presence_visibility = body.presence_visibility
+        s.commit()
+        if rt is not None:
+            rt.presence.audience_changed(user.id, before)
     return UserOut.of(user)
 
 
@@ -36,6 +53,27 @@ def change_password(body: ChangePasswordBody):  # noqa: ANN201
 @bp.get("/users", responses={200: UserList}, summary="Find people by display name prefix or exact email")
 def search_users(query: UserSearchQuery):  # noqa: ANN201
     me_ = require_user()
-    found = services().accounts.search(db_session(), me_, query.q)
-    online = services().presence.online([u.id for u in found])
-    return {"users": [summary(u, u.id in online) for u in found]}
+    services().user_limits.take("user_search", me_.id)  # no enumeration of addresses
+    s = db_session()
+    found = services().accounts.search(s, me_, query.q)
+    visible = visibility.visible_presence(s, me_.id, found)
+    online = services().presence.online([u.id for u in found if u.id in visible])
+    return {"users": [summary(u, u.id in online, u.id in visible) for u in found]}
+
+
+class UserPath(BaseModel):
+    user_id: str = Field(min_length=1, max_length=64, description="A user id")
+
+
+@bp.get("/users/<user_id>", responses={200: UserSummary, 404: Problem},
+        summary="Someone you share a conversation with",
+        description="How a client names the sender of a first message without reading its whole "
+                    "conversation list. 404 `not_found` for anyone you have no conversation with.")
+def get_user(path: UserPath):  # noqa: ANN201
+    me_ = require_user()
+    s = db_session()
+    found = services().messaging.peer(s, me_.id, path.user_id)
+    if found is None:
+        raise ApiError(404, "not_found", "You have no conversation with this person.")
+    visible = found.id in visibility.visible_presence(s, me_.id, [found])
+    return summary(found, visible and found.id in services().presence.online([found.id]), visible)

@@ -24,10 +24,13 @@ class ConsoleMailer:
         self.sender = sender
 
     def send(self, email: Email) -> None:
-        self.outbox.mkdir(parents=True, exist_ok=True)
+        self.outbox.mkdir(parents=True, exist_ok=True, mode=0o700)
         name = f"{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(4)}.eml"
         tmp = self.outbox / f".{name}.tmp"
-        tmp.write_bytes(bytes(email.to_mime(self.sender)))
+        # codes and links are secrets: only the server's user may read them
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(bytes(email.to_mime(self.sender)))
         os.replace(tmp, self.outbox / name)  # readers never see a half-written file
         log.info("mail to %s: %s (saved as %s)\n%s", email.to, email.subject, self.outbox / name, email.text)
 

@@ -1,7 +1,8 @@
 """Socket.IO handlers of the contract's private messaging (default namespace).
 
 Each handler is thin: :func:`handler` authenticates the socket again (token
-expiry; revoked logins are ended by the realtime sweeper), applies the send rate limit, validates the
+expiry; revoked logins are ended by the realtime sweeper), applies the person's rate limit (one
+budget across all their sockets and REST calls), validates the
 payload with its schema from :mod:`server.protocol`, calls one
 :class:`~server.services.messaging.MessagingService` method and answers with
 an ack. Every failure is an ack ``{"ok": false, "error": {"code", "message"}}``
@@ -30,12 +31,16 @@ from server.protocol import (
     MESSAGE_DELETE,
     MESSAGE_DELIVERED,
     MESSAGE_EDIT,
+    MESSAGE_NEW,
     MESSAGE_SEND,
+    MESSAGE_UPDATED,
     SCHEMAS,
     SYNC,
-    user_room,
     TYPING,
+    USER_BLOCK,
+    USER_UNBLOCK,
     AuthRefreshPayload,
+    BlockPayload,
     DeletePayload,
     DeliveredPayload,
     EditPayload,
@@ -43,16 +48,22 @@ from server.protocol import (
     SendPayload,
     SyncPayload,
     TypingPayload,
+    session_room,
+    user_room,
 )
-from server.realtime.connections import Connection, TokenBucket
+from server.realtime.connections import Connection
 from server.realtime.hub import Realtime
+from server.services import blocks, visibility
+from server.services.user_limits import limited
 from server.services.messaging import StatusChange
 from server.services.tokens import TokenService
 
 log = logging.getLogger(__name__)
 
-#: Events that count against the per-connection send rate limit.
-RATE_LIMITED = {MESSAGE_SEND, MESSAGE_EDIT, MESSAGE_DELETE}
+#: Which per-person budget each event draws on (:mod:`server.services.user_limits`);
+#: REST sends and history pages draw on the same ones.
+RATE_LIMITED = {MESSAGE_SEND: "send", MESSAGE_EDIT: "send", MESSAGE_DELETE: "send", TYPING: "typing",
+                SYNC: "sync"}
 
 Handler = Callable[[Realtime, Connection, Any], dict[str, Any]]
 
@@ -86,16 +97,15 @@ def on_connect(auth: Any = None) -> None:
         if user is None or user.disabled_at is not None or login is None \
                 or login.user_id != user.id or login.revoked_at is not None:
             raise _refuse("unauthorized", "This session has ended. Sign in again.")
-    cfg = rt.svc.config
     conn = Connection(sid=request.sid, user_id=claims.user_id, session_id=claims.session_id,
-                      expires_at=claims.expires_at.timestamp(),
-                      bucket=TokenBucket(cfg.message_rate_per_second, cfg.message_rate_burst))
-    limit = cfg.max_sockets_per_user
+                      expires_at=claims.expires_at.timestamp())
+    limit = rt.svc.config.max_sockets_per_user
     if not rt.conns.add(conn, limit):
         raise _refuse("too_many_connections",
                       f"This account already has {limit} connections open to this server. Close the app on "
                       "a device or window you no longer use, then try again.")
     join_room(user_room(conn.user_id))
+    join_room(session_room(conn.session_id))  # media links are minted per login
     rt.ensure_started()
     rt.presence.connected(conn.user_id)
 
@@ -147,10 +157,12 @@ def handler(app: Flask, rt: Realtime, event: str, fn: Handler) -> Callable[..., 
         if err is not None:
             rt.end(conn, err.code, delay=0.1)
             return err.to_ack()
-        if event in RATE_LIMITED and not conn.bucket.take():
-            wait = conn.bucket.retry_after()
-            return {"ok": False, "error": {"code": "rate_limited", "retry_after": round(wait, 3),
-                                           "message": f"You are sending too fast. Try again in {wait:.1f} s."}}
+        kind = RATE_LIMITED.get(event)
+        wait = rt.svc.user_limits.retry_after(kind, conn.user_id) if kind else None
+        if wait is not None:
+            err = limited(kind, wait)
+            return {"ok": False, "error": {"code": err.code, "retry_after": round(wait, 3),
+                                           "message": err.message}}
         try:
             payload = schema.model_validate(data if data is not None else {})
         except ValidationError as exc:
@@ -174,17 +186,17 @@ def handler(app: Flask, rt: Realtime, event: str, fn: Handler) -> Callable[..., 
 def send(rt: Realtime, conn: Connection, p: SendPayload) -> dict[str, Any]:
     with rt.svc.db.session() as s:
         msg, created = rt.messaging.send(s, conn.user_id, p.to, p.client_id, p.body or "", p.media_id)
-        data = rt.messaging.serialize(s, msg)
-    if created:
-        rt.svc.notifier.message_created(data, skip_sid=conn.sid)
+        data = rt.messaging.serialize(s, msg, conn.viewer)
+        if created:  # withheld: the recipient blocked the sender, who must not notice
+            rt.emit_message(MESSAGE_NEW, s, msg, to_recipient=not msg.withheld, skip_sid=conn.sid)
     return {"ok": True, "message": data}
 
 
 def edit(rt: Realtime, conn: Connection, p: EditPayload) -> dict[str, Any]:
     with rt.svc.db.session() as s:
         msg = rt.messaging.edit(s, conn.user_id, p.id, p.body)
-        data = rt.messaging.serialize(s, msg)
-    rt.svc.notifier.message_updated(data, skip_sid=conn.sid)
+        data = rt.messaging.serialize(s, msg, conn.viewer)
+        rt.emit_message(MESSAGE_UPDATED, s, msg, to_recipient=not msg.withheld, skip_sid=conn.sid)
     return {"ok": True, "message": data}
 
 
@@ -192,13 +204,15 @@ def delete(rt: Realtime, conn: Connection, p: DeletePayload) -> dict[str, Any]:
     with rt.svc.db.session() as s:
         msg, changed = rt.messaging.delete(s, conn.user_id, p.id)
     if changed:
-        rt.svc.notifier.message_deleted(msg.id, msg.sender_id, msg.recipient_id, skip_sid=conn.sid)
+        rt.svc.notifier.message_deleted(msg.id, msg.sender_id, msg.recipient_id, skip_sid=conn.sid,
+                                        to_recipient=not msg.withheld)
     return {"ok": True, "id": str(msg.id)}
 
 
 def _announce_status(rt: Realtime, change: StatusChange, reader: Connection | None) -> None:
     rt.svc.notifier.receipts(change.status, change.at, change.ids_by_sender,
-                             reader_id=reader.user_id if reader else None, reader_sid=reader.sid if reader else None)
+                             reader_id=reader.user_id if reader else None, reader_sid=reader.sid if reader else None,
+                             silent_for=change.silent_for)
 
 
 def delivered(rt: Realtime, conn: Connection, p: DeliveredPayload) -> dict[str, Any]:
@@ -216,8 +230,14 @@ def read(rt: Realtime, conn: Connection, p: ReadPayload) -> dict[str, Any]:
 
 
 def typing(rt: Realtime, conn: Connection, p: TypingPayload) -> dict[str, Any]:
+    """Only to someone one shares a conversation with; across a block it is dropped in silence."""
     with rt.svc.db.session() as s:
         rt.messaging.check_recipient(s, conn.user_id, p.to)
+        if not visibility.shares_conversation(s, conn.user_id, p.to):
+            raise ApiError(403, "no_conversation",
+                           "You can show typing only to someone you share a conversation with.")
+        if blocks.between(s, conn.user_id, p.to).any:
+            return {"ok": True}
     rt.typing.set(conn.sid, conn.user_id, p.to, p.typing)
     return {"ok": True}
 
@@ -225,7 +245,8 @@ def typing(rt: Realtime, conn: Connection, p: TypingPayload) -> dict[str, Any]:
 def sync(rt: Realtime, conn: Connection, p: SyncPayload) -> dict[str, Any]:
     with rt.svc.db.session() as s:
         page = rt.messaging.sync(s, conn.user_id, p.after, p.limit)
-        return {"ok": True, "messages": rt.messaging.serialize_many(s, page.messages), "has_more": page.has_more}
+        messages = rt.messaging.serialize_many(s, page.messages, conn.viewer)
+        return {"ok": True, "messages": blocks.mask_receipts(s, conn.user_id, messages), "has_more": page.has_more}
 
 
 def auth_refresh(rt: Realtime, conn: Connection, p: AuthRefreshPayload) -> dict[str, Any]:
@@ -241,9 +262,34 @@ def auth_refresh(rt: Realtime, conn: Connection, p: AuthRefreshPayload) -> dict[
     return {"ok": True, "expires_at": claims.expires_at.isoformat()}
 
 
+def block(rt: Realtime, conn: Connection, p: BlockPayload) -> dict[str, Any]:
+    with rt.svc.db.session() as s:
+        blocks.block(s, conn.user_id, p.user_id)
+    announce_block(rt, conn.user_id, p.user_id, True, skip_sid=conn.sid)
+    return {"ok": True, "user_id": p.user_id, "blocked": True}
+
+
+def unblock(rt: Realtime, conn: Connection, p: BlockPayload) -> dict[str, Any]:
+    with rt.svc.db.session() as s:
+        blocks.unblock(s, conn.user_id, p.user_id)
+    announce_block(rt, conn.user_id, p.user_id, False, skip_sid=conn.sid)
+    return {"ok": True, "user_id": p.user_id, "blocked": False}
+
+
+def announce_block(rt: Realtime, me: str, other: str, blocked: bool, skip_sid: str | None = None) -> None:
+    """Tells the blocker's own devices, and stops any typing indicator across the new block.
+
+    The blocked person is told nothing.
+    """
+    rt.svc.notifier.blocks_changed(me, other, blocked, skip_sid=skip_sid)
+    if blocked:
+        rt.typing.forget(me, other)
+
+
 EVENTS: dict[str, Handler] = {
     MESSAGE_SEND: send, MESSAGE_EDIT: edit, MESSAGE_DELETE: delete, MESSAGE_DELIVERED: delivered,
     CONVERSATION_READ: read, TYPING: typing, SYNC: sync, AUTH_REFRESH: auth_refresh,
+    USER_BLOCK: block, USER_UNBLOCK: unblock,
 }
 
 _registered: set[int] = set()

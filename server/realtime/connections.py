@@ -1,8 +1,8 @@
 """Who is on each socket of this process, and whether they still may be.
 
 A :class:`Connection` is created when a socket authenticates and holds the
-claims of its access token, a send rate limiter and the time of the last
-session check. :class:`Connections` is the process-local registry; the
+claims of its access token and the time of the last session check (rate
+limits are per person, in :mod:`server.services.user_limits`). :class:`Connections` is the process-local registry; the
 realtime layer consults it on every event and sweeps it in the background
 so that revoked logins and expired tokens end their sockets.
 """
@@ -14,31 +14,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 
-class TokenBucket:
-    """``rate`` tokens per second, at most ``burst`` saved up; thread-safe."""
-
-    def __init__(self, rate: float, burst: int) -> None:
-        self.rate = float(rate)
-        self.burst = float(burst)
-        self._tokens = float(burst)
-        self._at = time.monotonic()
-        self._lock = threading.Lock()
-
-    def take(self) -> bool:
-        with self._lock:
-            now = time.monotonic()
-            self._tokens = min(self.burst, self._tokens + (now - self._at) * self.rate)
-            self._at = now
-            if self._tokens >= 1.0:
-                self._tokens -= 1.0
-                return True
-            return False
-
-    def retry_after(self) -> float:
-        with self._lock:
-            return max(0.0, (1.0 - self._tokens) / self.rate)
-
-
 @dataclass
 class Connection:
     """One authenticated socket (``sid``) of ``user_id`` on login ``session_id``."""
@@ -47,9 +22,13 @@ class Connection:
     user_id: str
     session_id: str
     expires_at: float  # epoch seconds of the access token's ``exp``
-    bucket: TokenBucket
     checked_at: float = field(default_factory=time.monotonic)
     ended: bool = False
+
+    @property
+    def viewer(self) -> tuple[str, str]:
+        """Who messages are serialised for on this socket (media links name the login)."""
+        return self.user_id, self.session_id
 
 
 class Connections:

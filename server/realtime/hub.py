@@ -34,8 +34,10 @@ from flask_socketio import SocketIO
 
 from server.extensions import Services, sessions_revoked
 from server.models import LoginSession, User, utcnow
+from server.protocol import MESSAGE_NEW
 from server.realtime.connections import Connection, Connections
 from server.realtime.presence import PresenceNotifier, TypingTracker
+from server.services.media_view import active_session_ids
 from server.services.messaging import MessagingService
 
 log = logging.getLogger(__name__)
@@ -111,6 +113,31 @@ class Realtime:
         if closed:
             log.info("closed %d Engine.IO session(s) that never completed the Socket.IO CONNECT", closed)
         return closed
+
+    # --- messages -------------------------------------------------------------
+    def emit_message(self, event: str, s: Any, msg: Any, *, to_recipient: bool = True,
+                     skip_sid: str | None = None) -> None:
+        """Pushes a message, through the notifier, to the sender's devices and (unless withheld:
+        the recipient blocked the sender, who must not notice) the recipient's.
+
+        A text message is one payload for everyone. A message with a video
+        carries media links minted for one viewer on one login, so it is
+        serialised once per signed-in login and sent to that login's room.
+        """
+        notifier = self.svc.notifier
+        if msg.media_id is None or msg.deleted:
+            data = self.messaging.serialize(s, msg)
+            if event == MESSAGE_NEW:
+                notifier.message_created(data, skip_sid=skip_sid, to_recipient=to_recipient)
+            else:
+                notifier.message_updated(data, skip_sid=skip_sid, to_recipient=to_recipient)
+        else:
+            people = [msg.sender_id] + ([msg.recipient_id] if to_recipient else [])
+            payloads = [(uid, login, self.messaging.serialize(s, msg, (uid, login)))
+                        for uid in people for login in active_session_ids(s, uid)]
+            notifier.message_per_login(event, msg.sender_id, payloads, skip_sid=skip_sid)
+        if to_recipient and event == MESSAGE_NEW:  # after the message: a reply may reveal presence
+            self.presence.message_sent(msg.sender_id, msg.recipient_id)
 
     # --- ending sockets --------------------------------------------------------
     def end(self, conn: Connection, code: str, delay: float = 0.0) -> None:

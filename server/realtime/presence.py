@@ -1,6 +1,7 @@
 """Presence (online / last seen) and typing indicators.
 
-Presence is announced only to people who share a conversation with the user,
+Presence is announced only to people who share a conversation with the user
+and may see it (their setting and blocks, :mod:`server.services.visibility`),
 and only on transitions: the first socket of a user anywhere (came online) and
 the last one closing (went offline, ``users.last_seen_at`` updated). The
 counting is done by a :class:`~server.services.presence.Presence`: in memory
@@ -19,8 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from server.models import User, utcnow
-from server.protocol import user_room  # noqa: F401 - re-exported for older imports
+from server.protocol import session_room, user_room  # noqa: F401 - re-exported for older imports
 from server.realtime.notifier import Notifier
+from server.services import visibility
 from server.services.messaging import MessagingService
 from server.services.presence import Presence
 
@@ -32,6 +34,26 @@ class PresenceNotifier:
         self.presence = presence
         self.db = db
         self._notifier = notifier
+        self._told: set[tuple[str, str]] = set()  # (sender, recipient) pairs already handled
+        self._told_lock = threading.Lock()
+
+    def message_sent(self, sender: str, recipient: str) -> None:
+        """A message (not withheld) may reveal the sender's presence to the recipient: a reply
+        to a stranger, with the default setting. Then the recipient gets the current state at
+        once instead of at the sender's next connect or disconnect. One query per pair and process."""
+        with self._told_lock:
+            if (sender, recipient) in self._told:
+                return
+            if len(self._told) > 100_000:
+                self._told.clear()
+            self._told.add((sender, recipient))
+        with self.db.session() as s:
+            if recipient not in visibility.presence_audience(s, sender, {recipient}):
+                return
+            user = s.get(User, sender)
+            last_seen = user.last_seen_at if user is not None else None
+        online = bool(self.presence.online([sender]))
+        self._notifier.presence(sender, online, last_seen, [recipient])
 
     def _announce(self, user_id: str, online: bool) -> None:
         now = utcnow()
@@ -41,8 +63,25 @@ class PresenceNotifier:
                 return
             user.last_seen_at = now
             s.commit()
-            peers = MessagingService.peer_ids(s, user_id)
+            # only those allowed by the user's presence setting, and never across a block
+            peers = visibility.presence_audience(s, user_id, MessagingService.peer_ids(s, user_id))
         self._notifier.presence(user_id, online, now, peers)
+
+    def audience(self, user_id: str) -> set[str]:
+        """Who may see ``user_id``'s presence now (among people they share a conversation with)."""
+        with self.db.session() as s:
+            return visibility.presence_audience(s, user_id, MessagingService.peer_ids(s, user_id))
+
+    def audience_changed(self, user_id: str, before: set[str]) -> None:
+        """After a privacy change: those who lost sight see the user offline with no last seen;
+        those who gained it get the current state."""
+        after = self.audience(user_id)
+        online = bool(self.presence.online([user_id]))
+        with self.db.session() as s:
+            user = s.get(User, user_id)
+            last_seen = user.last_seen_at if user is not None else None
+        self._notifier.presence(user_id, False, None, before - after)
+        self._notifier.presence(user_id, online, last_seen, after - before)
 
     def connected(self, user_id: str) -> None:
         if self.presence.connected(user_id):
@@ -86,6 +125,13 @@ class TypingTracker:
             gone = [k for k, v in self._states.items() if v.deadline <= now]
             for k in gone:
                 del self._states[k]
+        for sender, to in gone:
+            self._send(sender, to, False)
+
+    def forget(self, a: str, b: str) -> None:
+        """A block between ``a`` and ``b``: any indicator between them ends now."""
+        with self._lock:
+            gone = [k for k in ((a, b), (b, a)) if self._states.pop(k, None) is not None]
         for sender, to in gone:
             self._send(sender, to, False)
 

@@ -8,9 +8,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from server.errors import ApiError
-from server.models import EmailCode, LoginSession, RefreshToken, User, utcnow
-from server.services.accounts import normalize_email
+from server.models import EmailCode, LoginSession, PendingRegistration, RefreshToken, User, utcnow
+from server.services.accounts import REGISTRATION_TTL, normalize_email
+from server.services.counters import Counters
 from server.services.tokens import TokenService
+from server.services import changed_rows
 
 #: Spent codes and revoked sessions are kept this long for audit, then purged.
 KEEP_SPENT = timedelta(days=7)
@@ -21,11 +23,15 @@ class PurgeReport:
     codes: int
     refresh_tokens: int
     sessions: int
+    registrations: int = 0
+    counters: int = 0
 
     def lines(self) -> list[str]:
         return [f"email codes removed:     {self.codes}",
                 f"refresh tokens removed:  {self.refresh_tokens}",
-                f"login sessions removed:  {self.sessions}"]
+                f"login sessions removed:  {self.sessions}",
+                f"registrations removed:   {self.registrations}",
+                f"limit counters removed:  {self.counters}"]
 
 
 def disable_user(s: Session, email: str) -> tuple[User, list[str]]:
@@ -46,16 +52,20 @@ def list_users(s: Session) -> list[User]:
 def purge_account_data(s: Session) -> PurgeReport:
     """Removes expired or spent codes, expired refresh tokens and long-dead sessions."""
     now = utcnow()
-    codes = s.execute(sa.delete(EmailCode).where(sa.or_(
+    codes = changed_rows(s.execute(sa.delete(EmailCode).where(sa.or_(
         EmailCode.expires_at < now - KEEP_SPENT,
-        EmailCode.consumed_at < now - KEEP_SPENT))).rowcount
+        EmailCode.consumed_at < now - KEEP_SPENT))))
     dead_sessions = sa.select(LoginSession.id).where(LoginSession.revoked_at < now - KEEP_SPENT)
-    tokens = s.execute(sa.delete(RefreshToken).where(sa.or_(
-        RefreshToken.expires_at < now, RefreshToken.session_id.in_(dead_sessions)))).rowcount
+    tokens = changed_rows(s.execute(sa.delete(RefreshToken).where(sa.or_(
+        RefreshToken.expires_at < now, RefreshToken.session_id.in_(dead_sessions)))))
     # a session with no live refresh token left can never be used again
     live = sa.select(RefreshToken.session_id).where(RefreshToken.expires_at >= now)
-    sessions = s.execute(sa.delete(LoginSession).where(sa.or_(
+    sessions = changed_rows(s.execute(sa.delete(LoginSession).where(sa.or_(
         LoginSession.revoked_at < now - KEEP_SPENT,
-        sa.and_(LoginSession.created_at < now - KEEP_SPENT, LoginSession.id.not_in(live))))).rowcount
+        sa.and_(LoginSession.created_at < now - KEEP_SPENT, LoginSession.id.not_in(live))))))
+    # registrations nobody verified, and the used ones, once they can no longer be revived
+    registrations = changed_rows(s.execute(sa.delete(PendingRegistration).where(
+        PendingRegistration.created_at < now - REGISTRATION_TTL - KEEP_SPENT)))
+    counters = Counters.purge(s)
     s.commit()
-    return PurgeReport(codes or 0, tokens or 0, sessions or 0)
+    return PurgeReport(codes or 0, tokens or 0, sessions or 0, registrations or 0, counters or 0)

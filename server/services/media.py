@@ -5,6 +5,10 @@ The rules, whatever the storage backend:
 - The declared size is checked against ``PARLEY_MAX_UPLOAD_BYTES`` and the
   owner's quota when the upload is created, and again (as the real sum of the
   stored parts) when it is completed.
+- The quota check and the write it guards are one transaction that first
+  locks the owner's ``users`` row (:meth:`MediaService._lock_owner`), so
+  parallel ``POST /uploads`` (or completions) of one person are serialised
+  and cannot together exceed the quota. Uploads being completed still count.
 - Every part but the last is exactly ``part_size`` bytes; the last is the
   remainder. Part numbers run from 1 to ``part_count``.
 - A client may ask which parts arrived and send only the rest, until the
@@ -34,9 +38,10 @@ from sqlalchemy.orm import Session
 
 from server.config import Config
 from server.errors import ApiError
-from server.models import Media, Upload, UploadPart, utcnow
+from server.models import Media, Upload, UploadPart, User, utcnow
 from server.services.media_links import PART_TTL, MediaLinks
 from server.storage.base import PartSizeError, PartTarget, Storage, StorageError, StoredPart, new_video_key
+from server.services import changed_rows
 
 log = logging.getLogger(__name__)
 
@@ -86,14 +91,42 @@ class MediaService:
         self.enqueue = enqueue
 
     # --- creating -------------------------------------------------------------
-    def used_bytes(self, s: Session, owner_id: str) -> int:
-        """Bytes counted against the quota: videos not failed, and uploads still open."""
+    def used_bytes(self, s: Session, owner_id: str, except_upload: str | None = None) -> int:
+        """Bytes counted against the quota: videos not failed, and uploads open or being completed."""
         media = s.scalar(sa.select(sa.func.coalesce(sa.func.sum(Media.size), 0))
                          .where(Media.owner_id == owner_id, Media.status != "failed")) or 0
-        pending = s.scalar(sa.select(sa.func.coalesce(sa.func.sum(Upload.size), 0))
-                           .where(Upload.owner_id == owner_id, Upload.status == "open",
-                                  Upload.expires_at > utcnow())) or 0
-        return int(media) + int(pending)
+        q = sa.select(sa.func.coalesce(sa.func.sum(Upload.size), 0)).where(
+            Upload.owner_id == owner_id,
+            sa.or_(Upload.status == "completing", sa.and_(Upload.status == "open", Upload.expires_at > utcnow())))
+        if except_upload is not None:
+            q = q.where(Upload.id != except_upload)
+        return int(media) + int(s.scalar(q) or 0)
+
+    @staticmethod
+    def _lock_owner(s: Session, owner_id: str) -> None:
+        """Starts a transaction holding a lock on the owner's row until commit or rollback.
+
+        ``SELECT ... FOR NO KEY UPDATE`` on PostgreSQL; on SQLite a no-op UPDATE,
+        which takes the database's write lock (taken by the transaction's first statement, so the reads that
+        follow see every committed upload). Either way, two quota checks of
+        one person cannot interleave.
+        """
+        s.commit()  # no earlier snapshot: the lock must be the transaction's first statement
+        if s.get_bind().dialect.name == "postgresql":
+            # NO KEY UPDATE: does not conflict with the key-share locks of inserts referencing the user
+            s.execute(sa.select(User.id).where(User.id == owner_id).with_for_update(key_share=True))
+        else:
+            s.execute(sa.update(User).where(User.id == owner_id).values(locale=User.locale))
+
+    def _check_quota(self, s: Session, owner_id: str, size: int, except_upload: str | None = None) -> None:
+        used, quota = self.used_bytes(s, owner_id, except_upload), self.config.user_quota_bytes
+        if used + size > quota:
+            left = max(0, quota - used)
+            raise ApiError(422, "quota_exceeded",
+                           f"Not enough room: you use {_human(used)} of your {_human(quota)} and this video "
+                           f"is {_human(size)} ({_human(left)} left). Delete videos or ask the admin for "
+                           f"more.",
+                           errors={"size": [f"At most {left} bytes are left in your quota."]})
 
     def check_size(self, size: int) -> None:
         limit = self.config.max_upload_bytes
@@ -112,14 +145,7 @@ class MediaService:
         if part_count > MAX_PARTS:
             raise ApiError(413, "file_too_large", f"This video needs more than {MAX_PARTS} parts of "
                            f"{_human(part_size)}; ask the admin to raise PARLEY_UPLOAD_PART_SIZE.")
-        used, quota = self.used_bytes(s, owner_id), self.config.user_quota_bytes
-        if used + size > quota:
-            left = max(0, quota - used)
-            raise ApiError(422, "quota_exceeded",
-                           f"Not enough room: you use {_human(used)} of your {_human(quota)} and this video "
-                           f"is {_human(size)} ({_human(left)} left). Delete videos or ask the admin for "
-                           f"more.",
-                           errors={"size": [f"At most {left} bytes are left in your quota."]})
+        self._check_quota(s, owner_id, size)  # early and unlocked: no storage call for a hopeless request
         key = new_video_key()
         with storage_errors():
             backend_id = self.storage.create_upload(key, content_type, size)
@@ -127,10 +153,12 @@ class MediaService:
                     size=size, part_size=part_size, part_count=part_count, storage_key=key,
                     backend_upload_id=backend_id, status="open", created_at=utcnow(),
                     expires_at=utcnow() + timedelta(seconds=self.config.upload_expiry_seconds))
-        s.add(up)
         try:
+            self._lock_owner(s, owner_id)
+            self._check_quota(s, owner_id, size)  # again, under the lock: this one counts
+            s.add(up)
             s.commit()
-        except Exception:
+        except BaseException:
             s.rollback()
             self.storage.abort_upload(key, backend_id)
             raise
@@ -193,7 +221,8 @@ class MediaService:
         self._open(up)
         self._part_number(up, n)
         if self.storage.direct_upload:
-            return self.storage.presign_part(up.storage_key, up.backend_upload_id, n, PART_TTL)
+            return self.storage.presign_part(up.storage_key, up.backend_upload_id, n, PART_TTL,
+                                             self.expected_part_size(up, n))
         token = self.links.part_token(up.id, n)
         url = f"{base_url.rstrip('/')}/api/media/uploads/{up.id}/parts/{n}/data?token={token}"
         return PartTarget(url=url, method="PUT", headers={"Content-Type": "application/octet-stream"})
@@ -259,6 +288,14 @@ class MediaService:
         listed = {n: etag for n, etag in parts}
         missing = [n for n in range(1, up.part_count + 1) if n not in received or n not in listed]
         if missing:
+            # A racing call may have completed it meanwhile (its parts are then gone): answer as for it.
+            now = s.execute(sa.select(Upload.status, Upload.media_id).where(Upload.id == upload_id)).first()
+            if now is not None and now.status == "completing":
+                raise ApiError(409, "upload_completing", "This upload is being completed; ask again in a moment.")
+            if now is not None and now.status == "completed" and now.media_id:
+                media = s.get(Media, now.media_id)
+                if media is not None:
+                    return media
             shown = ", ".join(map(str, missing[:50])) + (" ..." if len(missing) > 50 else "")
             raise ApiError(400, "missing_parts",
                            f"These parts have not arrived (or are not in your list): {shown}. "
@@ -281,12 +318,19 @@ class MediaService:
             raise ApiError(400, "size_mismatch",
                            f"The parts add up to {total} bytes, not the declared {up.size}.")
         self.check_size(total)
-        # Claim the completion, so a retry racing this call cannot join the parts a second time.
+        # Claim the completion, so a retry racing this call cannot join the parts a second time;
+        # and check the quota again under the owner's lock (it may have shrunk since the upload began).
         key, backend_id = up.storage_key, up.backend_upload_id
         filename, content_type = up.filename, up.content_type
-        claimed = s.execute(sa.update(Upload).where(Upload.id == upload_id, Upload.status == "open")
-                            .values(status="completing")).rowcount
-        s.commit()
+        try:
+            self._lock_owner(s, owner_id)
+            self._check_quota(s, owner_id, total, except_upload=upload_id)
+            claimed = changed_rows(s.execute(sa.update(Upload).where(Upload.id == upload_id, Upload.status == "open")
+                                .values(status="completing")))
+            s.commit()
+        except BaseException:
+            s.rollback()
+            raise
         if not claimed:
             raise ApiError(409, "upload_completing", "This upload is being completed; ask again in a moment.")
         try:

@@ -6,8 +6,10 @@ URL it was given with no knowledge of the backend. So the server hands out
 URLs carrying an HMAC-signed ``token`` query parameter (itsdangerous, keyed
 by the server's secret):
 
-- read tokens name one media item (and, when minted for one viewer, that
-  viewer); they are valid for :data:`READ_TTL` plus up to one
+- read tokens name one media item, the viewer and the viewer's login
+  session; every use checks again that this viewer, on this login, may still
+  read it (:func:`server.api.media._readable`), so a link stops working when
+  the message is deleted, the viewer signs out or is disabled. They are valid for :data:`READ_TTL` plus up to one
   :data:`READ_BUCKET` (timestamps are rounded down to the bucket, so the
   URL of a media item stays the same for a while and clients can cache the
   poster);
@@ -45,6 +47,7 @@ class LinkInvalid(Exception):
 class ReadGrant:
     media_id: str
     viewer_id: str | None
+    session_id: str | None = None
 
 
 class MediaLinks:
@@ -55,17 +58,19 @@ class MediaLinks:
         self._part = URLSafeTimedSerializer(secret_key, salt="parley.media.part")
 
     # reading ------------------------------------------------------------------
-    def read_token(self, media_id: str, viewer_id: str | None) -> str:
+    def read_token(self, media_id: str, viewer_id: str | None, session_id: str | None = None) -> str:
         payload: dict[str, Any] = {"m": media_id}
         if viewer_id:
             payload["u"] = viewer_id
+        if session_id:
+            payload["s"] = session_id
         return self._read.dumps(payload)
 
     def check_read(self, token: str) -> ReadGrant:
         data = self._loads(self._read, token, READ_TTL + READ_BUCKET)
         if not isinstance(data, dict) or not isinstance(data.get("m"), str):
             raise LinkInvalid("malformed read token")
-        return ReadGrant(data["m"], data.get("u"))
+        return ReadGrant(data["m"], data.get("u"), data.get("s"))
 
     # part uploads ----------------------------------------------------------------
     def part_token(self, upload_id: str, n: int) -> str:

@@ -4,7 +4,9 @@ Used by the media endpoints and by messaging (a message embeds its media).
 ``thumbnail_url`` and ``playback_url`` are server-relative paths carrying a
 signed ``token`` (see :mod:`server.services.media_links`), so a player can
 fetch them without an ``Authorization`` header. They are set only once the
-video is ``ready``.
+video is ``ready``, and only for a known viewer: a token names the viewer and
+their login session, so the same message carries different links for each
+device it reaches (see :meth:`server.realtime.hub.Realtime.emit_message`).
 """
 from __future__ import annotations
 
@@ -13,19 +15,21 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from server.models import Media, Message
+from server.models import LoginSession, Media, Message, User
 from server.services.media_links import MediaLinks
 
 
-def media_dict(media: Media, viewer_id: str | None = None, links: MediaLinks | None = None) -> dict[str, Any]:
-    """The contract's ``media`` object; URLs signed for ``viewer_id`` (None: any participant).
+def media_dict(media: Media, viewer_id: str | None = None, links: MediaLinks | None = None,
+               session_id: str | None = None) -> dict[str, Any]:
+    """The contract's ``media`` object; URLs signed for ``viewer_id`` on login ``session_id``.
 
-    The caller passes the app's :class:`MediaLinks` (services do not look it
-    up in the Flask app); without it the URLs carry no token.
+    Without a viewer and session the URLs are null: a link nobody is accountable for is never minted.
+    The caller passes the app's :class:`MediaLinks` (services do not look it up in the Flask app);
+    without it the URLs carry no token.
     """
     thumb = play = None
-    if media.status == "ready":
-        q = f"?token={links.read_token(media.id, viewer_id)}" if links is not None else ""
+    if media.status == "ready" and viewer_id and session_id:
+        q = f"?token={links.read_token(media.id, viewer_id, session_id)}" if links is not None else ""
         play = f"/api/media/{media.id}/stream{q}"
         if media.thumbnail_key:
             thumb = f"/api/media/{media.id}/thumbnail{q}"
@@ -44,17 +48,30 @@ def media_dict(media: Media, viewer_id: str | None = None, links: MediaLinks | N
     }
 
 
-def media_for_message(s: Session, media_id: str, links: MediaLinks | None = None) -> dict[str, Any] | None:
-    """The ``media`` object a message carries (the same for both participants), or None if it is gone."""
+def media_for_message(s: Session, media_id: str, viewer: tuple[str, str] | None = None,
+                      links: MediaLinks | None = None) -> dict[str, Any] | None:
+    """The ``media`` object a message carries for ``viewer`` (user id, session id), or None if it is gone."""
     media = s.get(Media, media_id)
-    return None if media is None else media_dict(media, links=links)
+    if media is None:
+        return None
+    if viewer is None:
+        return media_dict(media, links=links)
+    return media_dict(media, viewer[0], links=links, session_id=viewer[1])
 
 
 def can_read(s: Session, media: Media, user_id: str) -> bool:
-    """The owner, or a participant of a conversation where a message carried this media."""
+    """The owner, or a participant of a conversation where a message (not deleted, not withheld
+    from them) carries this media. A deleted message no longer links its media."""
     if media.owner_id == user_id:
         return True
     hit = s.scalar(sa.select(Message.id).where(
-        Message.media_id == media.id,
-        sa.or_(Message.sender_id == user_id, Message.recipient_id == user_id)).limit(1))
+        Message.media_id == media.id, Message.deleted.is_(False),
+        sa.or_(Message.sender_id == user_id,
+               sa.and_(Message.recipient_id == user_id, Message.withheld.is_(False)))).limit(1))
     return hit is not None
+
+
+def active_session_ids(s: Session, user_id: str) -> list[str]:
+    """The user's logins still signed in (each gets its own media links)."""
+    return list(s.scalars(sa.select(LoginSession.id).join(User, User.id == LoginSession.user_id).where(
+        LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None), User.disabled_at.is_(None))))

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session
 from server.errors import ApiError
 from server.models import Media, Message, User, iso, utcnow
 from server.protocol import HISTORY_MAX, MAX_BODY, MAX_IDS_PER_EVENT, SYNC_PAGE
+from server.services import blocks
 
 #: Any constant works; it only has to be the same in every process.
 MESSAGE_INSERT_LOCK = 0x7061726C6579  # "parley"
@@ -49,13 +50,17 @@ MESSAGE_INSERT_LOCK = 0x7061726C6579  # "parley"
 #: How long a recipient found valid is trusted without asking the database again.
 RECIPIENT_CACHE_SECONDS = 5.0
 
-MESSAGES = Message.__table__
+MESSAGES = cast(sa.Table, Message.__table__)
 _ADVISORY_LOCK = sa.select(sa.func.pg_advisory_xact_lock(MESSAGE_INSERT_LOCK))
 #: A stored message: the ORM object, or a row with the same attribute names.
 MessageRow = Any
 
-#: ``(session, media_id) -> media dict or None``; set by the media layer.
-MediaSerializer = Callable[[Session, str], "dict[str, Any] | None"]
+#: Who a message is serialised for: ``(user id, login session id)``. Media links are minted for
+#: one viewer on one login; without a viewer they are left out.
+Viewer = tuple[str, str]
+
+#: ``(session, media_id, viewer) -> media dict or None``; set by the media layer.
+MediaSerializer = Callable[[Session, str, "Viewer | None"], "dict[str, Any] | None"]
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,8 @@ class StatusChange:
     status: str
     at: datetime
     ids_by_sender: dict[str, list[int]]
+    #: senders not to tell (a block between them and the reader): receipts stop both ways
+    silent_for: frozenset[str] = frozenset()
 
     @property
     def ids(self) -> list[int]:
@@ -148,6 +155,11 @@ class GroupCommit:
                 fut.set_result(row)
 
 
+def seen_by(user_id: str) -> sa.ColumnElement[bool]:
+    """Messages ``user_id`` may see: all but those withheld from them (they were blocking the sender)."""
+    return sa.or_(Message.withheld.is_(False), Message.sender_id == user_id)
+
+
 class MessagingService:
     """Stores and reads private messages.
 
@@ -176,21 +188,22 @@ class MessagingService:
         if self._writer is None:
             with self._writer_lock:
                 if self._writer is None:
-                    self._writer = GroupCommit(s.get_bind(), self._insert, self.dialect)
+                    self._writer = GroupCommit(cast(sa.Engine, s.get_bind()), self._insert, self.dialect)
         return self._writer
 
     # --- serialisation ------------------------------------------------------
-    def serialize(self, s: Session, m: MessageRow) -> dict[str, Any]:
+    def serialize(self, s: Session, m: MessageRow, viewer: Viewer | None = None) -> dict[str, Any]:
         media = None
         if m.media_id is not None and not m.deleted and self.media_serializer is not None:
-            media = self.media_serializer(s, m.media_id)
+            media = self.media_serializer(s, m.media_id, viewer)
         return {"id": str(m.id), "client_id": m.client_id, "sender_id": m.sender_id,
                 "recipient_id": m.recipient_id, "body": "" if m.deleted else m.body, "media": media,
                 "created_at": iso(m.created_at), "edited_at": iso(m.edited_at), "deleted": m.deleted,
                 "delivered_at": iso(m.delivered_at), "read_at": iso(m.read_at)}
 
-    def serialize_many(self, s: Session, msgs: Iterable[MessageRow]) -> list[dict[str, Any]]:
-        return [self.serialize(s, m) for m in msgs]
+    def serialize_many(self, s: Session, msgs: Iterable[MessageRow],
+                       viewer: Viewer | None = None) -> list[dict[str, Any]]:
+        return [self.serialize(s, m, viewer) for m in msgs]
 
     # --- writing ------------------------------------------------------------
     @staticmethod
@@ -241,13 +254,17 @@ class MessagingService:
             raise ApiError(422, "validation_failed", "Write a message (1 to 4000 characters) or attach a video.",
                            errors={"body": ["Write a message (1 to 4000 characters) or attach a video."]})
         self.check_recipient(s, sender_id, to)
+        block = blocks.between(s, sender_id, to)
+        if block.a_blocked_b:
+            raise ApiError(403, "peer_blocked", "You blocked this person. Unblock them to send a message.")
         if media_id is not None:
             existing = self._existing(s, sender_id, client_id)
             if existing is not None:
                 return existing, False
             self._check_media(s, sender_id, media_id)
         values = {"client_id": client_id, "sender_id": sender_id, "recipient_id": to, "body": body,
-                  "media_id": media_id, "created_at": utcnow(), "deleted": False}
+                  "media_id": media_id, "created_at": utcnow(), "deleted": False,
+                  "withheld": block.b_blocked_a}
         s.commit()  # end the read transaction; the writer thread stores the message
         row = self._group_commit(s).store(values)
         if row is None:  # already stored: a retry
@@ -306,7 +323,8 @@ class MessagingService:
         if len(wanted) > MAX_IDS_PER_EVENT:
             raise ApiError(422, "validation_failed", f"Send at most {MAX_IDS_PER_EVENT} ids at a time.")
         rows = s.execute(sa.select(Message.id, Message.sender_id, Message.delivered_at)
-                         .where(Message.id.in_(wanted), Message.recipient_id == user_id)).all()
+                         .where(Message.id.in_(wanted), Message.recipient_id == user_id,
+                                Message.withheld.is_(False))).all()
         if len(rows) != len(wanted):
             raise ApiError(404, "not_found", "Some of these ids are not messages sent to you.")
         now = utcnow()
@@ -319,28 +337,33 @@ class MessagingService:
             s.commit()
             for mid, sender in changed:
                 by_sender.setdefault(sender, []).append(mid)
-        return StatusChange("delivered", now, by_sender)
+        silent = frozenset(blocks.blocked_either_way(s, user_id, set(by_sender)))
+        return StatusChange("delivered", now, by_sender, silent)
 
     def mark_read(self, s: Session, user_id: str, peer_id: str, up_to: int) -> StatusChange:
         """Marks every message from ``peer_id`` up to ``up_to`` read (and delivered)."""
         anchor = s.get(Message, up_to)
-        if anchor is None or {anchor.sender_id, anchor.recipient_id} != {user_id, peer_id}:
+        if anchor is None or {anchor.sender_id, anchor.recipient_id} != {user_id, peer_id} \
+                or (anchor.withheld and anchor.sender_id != user_id):
             raise ApiError(404, "not_found", "up_to is not a message of this conversation.")
         now = utcnow()
         changed = s.execute(sa.update(Message)
                             .where(Message.recipient_id == user_id, Message.sender_id == peer_id,
-                                   Message.id <= up_to, Message.read_at.is_(None))
+                                   Message.id <= up_to, Message.read_at.is_(None),
+                                   Message.withheld.is_(False))
                             .values(read_at=now, delivered_at=sa.func.coalesce(Message.delivered_at, now))
                             .returning(Message.id)).scalars().all()
         s.commit()
-        return StatusChange("read", now, {peer_id: sorted(changed)} if changed else {})
+        silent = frozenset(blocks.blocked_either_way(s, user_id, {peer_id}))
+        return StatusChange("read", now, {peer_id: sorted(changed)} if changed else {}, silent)
 
     # --- reading ------------------------------------------------------------
     @staticmethod
     def sync(s: Session, user_id: str, after: int | None, limit: int = SYNC_PAGE) -> Page:
         """Every message to or from ``user_id`` with an id above ``after``, oldest first."""
         limit = max(1, min(limit, SYNC_PAGE))
-        q = sa.select(Message).where(sa.or_(Message.sender_id == user_id, Message.recipient_id == user_id))
+        q = sa.select(Message).where(sa.or_(Message.sender_id == user_id, Message.recipient_id == user_id),
+                                     seen_by(user_id))
         if after is not None:
             q = q.where(Message.id > after)
         rows = list(s.scalars(q.order_by(Message.id).limit(limit + 1)))
@@ -350,6 +373,15 @@ class MessagingService:
     def _conversation(user_id: str, peer_id: str) -> sa.ColumnElement[bool]:
         return sa.or_(sa.and_(Message.sender_id == user_id, Message.recipient_id == peer_id),
                       sa.and_(Message.sender_id == peer_id, Message.recipient_id == user_id))
+
+    def peer(self, s: Session, user_id: str, peer_id: str) -> User | None:
+        """``peer_id``'s user if they share a conversation with ``user_id``, else None.
+
+        Lets a client name the sender of a first message without reading its whole
+        conversation list; other ids stay unknown (user ids are not a directory).
+        """
+        shared = s.execute(sa.select(Message.id).where(self._conversation(user_id, peer_id)).limit(1)).first()
+        return s.get(User, peer_id) if shared is not None else None
 
     def history(self, s: Session, user_id: str, peer_id: str, *, before: int | None = None,
                 after: int | None = None, limit: int = 50) -> Page:
@@ -362,7 +394,7 @@ class MessagingService:
         if s.get(User, peer_id) is None:
             raise ApiError(404, "recipient_not_found", "There is no Parley user with this id.")
         limit = max(1, min(limit, HISTORY_MAX))
-        q = sa.select(Message).where(self._conversation(user_id, peer_id))
+        q = sa.select(Message).where(self._conversation(user_id, peer_id), seen_by(user_id))
         if after is not None:
             q = q.where(Message.id > after)
         if before is not None:
@@ -377,7 +409,8 @@ class MessagingService:
     def peer_ids(s: Session, user_id: str) -> set[str]:
         """Everyone ``user_id`` shares a conversation with."""
         sent = sa.select(Message.recipient_id.label("peer")).where(Message.sender_id == user_id)
-        got = sa.select(Message.sender_id.label("peer")).where(Message.recipient_id == user_id)
+        got = sa.select(Message.sender_id.label("peer")).where(Message.recipient_id == user_id,
+                                                               Message.withheld.is_(False))
         return set(s.scalars(sa.select(sa.union(sent, got).subquery().c.peer)))
 
     @staticmethod
@@ -386,7 +419,7 @@ class MessagingService:
         sent = sa.select(Message.recipient_id.label("peer"), Message.id.label("id")) \
             .where(Message.sender_id == user_id)
         got = sa.select(Message.sender_id.label("peer"), Message.id.label("id")) \
-            .where(Message.recipient_id == user_id)
+            .where(Message.recipient_id == user_id, Message.withheld.is_(False))
         u = sa.union_all(sent, got).subquery()
         last = s.execute(sa.select(u.c.peer, sa.func.max(u.c.id).label("last"))
                          .group_by(u.c.peer).order_by(sa.func.max(u.c.id).desc())).all()
@@ -396,7 +429,7 @@ class MessagingService:
         msgs = {m.id: m for m in s.scalars(sa.select(Message).where(Message.id.in_([r.last for r in last])))}
         unread = dict(s.execute(sa.select(Message.sender_id, sa.func.count())
                                 .where(Message.recipient_id == user_id, Message.read_at.is_(None),
-                                       Message.deleted.is_(False))
+                                       Message.deleted.is_(False), Message.withheld.is_(False))
                                 .group_by(Message.sender_id)).all())
         return [ConversationRow(peers[r.peer], msgs.get(r.last), int(unread.get(r.peer, 0)))
                 for r in last if r.peer in peers]
@@ -415,7 +448,7 @@ class MessagingService:
             return []
         limit = max(1, min(limit, HISTORY_MAX))
         mine = sa.or_(Message.sender_id == user_id, Message.recipient_id == user_id)
-        cond: list[sa.ColumnElement[bool]] = [mine, Message.deleted.is_(False)]
+        cond: list[sa.ColumnElement[bool]] = [mine, Message.deleted.is_(False), seen_by(user_id)]
         if peer_id is not None:
             cond.append(self._conversation(user_id, peer_id))
         if self.dialect == "sqlite":

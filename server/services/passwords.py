@@ -7,6 +7,7 @@ stored in each hash, and a hash made with weaker ones is upgraded at login.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
 
@@ -21,6 +22,13 @@ MAX_LENGTH = 128
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, type=Type.ID)
 #: Verified when the email is unknown, so both answers take the same time.
 _DUMMY_HASH = _hasher.hash("parley-dummy-password-for-timing")
+
+
+#: Passwords of at most 3 different characters. The OpenAPI document states the rule with this same
+#: expression (``not: {pattern}``), so the server and its document agree on every string.
+FEW_DISTINCT_PATTERN = r"^([\s\S])\1*(?:([\s\S])(?:\1|\2)*(?:([\s\S])(?:\1|\2|\3)*)?)?$"
+#: ``$`` in JSON Schema (ECMA 262) ends the text; Python's ``\Z`` is that (its ``$`` also matches before a final "\n").
+_FEW_DISTINCT = re.compile(FEW_DISTINCT_PATTERN[:-1] + r"\Z")
 
 
 @lru_cache(maxsize=1)
@@ -38,7 +46,7 @@ def problems(password: str, *, email: str = "", display_name: str = "") -> list[
         out.append(f"Use at most {MAX_LENGTH} characters.")
     elif password.lower() in _common():
         out.append("This password is too common; choose one that is hard to guess.")
-    elif len(set(password)) < 4:
+    elif _FEW_DISTINCT.search(password):
         out.append("Use more different characters.")
     else:
         low = password.lower()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Iterable
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class Presence(Protocol):
@@ -67,7 +67,7 @@ class RedisPresence:
     "came online" or "went offline".
     """
 
-    def __init__(self, client, prefix: str = "parley", ttl: float = 30.0) -> None:  # noqa: ANN001 - redis.Redis
+    def __init__(self, client: Any, prefix: str = "parley", ttl: float = 30.0) -> None:  # a redis.Redis
         import time
         import uuid
 
@@ -102,7 +102,7 @@ class RedisPresence:
             pipe.expire(key, int(self._ttl) + 5)
             pipe.hincrby(f"{self._prefix}:sockets", self.process_id, 1)
             res = pipe.execute()
-            return res[1] == 0
+            return bool(res[1] == 0)
 
     def disconnected(self, user_id: str) -> bool:
         with self._lock:
@@ -119,7 +119,7 @@ class RedisPresence:
             pipe.zcard(key)
             pipe.hincrby(f"{self._prefix}:sockets", self.process_id, -1 if n else 0)
             res = pipe.execute()
-            return res[2] == 0
+            return bool(res[2] == 0)
 
     def online(self, user_ids: Iterable[str]) -> set[str]:
         ids = list(dict.fromkeys(user_ids))

@@ -14,10 +14,17 @@ a restart) claims the job again. Only the holder of the latest claim (its
 the video is marked failed.
 
 The job: fetch the bytes (a local path, or an S3 download to a temp file),
-probe them (:mod:`server.services.video`), make the poster JPEG, rewrite an
-MP4/MOV whose index is at the end (faststart), then set ``ready``, or
-``failed`` with a clear ``error`` and delete the bytes. The owner gets
-``media:status`` on Socket.IO either way.
+hand them to a worker process (:mod:`server.media_workers`) that probes them,
+makes the poster JPEG and rewrites an MP4/MOV whose index is at the end
+(faststart) (:func:`server.services.video.prepare`), store what it made, then
+set ``ready``, or ``failed`` with a clear ``error`` and delete the bytes. The
+owner gets ``media:status`` on Socket.IO either way.
+
+Jobs run on their own small thread pool (as many threads as worker
+processes), never on the app's job pool, so mail and account jobs do not
+queue behind video. A job that hits its wall-clock or memory limit, or whose
+worker dies, fails at once (the same bytes would do the same again); only
+other errors (storage unreachable) are retried.
 """
 from __future__ import annotations
 
@@ -34,15 +41,18 @@ import sqlalchemy as sa
 from flask import Flask
 
 from server.extensions import Services
+from server.jobs import Jobs
+from server.media_workers import JobRejected, JobStopped, MediaWorkers
 from server.models import Media, utcnow
-from server.services import video
-from server.services.media_view import media_dict
+from server.services.media_view import active_session_ids, media_dict
 from server.storage.base import thumbnail_key
+from server.services import changed_rows
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 GAVE_UP = "This video could not be processed (the server tried {n} times). Try sending it again."
+PREPARE = "server.services.video:prepare"
 
 
 class _Heartbeat:
@@ -76,14 +86,29 @@ class _Heartbeat:
 
 
 class MediaProcessor:
-    """Runs processing jobs on the app's job pool."""
+    """Runs processing jobs on its own thread pool, the video work in worker processes."""
 
     def __init__(self, app: Flask, svc: Services) -> None:
         self.app = app
         self.svc = svc
-        self.lease = svc.config.media_lease_seconds
+        cfg = svc.config
+        self.lease = cfg.media_lease_seconds
+        self.jobs = Jobs(workers=cfg.media_workers, name="parley-media")
+        self.workers = MediaWorkers(cfg.media_workers, cfg.media_job_memory, nice=cfg.media_worker_nice)
         self._queued: set[str] = set()
         self._lock = threading.Lock()
+        self._closing = threading.Event()
+
+    def time_limit(self, size: int) -> float:
+        """A job's wall-clock limit for a file of ``size`` bytes."""
+        cfg = self.svc.config
+        return cfg.media_job_seconds + cfg.media_job_seconds_per_gib * size / (1 << 30)
+
+    def close(self) -> None:
+        """Stops the workers; a job cut short keeps its claim, which lapses, so the next start redoes it."""
+        self._closing.set()
+        self.workers.close()
+        self.jobs.shutdown(wait=True)
 
     # --- queueing ---------------------------------------------------------------
     def enqueue(self, media_id: str) -> None:
@@ -91,7 +116,7 @@ class MediaProcessor:
             if media_id in self._queued:
                 return
             self._queued.add(media_id)
-        if self.svc.jobs.submit(self.run, media_id) is None:
+        if self.jobs.submit(self.run, media_id) is None:
             with self._lock:
                 self._queued.discard(media_id)
 
@@ -121,6 +146,8 @@ class MediaProcessor:
     # --- the job --------------------------------------------------------------
     def run(self, media_id: str) -> None:
         try:
+            if self._closing.is_set():
+                return  # shutting down: the next start (or another process) takes it
             attempt = self.claim(media_id)
         finally:
             with self._lock:
@@ -133,8 +160,17 @@ class MediaProcessor:
         with _Heartbeat(self, media_id, attempt):
             try:
                 result = self._process(media_id)
-            except video.VideoRejected as exc:
+            except JobRejected as exc:
                 log.info("media %s rejected: %s", media_id, exc.message)
+                self._finish(media_id, attempt, error=exc.message)
+                return
+            except JobStopped as exc:
+                if self._closing.is_set():
+                    log.info("media %s: stopped by the shutdown; the next start processes it", media_id)
+                    return
+                log.warning("media %s failed: its worker %s", media_id,
+                            {"timeout": "hit the time limit", "memory": "ran out of memory"}.get(
+                                exc.reason, "died"))
                 self._finish(media_id, attempt, error=exc.message)
                 return
             except Exception:
@@ -154,7 +190,9 @@ class MediaProcessor:
                 return {}
             key, thumb_key = media.storage_key, thumbnail_key(media.id)
         if self.svc.config.media_processing_delay:
-            time.sleep(self.svc.config.media_processing_delay)
+            self._closing.wait(self.svc.config.media_processing_delay)
+        if self._closing.is_set():
+            raise JobStopped("died", "the server is shutting down")
         scratch_root = storage.temp_dir() if hasattr(storage, "temp_dir") else None
         scratch = Path(tempfile.mkdtemp(prefix="parley-media-", dir=scratch_root))
         try:
@@ -162,27 +200,23 @@ class MediaProcessor:
             if path is None:
                 path = scratch / "original"
                 storage.download(key, path)
-            info = video.probe(path)
-            poster = video.poster_jpeg(path, info)
             size = path.stat().st_size
-            if info.is_mov_family and video.index_at_end(path):
-                fixed = scratch / f"faststart.{info.container}"
-                video.faststart(path, fixed, info)
+            done = self.workers.run(PREPARE, {"src": str(path), "scratch": str(scratch)},
+                                    self.time_limit(size))
+            if done["faststart"]:
+                fixed = Path(done["faststart"])
                 size = fixed.stat().st_size
                 if hasattr(storage, "replace_with"):
                     storage.replace_with(key, fixed)
                 else:
-                    storage.upload_file(key, fixed, info.content_type)
+                    storage.upload_file(key, fixed, done["content_type"])
                 log.info("media %s: moved the index to the front (faststart)", media_id)
-            poster_path = scratch / "poster.jpg"
-            poster_path.write_bytes(poster)
-            storage.upload_file(thumb_key, poster_path, "image/jpeg")
+            storage.upload_file(thumb_key, Path(done["poster"]), "image/jpeg")
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
-        return {"status": "ready", "error": None, "size": size, "thumbnail_key": thumb_key,
-                "content_type": info.content_type, "container": info.container, "duration": info.duration,
-                "width": info.width, "height": info.height, "video_codec": info.video_codec,
-                "audio_codec": info.audio_codec}
+        info = {k: done[k] for k in ("content_type", "container", "duration", "width", "height",
+                                     "video_codec", "audio_codec")}
+        return {"status": "ready", "error": None, "size": size, "thumbnail_key": thumb_key, **info}
 
     def _finish(self, media_id: str, attempt: int, values: dict[str, Any] | None = None,
                 error: str | None = None) -> None:
@@ -197,18 +231,21 @@ class MediaProcessor:
                 return
             if error is not None:
                 self._delete_bytes(media)
-            done = s.execute(sa.update(Media).where(Media.id == media_id, Media.attempts == attempt,
+            done = changed_rows(s.execute(sa.update(Media).where(Media.id == media_id, Media.attempts == attempt,
                                                     Media.status == "processing")
-                             .values(processed_at=utcnow(), **values)).rowcount
+                             .values(processed_at=utcnow(), **values)))
             s.commit()
             if not done:
                 log.warning("media %s: attempt %d lost its claim; result dropped", media_id, attempt)
                 return
             s.refresh(media)
-            payload = media_dict(media, viewer_id=media.owner_id, links=self.svc.media_links)
+            # one payload per login of the owner: media links name the viewer's login
+            payloads = {login: media_dict(media, viewer_id=media.owner_id, links=self.svc.media_links,
+                                          session_id=login)
+                        for login in active_session_ids(s, media.owner_id)}
             owner = media.owner_id
         try:
-            self.svc.notifier.media_status(owner, payload)
+            self.svc.notifier.media_status(owner, payloads)
         except Exception:  # noqa: BLE001 - the state is stored; a client also polls GET /api/media/{id}
             log.warning("media %s: could not emit media:status", media_id, exc_info=True)
 
@@ -233,6 +270,7 @@ class MediaWorker:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
+        self.processor.workers.warm()
         if self._thread is None:
             self._thread = threading.Thread(target=self._loop, name="media-worker", daemon=True)
             self._thread.start()

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from server.errors import ApiError
 from server.models import LoginSession, RefreshToken, User, utcnow
+from server.services import changed_rows
 
 ALGORITHM = "HS256"
 
@@ -99,9 +100,9 @@ class TokenService:
             raise ApiError(401, "invalid_token", "This session has ended. Sign in again.")
         now = utcnow()
         # Claim the token atomically: of two concurrent uses only one wins.
-        claimed = s.execute(sa.update(RefreshToken)
+        claimed = changed_rows(s.execute(sa.update(RefreshToken)
                             .where(RefreshToken.id == row.id, RefreshToken.used_at.is_(None))
-                            .values(used_at=now)).rowcount
+                            .values(used_at=now)))
         if not claimed:
             self.revoke_sessions(s, login.user_id, [login.id], reason="token_reused")
             s.commit()

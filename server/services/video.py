@@ -5,18 +5,24 @@ size, and whether every packet the index promises is really there),
 :func:`poster_jpeg` (a JPEG frame, encoded by FFmpeg's own MJPEG encoder so
 no imaging library is needed), :func:`index_at_end` and :func:`faststart`
 (rewrite an MP4/MOV with its ``moov`` index before the media data, so a
-player can start before the whole file has arrived).
+player can start before the whole file has arrived). :func:`prepare` is the
+whole job on one file; the server runs it in a worker process
+(:mod:`server.media_workers`), under a time and a memory limit, because
+FFmpeg parses whatever bytes an uploader chose.
 
 The file name and the content type a client claims are never consulted.
 """
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import av
+
+from server.media_workers import JobRejected
 
 #: FFmpeg demuxer names we accept -> our container family.
 MOV_FAMILY = "mov,mp4,m4a,3gp,3g2,mj2"
@@ -27,16 +33,25 @@ CONTENT_TYPES = {"mp4": "video/mp4", "mov": "video/quicktime", "webm": "video/we
 NOT_A_VIDEO = "This file is not a video we can play ({what}). Send an MP4, MOV, WebM or MKV video."
 DAMAGED = "The video file is incomplete or damaged."
 NO_VIDEO = "This file has no video track ({what}). Send an MP4, MOV, WebM or MKV video."
+TOO_MANY_BOXES = ("This video file is split into too many pieces (more than {n:,} MP4 boxes) to be "
+                  "read safely. Save or export it again as a normal MP4 and send that.")
 
 POSTER_MAX_WIDTH = 640
+#: An MP4/MOV with more boxes than this (top level, and inside the index) is refused before
+#: FFmpeg reads it: a real one has a handful, a long fragmented recording some tens of thousands,
+#: while millions of tiny boxes only make every reader crawl.
+MAX_BOXES = 100_000
+#: Boxes whose payload is made of boxes (the ones :func:`scan_boxes` walks into).
+CONTAINER_BOXES = frozenset({b"moov", b"trak", b"mdia", b"minf", b"stbl", b"udta", b"edts", b"dinf",
+                             b"mvex", b"moof", b"traf"})
 
 
-class VideoRejected(Exception):
-    """The bytes are not a video we accept; ``message`` is for the person who sent it."""
+class VideoRejected(JobRejected):
+    """The bytes are not a video we accept; ``message`` is for the person who sent it.
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    A :class:`~server.media_workers.JobRejected`, so a worker process hands the
+    message back to the server as it is.
+    """
 
 
 @dataclass(frozen=True)
@@ -72,11 +87,42 @@ def _family(fmt_name: str, head: bytes, video_codec: str) -> str:
     return "webm" if b"webm" in doc else "mkv"
 
 
+def prepare(src: str, scratch: str) -> dict[str, Any]:
+    """The whole processing of one uploaded file, as a worker process runs it.
+
+    Checks the MP4 box structure, probes, writes the poster to
+    ``scratch/poster.jpg`` and, when the index is at the end, a faststart copy
+    to ``scratch/faststart.<container>``. Returns plain data (it crosses a
+    process boundary): the :class:`VideoInfo` fields, ``poster`` and
+    ``faststart`` (a path or ``None``). Raises :class:`VideoRejected`.
+    """
+    path, out = Path(src), Path(scratch)
+    late_index = scan_boxes(path) if _is_mov_family(_head(path)) else False
+    info = probe(path)
+    poster = out / "poster.jpg"
+    poster.write_bytes(poster_jpeg(path, info))
+    fixed = None
+    if info.is_mov_family and late_index:
+        fixed = out / f"faststart.{info.container}"
+        faststart(path, fixed, info)
+    return {**asdict(info), "poster": str(poster), "faststart": str(fixed) if fixed else None}
+
+
+def _is_mov_family(head: bytes) -> bool:
+    return head[4:8] in (b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip")
+
+
 def probe(path: Path) -> VideoInfo:
-    """Identifies the video and checks it is whole; raises :class:`VideoRejected` otherwise."""
+    """Identifies the video and checks it is whole; raises :class:`VideoRejected` otherwise.
+
+    FFmpeg running out of memory is not "damaged": :class:`MemoryError`
+    (PyAV's ENOMEM error is one) goes up as it is, for the worker to report.
+    """
     head = _head(path)
     try:
         container = av.open(str(path), mode="r")
+    except MemoryError:
+        raise
     except av.FFmpegError as exc:
         if _looks_like_container(head):
             raise VideoRejected(DAMAGED) from exc
@@ -136,6 +182,8 @@ def _demux_end(container: av.container.InputContainer, vs: av.VideoStream) -> fl
                 continue
             t = float((ts + (pkt.duration or 0)) * tb) - start
             end = t if end is None else max(end, t)
+    except MemoryError:
+        raise
     except av.FFmpegError:
         return None
     return end
@@ -182,26 +230,46 @@ def _frame_at(path: Path, at: float | None) -> av.VideoFrame | None:
 
 def index_at_end(path: Path) -> bool:
     """Whether an MP4/MOV's ``moov`` box comes after its ``mdat`` (not playable until fully read)."""
+    return scan_boxes(path)
+
+
+def scan_boxes(path: Path, limit: int = MAX_BOXES) -> bool:
+    """Walks an MP4/MOV's boxes (inside the index too); returns :func:`index_at_end`'s answer.
+
+    Raises :class:`VideoRejected` past ``limit`` boxes, after reading at most
+    that many box headers, so the walk itself stays cheap.
+    """
     size = path.stat().st_size
-    seen_mdat = False
+    seen = {"mdat": False, "late": False, "count": 0}
     with open(path, "rb") as fh:
-        pos = 0
-        while pos + 8 <= size:
-            fh.seek(pos)
-            hdr = fh.read(16)
-            box_size, kind = struct.unpack(">I4s", hdr[:8])
-            if box_size == 1 and len(hdr) >= 16:
-                box_size = struct.unpack(">Q", hdr[8:16])[0]
-            elif box_size == 0:
-                box_size = size - pos
-            if kind == b"moov":
-                return seen_mdat
-            if kind == b"mdat":
-                seen_mdat = True
-            if box_size < 8:
-                return False
-            pos += box_size
-    return False
+        _walk(fh, 0, size, seen, limit, top=True)
+    return seen["late"]
+
+
+def _walk(fh: Any, pos: int, end: int, seen: dict[str, Any], limit: int, *, top: bool) -> None:
+    while pos + 8 <= end:
+        fh.seek(pos)
+        hdr = fh.read(16)
+        if len(hdr) < 8:
+            return
+        box_size, kind = struct.unpack(">I4s", hdr[:8])
+        header = 8
+        if box_size == 1 and len(hdr) >= 16:
+            box_size, header = struct.unpack(">Q", hdr[8:16])[0], 16
+        elif box_size == 0:
+            box_size = end - pos
+        if box_size < header:
+            return
+        seen["count"] += 1
+        if seen["count"] > limit:
+            raise VideoRejected(TOO_MANY_BOXES.format(n=limit))
+        if top and kind == b"mdat":
+            seen["mdat"] = True
+        if top and kind == b"moov" and seen["mdat"]:
+            seen["late"] = True
+        if kind in CONTAINER_BOXES:
+            _walk(fh, pos + header, min(end, pos + box_size), seen, limit, top=False)
+        pos += box_size
 
 
 def faststart(src: Path, dst: Path, info: VideoInfo) -> None:

@@ -73,8 +73,8 @@ class Storage(Protocol):
     def create_upload(self, key: str, content_type: str, size: int) -> str | None:
         """Opens a multipart upload; returns the backend's upload id (None when it has none)."""
 
-    def presign_part(self, key: str, backend_id: str | None, n: int, expires_in: int) -> PartTarget:
-        """A URL the client PUTs part ``n`` to (direct-upload backends only)."""
+    def presign_part(self, key: str, backend_id: str | None, n: int, expires_in: int, size: int) -> PartTarget:
+        """A URL the client PUTs part ``n`` to (direct-upload backends only), valid only for ``size`` bytes."""
 
     def write_part(self, key: str, backend_id: str | None, offset: int, stream: BinaryIO,
                    length: int) -> StoredPart:

@@ -61,7 +61,7 @@ class LocalStorage:
             fh.truncate(size)  # sparse: the parts fill it in any order
         return None
 
-    def presign_part(self, key: str, backend_id: str | None, n: int, expires_in: int) -> PartTarget:
+    def presign_part(self, key: str, backend_id: str | None, n: int, expires_in: int, size: int) -> PartTarget:
         raise NotImplementedError("local storage receives parts through the server")
 
     def write_part(self, key: str, backend_id: str | None, offset: int, stream: BinaryIO,

@@ -69,11 +69,18 @@ class S3Storage:
                                                 ContentType=content_type)
         return str(r["UploadId"])
 
-    def presign_part(self, key: str, backend_id: str | None, n: int, expires_in: int) -> PartTarget:
+    def presign_part(self, key: str, backend_id: str | None, n: int, expires_in: int, size: int) -> PartTarget:
+        """A presigned ``UploadPart`` whose signature covers ``Content-Length: size``.
+
+        Without it one URL could store up to 5 GiB whatever the declared size:
+        S3 refuses a PUT whose Content-Length differs from the signed one, so
+        the part can only be exactly the size the server expects.
+        """
         url = self.client.generate_presigned_url(
             "upload_part", HttpMethod="PUT", ExpiresIn=expires_in,
-            Params={"Bucket": self.bucket, "Key": check_key(key), "UploadId": backend_id, "PartNumber": n})
-        return PartTarget(url=url, method="PUT", headers={})
+            Params={"Bucket": self.bucket, "Key": check_key(key), "UploadId": backend_id, "PartNumber": n,
+                    "ContentLength": size})
+        return PartTarget(url=url, method="PUT", headers={"Content-Length": str(size)})
 
     def write_part(self, key: str, backend_id: str | None, offset: int, stream: BinaryIO,
                    length: int) -> StoredPart:

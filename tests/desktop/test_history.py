@@ -1,11 +1,18 @@
 """Long histories load page by page on scroll; drafts survive a restart."""
 from __future__ import annotations
 
+import pytest
 import requests
 
 from tests.desktop.conftest import open_synced_chat, sign_in, wait_online
 
 COUNT = 260
+
+
+@pytest.fixture
+def server_env() -> dict[str, str]:
+    """The seeding sends 260 messages at once by REST, which counts against the person's send budget."""
+    return {"PARLEY_MESSAGE_RATE": "10000", "PARLEY_MESSAGE_BURST": "10000"}
 
 
 def _seed(live_server, alice: dict, binh: dict) -> None:

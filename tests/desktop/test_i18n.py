@@ -52,7 +52,7 @@ def test_language_follows_the_system_locale_unless_set():
 
 def test_vietnamese_windows(qtbot, qapp, tmp_path):
     qm = i18n.compile_translations(tmp_path)
-    assert [p.name for p in qm] == ["parley_vi.qm"]
+    assert sorted(p.name for p in qm) == ["parley_vi.qm", "qt_vi.qm"]
     installed = i18n.install(qapp, "vi", tmp_path)
     try:
         assert installed
@@ -63,6 +63,5 @@ def test_vietnamese_windows(qtbot, qapp, tmp_path):
         assert w.forgot_link.text() == "Quên mật khẩu?"
         assert last_seen(None) == "ngoại tuyến"
     finally:
-        for translator in installed:
-            qapp.removeTranslator(translator)
+        i18n.uninstall(qapp, installed)
     assert LoginWindow(session=None, server_url="").windowTitle() == "Sign in — Parley"  # type: ignore[arg-type]

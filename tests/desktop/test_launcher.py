@@ -9,7 +9,9 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
+import pytest
 import requests
 
 from tests.conftest import ROOT, free_port
@@ -56,8 +58,8 @@ class Launcher:
         except requests.RequestException:
             return False
 
-    def interrupt_and_wait(self, timeout: float = 30.0) -> int:
-        self.proc.send_signal(signal.SIGINT)
+    def interrupt_and_wait(self, timeout: float = 30.0, sig: int = signal.SIGINT) -> int:
+        self.proc.send_signal(sig)
         try:
             return self.proc.wait(timeout)
         finally:
@@ -94,3 +96,73 @@ def test_with_a_display_the_app_opens_and_quitting_stops_the_server(tmp_path):
     assert code == 0
     run.wait_for("Stopping the server")
     assert not run.healthy()
+
+
+def _gone(url_healthy: Any, timeout: float = 20.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not url_healthy():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_sigterm_and_sighup_stop_the_server_like_ctrl_c(tmp_path, sig):
+    run = Launcher(tmp_path, display=False)
+    try:
+        run.wait_for(f"The server keeps running at {run.url}")
+        assert run.healthy()
+    finally:
+        code = run.interrupt_and_wait(sig=sig)
+    assert code == 0
+    run.wait_for("Stopping the server")
+    assert not run.healthy()
+
+
+def test_sigterm_quits_the_open_app_and_stops_the_server(tmp_path):
+    run = Launcher(tmp_path, display=True)
+    try:
+        run.wait_for("Opening Parley")
+        profile = tmp_path / "home" / "profiles" / "default"
+        deadline = time.monotonic() + 30
+        while not profile.exists():
+            assert time.monotonic() < deadline, "the app did not start"
+            time.sleep(0.05)
+    finally:
+        code = run.interrupt_and_wait(sig=signal.SIGTERM)
+    assert code == 0
+    run.wait_for("Stopping the server")
+    assert not run.healthy()
+
+
+def test_killing_make_run_stops_the_server(tmp_path):
+    """`make run` ended by SIGTERM: make dies at once; its launcher and the server must follow."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM",
+                                                            "MAKEFLAGS", "MAKELEVEL")}
+    env.update(PARLEY_DATA_DIR=str(tmp_path / "server"), PARLEY_DESKTOP_HOME=str(tmp_path / "home"),
+               PARLEY_RATE_LIMITS="off", PYTHONUNBUFFERED="1", PARLEY_PORT=str(port),
+               PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
+    make = subprocess.Popen(["make", "--no-print-directory", "-o", ".venv/.installed", "run"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        try:
+            return requests.get(f"{url}/healthz", timeout=1).status_code == 200
+        except requests.RequestException:
+            return False
+
+    try:
+        deadline = time.monotonic() + 60
+        while not healthy():
+            assert make.poll() is None, make.stdout.read() if make.stdout else ""
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.2)
+        make.send_signal(signal.SIGTERM)
+        make.wait(15)
+        assert _gone(healthy), "the server outlived `make run`"
+    finally:
+        if make.poll() is None:
+            make.kill()

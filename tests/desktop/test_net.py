@@ -49,7 +49,7 @@ def pair(n: int, expires: int = 900) -> dict:
 
 
 def test_normalize_url():
-    assert normalize_url(" chat.example.org:8000/ ") == "http://chat.example.org:8000"
+    assert normalize_url(" chat.example.org:8000/ ") == "https://chat.example.org:8000"
     assert normalize_url("https://x.org") == "https://x.org"
 
 
@@ -63,7 +63,7 @@ def test_access_token_is_refreshed_before_expiry_and_rotation_reported():
         return FakeResponse(200, {"id": "u", "email": "e", "display_name": "E"})
 
     session = FakeSession(answer)
-    api = ApiClient("http://s", session=session, clock=lambda: now[0],
+    api = ApiClient("http://s.local", session=session, clock=lambda: now[0],
                     on_tokens=lambda p: seen.append(p.refresh_token))
     from desktop.core.protocol import token_pair
 
@@ -90,7 +90,7 @@ def test_a_401_refreshes_once_and_retries_transparently():
         return FakeResponse(200, {"id": "u", "email": "e", "display_name": "E"})
 
     session = FakeSession(answer)
-    api = ApiClient("http://s", session=session)
+    api = ApiClient("http://s.local", session=session)
     from desktop.core.protocol import token_pair
 
     api.set_tokens(token_pair(pair(1)))
@@ -108,7 +108,7 @@ def test_errors_are_decoded_and_network_failures_named():
             return requests.exceptions.ConnectTimeout("slow")
         return requests.exceptions.ConnectionError("refused")
 
-    api = ApiClient("http://s", session=FakeSession(answer))
+    api = ApiClient("http://s.local", session=FakeSession(answer))
     with pytest.raises(ApiError) as err:
         api.login("x", "y")
     assert err.value.field_errors == {"email": ["Enter a valid email address."]}
@@ -123,7 +123,7 @@ def test_errors_are_decoded_and_network_failures_named():
 def test_html_answers_mean_a_wrong_address():
     page = FakeResponse(200, None, content_type="text/html")
     page.content = b"<html><body>Welcome to nginx</body></html>"
-    api = ApiClient("http://s", session=FakeSession(lambda *a: page))
+    api = ApiClient("http://s.local", session=FakeSession(lambda *a: page))
     with pytest.raises(NetworkError) as net:
         api.forgot_password("a@b.c")
     assert net.value.kind == "bad_address"

@@ -98,5 +98,6 @@ def test_messages_sent_while_the_app_was_closed_arrive_by_sync(qtbot, make_app, 
     qtbot.waitUntil(lambda: len(notes) == 3, timeout=10000)  # delivered by `sync`, once each
     assert notes == ["while closed 0", "while closed 1", "while closed 2"]
     binh_id = binh["user"]["id"]
-    assert again.service.cache.get(again.service.cache.last_id()).body == "while closed 2"
+    qtbot.waitUntil(lambda: again.service.cache.get(again.service.cache.last_id()).body == "while closed 2",
+                    timeout=5000)  # the cursor is written on the disk thread, after the notifications
     assert again.service.conversations.get(binh_id).last_message.body == "while closed 2"

@@ -1,11 +1,23 @@
 """Screenshots of the sign-in, main and chat windows in light and dark, saved to screenshots/."""
 from __future__ import annotations
 
-import requests
-from PySide6.QtWidgets import QApplication
+from pathlib import Path
+from typing import Any
 
+import pytest
+import requests
+import socketio
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QFileDialog
+
+from desktop import i18n
 from desktop.ui import theme
+from desktop.ui.attach import video_filter
+from desktop.ui.login_window import LoginWindow
+from desktop.ui.settings_dialog import SettingsDialog
 from tests.desktop.conftest import ROOT, sign_in, wait_online
+from tests.desktop.video_fixtures import small_video, video_dir  # noqa: F401
+from tests.desktop.video_flow import attach_with_button
 
 SHOTS = ROOT / "screenshots"
 
@@ -100,3 +112,130 @@ def test_attach_button_follows_the_theme(qapp, qtbot) -> None:  # noqa: ANN001
         assert light != dark  # re-tinted, not left in the light theme's colour
     finally:
         theme.apply(qapp, theme.LIGHT)
+
+
+# issue 12: every "what a person tripped on" item, seen in both themes and both languages ------------------
+LONG_WORD = "https://example.org/review/" + "mockups-conversation-list-unread-badges-small-laptop" * 2
+
+
+def _delivered(server: Any, person: dict, ids: list[str]) -> None:
+    """``person``'s device says it got these messages (delivered ticks for their sender)."""
+    sio = socketio.Client(reconnection=False)
+    sio.connect(server.url, auth={"token": person["tokens"]["access_token"]}, transports=["websocket"],
+                wait_timeout=10)
+    try:
+        sio.call("message:delivered", {"ids": ids}, timeout=10)
+    finally:
+        sio.disconnect()
+
+
+def _read(server: Any, person: dict, peer: dict, up_to: str) -> None:
+    r = requests.post(f"{server.url}/api/conversations/{peer['user']['id']}/read", json={"up_to": up_to},
+                      headers={"Authorization": f"Bearer {person['tokens']['access_token']}"}, timeout=10)
+    assert r.status_code == 204, r.text
+
+
+@pytest.fixture
+def server_env() -> dict[str, str]:
+    return {"PARLEY_UPLOAD_PART_SIZE": str(256 * 1024)}
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_issue12_screens_in_both_themes_and_languages(lang: str, qtbot: Any, qapp: Any, make_app: Any,
+                                                      live_server: Any, small_video: Path, monkeypatch: Any,
+                                                      tmp_path: Path) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    installed = i18n.install(qapp, lang, tmp_path / "qm")
+    try:
+        _issue12_screens(lang, qtbot, qapp, make_app, live_server, small_video, monkeypatch, tmp_path)
+    finally:
+        i18n.uninstall(qapp, installed)
+        theme.apply(qapp, theme.LIGHT)
+
+
+def _issue12_screens(lang: str, qtbot: Any, qapp: Any, make_app: Any, live_server: Any, video: Path,
+                     monkeypatch: Any, tmp_path: Path) -> None:
+    vi = lang == "vi"
+    me = live_server.register_verified("Alice Nguyen")
+    binh = live_server.register_verified("Binh Tran")
+    read = _send(live_server, me, binh, "Xem lại bản thiết kế lúc 10 giờ nhé 🙂" if vi else
+                 "Design review at 10 🙂", 1)
+    _read(live_server, binh, me, read["id"])
+    delivered = _send(live_server, me, binh, LONG_WORD, 2)
+    _delivered(live_server, binh, [delivered["id"]])
+    _send(live_server, binh, me, "Tuyệt vời 🎉👍😀 cảm ơn!" if vi else "Great 🎉👍😀 thanks!", 3)
+
+    # a new person: "Welcome to Parley", not "Welcome back"
+    app = make_app(live_server.url, profile=f"shots-{lang}")
+    qtbot.waitUntil(lambda: app.login_window is not None and app.login_window.isVisible(), timeout=10000)
+    login = app.login_window
+    assert ("Chào mừng bạn đến với Parley" if vi else "Welcome to Parley") in login.sign_in_page.subtitle.text()
+    # after a restart without a keyring: why, and the password has the focus
+    keyring_login = LoginWindow(session=None, server_url=live_server.url, email=me["email"])  # type: ignore[arg-type]
+    qtbot.addWidget(keyring_login)
+    keyring_login.resize(440, 700)
+    keyring_login.show_keyring_missing()
+    keyring_login.show()
+    qtbot.waitExposed(keyring_login)
+    assert keyring_login.focusWidget() is keyring_login.password.edit
+    for name in ("light", "dark"):
+        theme.apply(qapp, theme.LIGHT if name == "light" else theme.DARK)
+        _save(login, f"sign-in-new-{lang}-{name}")
+        _save(keyring_login, f"sign-in-keyring-{lang}-{name}")
+    keyring_login.close()
+    theme.apply(qapp, theme.LIGHT)
+
+    sign_in(qtbot, app, me["email"], me["password"])
+    wait_online(qtbot, app)
+    binh_id = binh["user"]["id"]
+    qtbot.waitUntil(lambda: app.service.conversations.get(binh_id) is not None, timeout=10000)
+    app.open_chat(binh_id)
+    window = app.chat_windows[binh_id]
+    window.resize(560, 900)
+    chat = window.chat
+    qtbot.waitUntil(lambda: len(chat.model.messages()) == 3, timeout=10000)
+
+    # a video, sent and processed: its bubble and its preview in the list
+    va = attach_with_button(qtbot, chat, video, monkeypatch)
+    qtbot.mouseClick(va.panel.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: any(bool(m.id and m.media and m.media.ready) for m in chat.model.messages()),
+                    timeout=60000)
+    [sent] = [m for m in chat.model.messages() if m.media]
+    qtbot.waitUntil(lambda: sent.media.id in app.media_reader._thumbs, timeout=10000)
+    preview = app.main_window.list.itemDelegate()._preview(app.service.conversations.get(binh_id), False)[0]
+    assert preview == ("Bạn: 🎬 Video 0:06" if vi else "You: 🎬 Video 0:06")
+
+    # another, checked while online, sent while the server is down: offline at once, Pause and Cancel
+    va = attach_with_button(qtbot, chat, video, monkeypatch)
+    live_server.stop()
+    qtbot.waitUntil(lambda: not app.service.online, timeout=15000)
+    qtbot.mouseClick(va.panel.send_button, Qt.MouseButton.LeftButton)
+    [up] = app.uploads.uploads(binh_id)
+    status = va.bubbles.status_line(app.uploads.get(up.key), app.uploads.progress_of(up.key))
+    assert status == ("0% · ngoại tuyến, sẽ tiếp tục" if vi else "0% · offline, will resume")
+    assert chat.status_label.text() == ("đang chờ mạng…" if vi else "waiting for the network…")
+    sb = chat.view.verticalScrollBar()
+    qtbot.waitUntil(lambda: sb.value() == sb.maximum(), timeout=5000)
+    main = app.main_window
+    main.resize(380, 600)
+
+    settings = SettingsDialog(app.settings)
+    qtbot.addWidget(settings)
+    files = QFileDialog(None, "Gửi video" if vi else "Send a video", str(video.parent), video_filter())
+    files.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    files.setViewMode(QFileDialog.ViewMode.Detail)
+    qtbot.addWidget(files)
+    files.resize(640, 420)
+    for w in (settings, files):
+        w.show()
+        qtbot.waitExposed(w)
+    for name in ("light", "dark"):
+        theme.apply(qapp, theme.LIGHT if name == "light" else theme.DARK)
+        chat.view.viewport().update()
+        qtbot.waitUntil(lambda: sb.value() == sb.maximum())
+        _save(window, f"chat-{lang}-{name}")
+        _save(main, f"main-{lang}-{name}")
+        _save(settings, f"settings-{lang}-{name}")
+        _save(files, f"file-dialog-{lang}-{name}")
+    settings.close()
+    files.close()

@@ -29,7 +29,7 @@ def test_resend_shows_the_servers_cooldown(qtbot):
     w = LoginWindow(session, "http://127.0.0.1:1", "a@example.com")  # type: ignore[arg-type]
     qtbot.addWidget(w)
     w.show()
-    w._show_verify("a@example.com")
+    w._show_verify("a@example.com", "a long enough secret 7")
     w.resend.click()
     assert session.calls == ["a@example.com"]
     assert not w.resend.isEnabled() and w.resend.text() == "Send a new code in 42 s"

@@ -56,9 +56,13 @@ class Accounts:
     def verified(self, name: str = "Binh", password: str = PASSWORD) -> tuple[str, dict]:
         seen = self.mark()
         email = self.register(name, password)
-        r = self.c.post("/api/auth/verify", json={"email": email, "code": self.code(email, seen)})
+        r = self.c.post("/api/auth/verify",
+                        json={"email": email, "code": self.code(email, seen), "password": password})
         assert r.status_code == 200, r.get_json()
         return email, r.get_json()
+
+    def verify(self, email: str, code: str, password: str = PASSWORD):  # noqa: ANN201
+        return self.c.post("/api/auth/verify", json={"email": email, "code": code, "password": password})
 
     def login(self, email: str, password: str = PASSWORD):  # noqa: ANN201
         return self.c.post("/api/auth/login", json={"email": email, "password": password})

@@ -236,7 +236,9 @@ def test_part_out_of_range_missing_part_and_abort(srv, backend, stored) -> None:
     assert stored() != before
     r = requests.delete(f"{srv.url}/api/media/uploads/{u['upload_id']}", headers=up.h, timeout=T)
     assert r.status_code == 204
-    assert up.status(u["upload_id"])["status"] == "aborted"
+    # a cancelled upload is gone: its status is 404 like any deleted resource (issue 11)
+    _problem(requests.get(f"{srv.url}/api/media/uploads/{u['upload_id']}", headers=up.h, timeout=T), 404,
+             "not_found")
     _problem(up.target(u["upload_id"], 1), 410, "upload_aborted")
     assert stored() == before
 
@@ -277,6 +279,54 @@ def test_only_owner_and_participants_read(srv, index_last_mp4) -> None:  # noqa:
     assert r.status_code == 206 and r.content == whole.content[100:200]
     # The stranger still gets nothing.
     _problem(_get(srv, f"/api/media/{media_id}", auth(stranger)), 404, "media_not_found")
+
+
+def test_media_links_follow_the_viewer_the_login_and_the_message(srv, index_last_mp4) -> None:  # noqa: ANN001
+    """A link is minted per viewer and login, and checked on every use: it stops working when the
+    viewer signs out, when the message is deleted, and when the viewer is disabled."""
+    owner, peer = (srv.register_verified(n) for n in ("Linker", "Viewer"))
+    media_id = Uploader(srv, owner).upload(index_last_mp4)
+    assert Uploader(srv, owner).wait_done(media_id)["status"] == "ready"
+    second = requests.post(f"{srv.url}/api/auth/login", timeout=T,
+                           json={"email": peer["email"], "password": peer["password"]}).json()
+    d1 = Device(srv.url, peer["tokens"]["access_token"]).connect()
+    d2 = Device(srv.url, second["access_token"]).connect()
+    try:
+        r = requests.post(f"{srv.url}/api/conversations/{peer['user']['id']}/messages", headers=auth(owner),
+                          timeout=T, json={"client_id": str(uuid.uuid4()), "media_id": media_id})
+        assert r.status_code == 201, r.text
+        mine = r.json()["media"]["playback_url"]
+        got = [d.wait_for("message:new", lambda m: m["media"] and m["media"]["id"] == media_id)
+               for d in (d1, d2)]
+        links = [m["media"]["playback_url"] for m in got]
+        assert len({mine, *links}) == 3  # one link per viewer and login
+        rng = {"Range": "bytes=0-9"}
+        assert [_get(srv, u, rng).status_code for u in (mine, *links)] == [206] * 3
+
+        # the second login signs out: its link ends, the first login's still works
+        out = requests.post(f"{srv.url}/api/auth/logout", timeout=T, json={"refresh_token": second["refresh_token"]})
+        assert out.status_code == 204
+        _problem(_get(srv, links[1], rng), 401, "link_expired")
+        assert _get(srv, links[0], rng).status_code == 206
+
+        # the message is deleted: the viewer's link ends; the owner's (their own video) does not
+        owner_dev = Device(srv.url, owner["tokens"]["access_token"]).connect()
+        try:
+            assert owner_dev.call("message:delete", {"id": got[0]["id"]})["ok"]
+        finally:
+            owner_dev.close()
+        _problem(_get(srv, links[0], rng), 404, "media_not_found")
+        assert _get(srv, mine, rng).status_code == 206
+
+        # the owner is disabled: their own link ends too
+        env = {**os.environ, **srv.env}
+        off = subprocess.run([sys.executable, "-m", "server", "disable-user", "--email", owner["email"]],
+                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+        assert off.returncode == 0, off.stderr
+        _problem(_get(srv, mine, rng), 401, "link_expired")
+    finally:
+        d1.close()
+        d2.close()
 
 
 def test_expired_uploads_are_purged(srv, stored) -> None:  # noqa: ANN001

@@ -112,15 +112,13 @@ def session_id_of(token: str) -> str:
 
 
 def unverified_user_id(server, name: str = "Unverified") -> str:  # noqa: ANN001 - LiveServer
-    """Registers without verifying and reads the new id from the server's SQLite file."""
-    addr = f"{name.lower()}-{uuid.uuid4().hex[:8]}@example.com"
-    r = requests.post(f"{server.url}/api/auth/register",
-                      json={"email": addr, "password": "correct horse battery 9", "display_name": name}, timeout=10)
-    assert r.status_code == 202
+    """An account whose email is not verified, straight in the server's SQLite file.
 
-    def lookup() -> str | None:
-        with sqlite3.connect(server.data_dir / "parley.db") as db:
-            row = db.execute("SELECT id FROM users WHERE email = ?", (addr,)).fetchone()
-        return row[0] if row else None
-
-    return wait_until(lookup, what="the unverified user row")
+    Registrations stay out of ``users`` until verified (issue 11), so such a row
+    exists only from older data; the server still refuses it everywhere, which is
+    what the tests using this check.
+    """
+    user = server.register_verified(name)
+    with sqlite3.connect(server.data_dir / "parley.db") as db:
+        db.execute("UPDATE users SET email_verified_at = NULL WHERE id = ?", (user["user"]["id"],))
+    return user["user"]["id"]

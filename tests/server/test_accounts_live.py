@@ -39,7 +39,7 @@ def full_flow(base: str, read_code: Callable[[str], str]) -> None:
                       json={"email": email, "password": PASSWORD, "display_name": "Flow", "locale": "vi"}, timeout=T)
     assert r.status_code == 202 and r.json() == {"status": "verification_sent"}
     code = read_code(email)
-    r = requests.post(f"{base}/api/auth/verify", json={"email": email, "code": code}, timeout=T)
+    r = requests.post(f"{base}/api/auth/verify", json={"email": email, "code": code, "password": PASSWORD}, timeout=T)
     assert r.status_code == 200, r.text
     assert r.json()["user"]["email"] == email and r.json()["user"]["locale"] == "vi"
     r = requests.post(f"{base}/api/auth/login", json={"email": email, "password": PASSWORD}, timeout=T)

@@ -9,7 +9,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from server.db import Database
-from server.models import EmailCode, LoginSession, RefreshToken, User, utcnow
+from server.models import EmailCode, LoginSession, PendingRegistration, RefreshToken, User, utcnow
 from tests.conftest import ROOT, LiveServer
 
 SECRET = "root of all trust 99"
@@ -53,13 +53,14 @@ def test_admin_commands_against_a_running_server(tmp_path) -> None:  # noqa: ANN
         with db.session() as s:
             old = utcnow() - timedelta(days=30)
             s.execute(sa.update(EmailCode).values(consumed_at=old, expires_at=old))
+            s.execute(sa.update(PendingRegistration).values(created_at=old))  # the verified registration
             s.execute(sa.update(LoginSession).where(LoginSession.revoked_at.is_not(None)).values(revoked_at=old))
             s.commit()
             live_tokens = s.scalar(sa.select(sa.func.count()).select_from(RefreshToken)
                                    .join(LoginSession).where(LoginSession.revoked_at.is_(None)))
         purged = cli("purge-expired", env=env)
         assert purged.returncode == 0, purged.stderr
-        assert "email codes removed:     1" in purged.stdout
+        assert "registrations removed:   1" in purged.stdout
         assert "login sessions removed:  1" in purged.stdout
         with db.session() as s:
             assert s.scalar(sa.select(sa.func.count()).select_from(EmailCode)) == 0

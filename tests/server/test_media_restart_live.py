@@ -18,6 +18,19 @@ def _attempts(data_dir: Path, media_id: str) -> tuple[str, int]:
         return db.execute("SELECT status, attempts FROM media WHERE id = ?", (media_id,)).fetchone()
 
 
+def _children(pid: int) -> list[int]:
+    return [int(k) for task in Path(f"/proc/{pid}/task").iterdir()
+            for k in (task / "children").read_text().split()]
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
 @pytest.fixture
 def server_env() -> dict[str, str]:
     return {**SLOW, "PARLEY_TEST_PROCESSING_DELAY": "120"}
@@ -29,7 +42,13 @@ def test_job_finishes_after_a_crash_and_restart(live_server: LiveServer, index_l
     media_id = up.upload(index_last_mp4)
     wait_until(lambda: _attempts(live_server.data_dir, media_id) == ("processing", 1), 30,
                what="the job's claim")
+    assert live_server.proc is not None
+    workers = _children(live_server.proc.pid)
+    assert len(workers) == 2, workers  # the media worker processes
     live_server.kill()  # mid-job: no cleanup, the claim is left behind
+    # Its workers see their stdin close and exit: nothing is left running.
+    wait_until(lambda: not any(_running(pid) for pid in workers), 15,
+               what="the dead server's workers to exit")
     live_server.env.pop("PARLEY_TEST_PROCESSING_DELAY")
     live_server.start(timeout=90)
     m = up.wait_done(media_id, timeout=60)

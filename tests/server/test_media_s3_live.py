@@ -76,3 +76,27 @@ def test_check_reports_the_bucket(srv: LiveServer) -> None:
     assert f"s3 bucket {BUCKET}" in out and "reachable, writable" in out, out + err
     out, _ = bad.communicate(timeout=60)
     assert bad.returncode == 1 and "storage   FAIL" in out, out
+
+
+def test_part_urls_are_signed_for_the_exact_part_size(srv: LiveServer) -> None:
+    """A part URL's signature covers its Content-Length: it cannot store more (or less) than the part."""
+    from urllib.parse import parse_qs, urlparse
+
+    import requests
+
+    from tests.server.media_helpers import Uploader
+    user = srv.register_verified("Sized")
+    client = Uploader(srv, user)
+    up = client.create((8 << 20) + 1000).json()
+    part = up["part_size"]
+    assert up["part_count"] == 2, up
+    first, last = (client.target(up["upload_id"], n).json() for n in (1, 2))
+    for target, size in ((first, part), (last, 1000)):
+        assert target["headers"]["Content-Length"] == str(size)
+        assert "content-length" in parse_qs(urlparse(target["url"]).query)["X-Amz-SignedHeaders"][0].split(";")
+    # the signature differs with the size, so a URL for 1000 bytes is no URL for 5 GiB
+    sig = {parse_qs(urlparse(t["url"]).query)["X-Amz-Signature"][0] for t in (first, last)}
+    assert len(sig) == 2
+    ok = requests.put(last["url"], data=b"x" * 1000, headers=last["headers"], timeout=30)
+    assert ok.status_code == 200, ok.text
+    # (moto does not check presigned signatures, so the refusal of another size is S3's, not shown here)

@@ -11,6 +11,12 @@ from tests.conftest import ROOT, LiveServer
 from tests.server.realtime_helpers import Device, rest, token_of
 
 
+@pytest.fixture
+def server_env() -> dict[str, str]:
+    """These tests send 120 messages at once: a send budget that does not get in the way."""
+    return {"PARLEY_MESSAGE_RATE": "10000", "PARLEY_MESSAGE_BURST": "10000"}
+
+
 def _send(srv, sender, peer_id: str, body: str, cid: str):  # noqa: ANN001, ANN202
     return rest("POST", f"{srv.url}/api/conversations/{peer_id}/messages", token_of(sender),
                 json={"client_id": cid, "body": body})
@@ -154,3 +160,21 @@ def test_search_and_history_on_postgresql(pg_server):  # noqa: ANN001
     page = rest("GET", f"{pg_server.url}/api/conversations/{bob['user']['id']}/messages", token_of(alice),
                 params={"limit": 3, "before": sent[-1]["id"]}).json()
     assert [m["id"] for m in page["messages"]] == [m["id"] for m in sent[3:6]] and page["has_more"]
+
+
+def test_a_user_is_named_only_to_people_who_share_a_conversation(live_server):  # noqa: ANN001
+    """GET /api/users/{id}: how a client names the sender of a first message without the whole list."""
+    alice = live_server.register_verified("Alice")
+    bob = live_server.register_verified("Bob")
+    carol = live_server.register_verified("Carol")
+    b_id = bob["user"]["id"]
+    url = f"{live_server.url}/api/users/{b_id}"
+    assert rest("GET", url, token_of(alice)).status_code == 404  # no conversation yet: ids are not a directory
+    assert _send(live_server, bob, alice["user"]["id"], "hello", "first").status_code == 201
+    r = rest("GET", url, token_of(alice))
+    assert r.status_code == 200, r.text
+    assert r.json()["id"] == b_id and r.json()["display_name"] == "Bob" and set(r.json()) == {
+        "id", "display_name", "online", "last_seen"}
+    r = rest("GET", url, token_of(carol))
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
+    assert rest("GET", f"{live_server.url}/api/users/{'x' * 65}", token_of(alice)).status_code == 422

@@ -44,13 +44,37 @@ def test_typing_presence_media_and_session_end() -> None:
     n, sent = recorder()
     n.typing("a", "b", True)
     n.presence("a", False, AT, ["b", "c"])
-    n.media_status("a", {"id": "m1", "status": "ready"})
+    n.media_status({"login-1": {"id": "m1", "status": "ready"}})
     n.session_ended("sid-9", "session_revoked", "Sign in again.")
     assert sent == [
         (P.TYPING, {"from": "a", "typing": True}, "user:b", None),
         (P.PRESENCE, {"user_id": "a", "online": False, "last_seen": "2026-11-27T12:00:00.000Z"}, "user:b", None),
         (P.PRESENCE, {"user_id": "a", "online": False, "last_seen": "2026-11-27T12:00:00.000Z"}, "user:c", None),
-        (P.MEDIA_STATUS, {"id": "m1", "status": "ready"}, "user:a", None),
+        (P.MEDIA_STATUS, {"id": "m1", "status": "ready"}, "login:login-1", None),
         (P.SESSION_ENDED, {"code": "session_revoked", "message": "Sign in again."}, "sid-9", None),
     ]
     assert P.user_room("x") == "user:x"
+
+
+def test_blocks_withhold_messages_silence_receipts_and_tell_only_the_blocker() -> None:
+    n, sent = recorder()
+    msg = {"id": "7", "sender_id": "a", "recipient_id": "b", "body": "hi"}
+    n.message_created(msg, skip_sid="sid-a1", to_recipient=False)  # b blocked a: withheld
+    n.message_updated(msg, to_recipient=False)
+    n.message_deleted(7, "a", "b", to_recipient=False)
+    n.receipts("read", AT, {"a": [1]}, reader_id="b", reader_sid="sid-b", silent_for={"a"})
+    n.blocks_changed("b", "a", True, skip_sid="sid-b")
+    assert [(e, to, skip) for e, _, to, skip in sent] == [
+        (P.MESSAGE_NEW, "user:a", "sid-a1"), (P.MESSAGE_UPDATED, "user:a", None),
+        (P.MESSAGE_DELETED, "user:a", None), (P.MESSAGE_STATUS, "user:b", "sid-b"),
+        (P.BLOCKS_CHANGED, "user:b", "sid-b"),
+    ]
+    assert sent[-1][1] == {"user_id": "a", "blocked": True}
+
+
+def test_a_message_with_media_goes_to_each_login_with_its_own_links() -> None:
+    n, sent = recorder()
+    n.message_per_login(P.MESSAGE_NEW, "a", [("a", "la1", {"v": 1}), ("a", "la2", {"v": 2}), ("b", "lb", {"v": 3})],
+                        skip_sid="sid-a1")
+    assert sent == [(P.MESSAGE_NEW, {"v": 1}, "login:la1", "sid-a1"), (P.MESSAGE_NEW, {"v": 2}, "login:la2", "sid-a1"),
+                    (P.MESSAGE_NEW, {"v": 3}, "login:lb", None)]

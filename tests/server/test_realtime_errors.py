@@ -132,27 +132,57 @@ def test_payload_over_the_size_limit_is_refused_without_harming_others(live_serv
             d.close()
 
 
-def test_rate_limit_answers_rate_limited_per_connection(tmp_path):  # noqa: ANN001
-    srv = LiveServer(tmp_path / "srv", {"PARLEY_MESSAGE_RATE": "1", "PARLEY_MESSAGE_BURST": "5"}).start()
+def test_rate_limit_is_one_budget_per_person_across_sockets_and_rest(tmp_path):  # noqa: ANN001
+    """Two sockets and REST draw from one send budget; typing, sync and search have their own."""
+    srv = LiveServer(tmp_path / "srv", {"PARLEY_MESSAGE_RATE": "1", "PARLEY_MESSAGE_BURST": "5",
+                                        "PARLEY_USER_LIMIT_TYPING": "3 per 10 seconds",
+                                        "PARLEY_USER_LIMIT_SYNC": "3 per 10 seconds",
+                                        "PARLEY_USER_LIMIT_USER_SEARCH": "3/minute",
+                                        "PARLEY_USER_LIMIT_MESSAGE_SEARCH": "2/minute"}).start()
     try:
         alice = srv.register_verified("Alice")
         bob = srv.register_verified("Bob")
         b_id = bob["user"]["id"]
         a1 = Device(srv.url, token_of(alice)).connect()
         a2 = Device(srv.url, token_of(alice)).connect()
-        acks = [a1.call(P.MESSAGE_SEND, {"to": b_id, "client_id": uuid.uuid4().hex, "body": f"m{i}"})
-                for i in range(8)]
-        assert [x["ok"] for x in acks] == [True] * 5 + [False] * 3
-        assert {x["error"]["code"] for x in acks[5:]} == {"rate_limited"}
-        assert acks[5]["error"]["retry_after"] > 0
-        assert a1.sio.connected
-        # the limit is per connection: Alice's other device still sends
-        assert a2.send(b_id, "from the other device")["body"] == "from the other device"
+        b = Device(srv.url, token_of(bob)).connect()
+
+        def send(d: Device) -> dict:
+            return d.call(P.MESSAGE_SEND, {"to": b_id, "client_id": uuid.uuid4().hex, "body": "m"})
+
+        acks = [send(a1 if i % 2 else a2) for i in range(4)]
+        url = f"{srv.url}/api/conversations/{b_id}/messages"
+        by_rest = rest("POST", url, token_of(alice), json={"client_id": uuid.uuid4().hex, "body": "rest"})
+        assert [x["ok"] for x in acks] == [True] * 4 and by_rest.status_code == 201
+        # the budget of 5 is spent: each socket and REST are refused alike
+        for d in (a1, a2):
+            ack = send(d)
+            assert ack["error"]["code"] == "rate_limited" and ack["error"]["retry_after"] > 0
+        refused = rest("POST", url, token_of(alice), json={"client_id": uuid.uuid4().hex, "body": "rest"})
+        assert refused.status_code == 429 and refused.json()["code"] == "rate_limited"
+        assert 1 <= int(refused.headers["Retry-After"]) <= 5
+        assert a1.sio.connected and a2.sio.connected
+        # another person's budget is untouched
+        assert b.send(alice["user"]["id"], "hi")["body"] == "hi"
         # and it refills
-        wait_until(lambda: a1.call(P.MESSAGE_SEND, {"to": b_id, "client_id": uuid.uuid4().hex,
-                                                     "body": "later"})["ok"], 5, 0.3, "a refilled bucket")
-        a1.close()
-        a2.close()
+        wait_until(lambda: send(a1)["ok"], 10, 0.3, "a refilled budget")
+
+        # typing, sync and search are limited per person too
+        typing = [d.call(P.TYPING, {"to": b_id, "typing": True}) for d in (a1, a2, a1, a2)]
+        assert [x["ok"] for x in typing] == [True, True, True, False]
+        assert typing[3]["error"]["code"] == "rate_limited"
+        syncs = [d.call(P.SYNC, {"after": None}) for d in (a1, a2, a1)]
+        assert all(x["ok"] for x in syncs)
+        assert a2.call(P.SYNC, {"after": None})["error"]["code"] == "rate_limited"
+        assert rest("GET", url, token_of(alice)).status_code == 429  # REST history shares the sync budget
+        people = [rest("GET", f"{srv.url}/api/users", token_of(alice), params={"q": bob["email"]})
+                  for _ in range(4)]
+        assert [r.status_code for r in people] == [200, 200, 200, 429]
+        found = [rest("GET", f"{srv.url}/api/messages/search", token_of(alice), params={"q": "m"})
+                 for _ in range(3)]
+        assert [r.status_code for r in found] == [200, 200, 429]
+        for d in (a1, a2, b):
+            d.close()
     finally:
         srv.stop()
 
