@@ -243,9 +243,8 @@ class MediaProcessor:
             payloads = {login: media_dict(media, viewer_id=media.owner_id, links=self.svc.media_links,
                                           session_id=login)
                         for login in active_session_ids(s, media.owner_id)}
-            owner = media.owner_id
         try:
-            self.svc.notifier.media_status(owner, payloads)
+            self.svc.notifier.media_status(payloads)
         except Exception:  # noqa: BLE001 - the state is stored; a client also polls GET /api/media/{id}
             log.warning("media %s: could not emit media:status", media_id, exc_info=True)
 
