@@ -1,7 +1,8 @@
 """Messaging throughput, latency and idle-connection memory of one Parley server process.
 
-    .venv/bin/python benchmarks/messaging.py [--pairs 50] [--window 8] [--seconds 10]
-        [--rate 1000] [--idle 2000] [--transports websocket,polling] [--database-url URL]
+    .venv/bin/python benchmarks/messaging.py [--pairs 50] [--window 10] [--seconds 10]
+        [--rate 1000,2000] [--idle 10000] [--transports websocket,polling] [--database-url URL]
+        [--targets parley,bare] [--bare-ws gevent-websocket|simple-websocket]
 
 What it does, on loopback, with a real ``python -m server serve`` process:
 
@@ -14,8 +15,13 @@ What it does, on loopback, with a real ``python -m server serve`` process:
    default), which is the contract's p99 target;
 4. both over WebSocket and over HTTP long-polling;
 5. *idle memory*: opens ``--idle`` raw WebSocket connections (Engine.IO +
-   Socket.IO handshake with a token, no client threads) and reports the
-   server's RSS before and after.
+   Socket.IO handshake with a token, no client threads; 20 per user) and
+   reports the server's RSS and thread count before and after, and the
+   connection rate;
+6. *the bare library* (``--targets`` includes ``bare``): the same load on
+   ``benchmarks/bare_app.py``, a minimal Flask-SocketIO gevent app doing the
+   same routing with an SQLite group commit, started in the same run; each
+   Parley figure is then also given as a ratio of the bare app's.
 
 The load generator runs on the same machine (and cores) as the server, so
 the figures are a lower bound of what the server alone could do.
@@ -33,6 +39,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import requests
 import socketio
@@ -61,7 +68,7 @@ def make_users(env: dict[str, str], n: int) -> list[tuple[str, str]]:
     app = create_app(Config.from_env(env))
     svc = app.extensions["parley"]
     svc.db.upgrade()
-    tokens = svc.extra["tokens"]
+    tokens = svc.tokens
     out = []
     pw = passwords.hash_password("benchmark password 1")
     with svc.db.session() as s:
@@ -78,13 +85,13 @@ def make_users(env: dict[str, str], n: int) -> list[tuple[str, str]]:
 
 
 class Server:
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], argv: list[str] | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = env
-        self.proc = subprocess.Popen([sys.executable, "-m", "server", "serve", "--host", "127.0.0.1",
-                                      "--port", str(self.port)], cwd=ROOT, env=env,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        argv = argv or ["-m", "server", "serve", "--host", "127.0.0.1", "--port", "{port}"]
+        self.proc = subprocess.Popen([sys.executable, *(a.format(port=self.port) for a in argv)], cwd=ROOT,
+                                     env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -224,6 +231,44 @@ def run_load(srv: Server, users: list[tuple[str, str]], transport: str, pairs: i
             "first_error": errors[0] if errors else ""}
 
 
+LOADGEN = ROOT / "benchmarks/loadgen"
+
+
+def node_loadgen_ready() -> bool:
+    import shutil
+    return shutil.which("node") is not None and (LOADGEN / "node_modules/socket.io-client").is_dir()
+
+
+def run_load_node(srv: Server, users: list[tuple[str, str]], transport: str, pairs: int, window: int,
+                  seconds: float, rate: float | None) -> dict[str, float]:
+    """The same load as :func:`run_load`, driven by the JavaScript socket.io-client (one event loop)."""
+    cfg = {"url": srv.url, "senders": users[:pairs], "receivers": users[pairs:2 * pairs], "transport": transport,
+           "window": window, "seconds": seconds, "warmup": 2, "rate": rate or 0}
+    proc = subprocess.Popen(["node", str(LOADGEN / "load.mjs"), json.dumps(cfg)], stdout=subprocess.PIPE,
+                            text=True, cwd=LOADGEN)
+    assert proc.stdout is not None
+    cpu0 = cpu1 = 0.0
+    result: dict[str, Any] = {}
+    for out in proc.stdout:
+        out = out.strip()
+        if out == "START":
+            cpu0 = srv.cpu_seconds()
+        elif out == "END":
+            cpu1 = srv.cpu_seconds()
+        elif out.startswith("{"):
+            result = json.loads(out)
+    proc.wait(60)
+    if not result:
+        raise RuntimeError(f"the load generator failed (exit {proc.returncode})")
+    elapsed, delivered = result["elapsed"], result["delivered"]
+    server_cpu = cpu1 - cpu0
+    return {"delivered_per_s": delivered / elapsed,
+            "server_cpu_ms_per_msg": server_cpu * 1000 / delivered if delivered else float("nan"),
+            "server_cpu_share": server_cpu / elapsed, "client_cpu_share": result["client_cpu_s"] / elapsed,
+            "p50_ms": result["p50_ms"], "p99_ms": result["p99_ms"], "mean_ms": result["mean_ms"],
+            "errors": result["errors"], "first_error": result["first_error"]}
+
+
 def idle_memory(srv: Server, users: list[tuple[str, str]], count: int) -> dict[str, float]:
     """Opens ``count`` raw Socket.IO-over-WebSocket connections and reads the server's RSS."""
     before, threads_before = srv.rss_mib(), srv.threads()
@@ -231,7 +276,7 @@ def idle_memory(srv: Server, users: list[tuple[str, str]], count: int) -> dict[s
     ws_url = f"ws://127.0.0.1:{srv.port}/socket.io/?EIO=4&transport=websocket"
     t0 = time.perf_counter()
     for i in range(count):
-        _, tok = users[i % len(users)]
+        _, tok = users[(i // 20) % len(users)]
         ws = websocket.create_connection(ws_url, timeout=30, suppress_origin=True)
         ws.recv()  # Engine.IO open packet
         ws.send("40" + json.dumps({"token": tok}))
@@ -249,16 +294,47 @@ def idle_memory(srv: Server, users: list[tuple[str, str]], count: int) -> dict[s
             "threads_after": threads_after, "connect_seconds": took}
 
 
+def raise_nofile() -> None:
+    """The load generator holds one socket per idle connection too."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def start_bare(env: dict[str, str], users: list[tuple[str, str]], data: Path, ws: str) -> Server:
+    tokens = data / "bare-tokens.json"
+    tokens.write_text(json.dumps({tok: uid for uid, tok in users}))
+    return Server(env, [str(ROOT / "benchmarks/bare_app.py"), "{port}", str(data / "bare.db"), str(tokens),
+                        "--ws", ws])
+
+
+def line(label: str, r: dict[str, float]) -> str:
+    return (f"{label}: {r['delivered_per_s']:8.0f} msg/s delivered, latency p50 {r['p50_ms']:.1f} ms, "
+            f"p99 {r['p99_ms']:.1f} ms, server CPU {r['server_cpu_ms_per_msg']:.2f} ms/msg "
+            f"({r['server_cpu_share']:.2f} cores, load generator {r['client_cpu_share']:.2f} cores), "
+            f"errors {r['errors']} {r['first_error']}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--pairs", type=int, default=50)
-    ap.add_argument("--window", type=int, default=8, help="un-acked messages per sender")
+    ap.add_argument("--window", type=int, default=10, help="un-acked messages per sender")
     ap.add_argument("--seconds", type=float, default=10)
-    ap.add_argument("--rate", type=float, default=1000, help="total msg/s of the paced latency run (0: skip)")
-    ap.add_argument("--idle", type=int, default=2000, help="idle connections for the memory figure (0: skip)")
+    ap.add_argument("--rate", default="1000,2000", help="total msg/s of the paced latency runs (empty: skip)")
+    ap.add_argument("--idle", type=int, default=10000, help="idle connections for the memory figure (0: skip)")
     ap.add_argument("--transports", default="websocket,polling")
+    ap.add_argument("--targets", default="parley,bare", help="parley and/or bare (benchmarks/bare_app.py)")
+    ap.add_argument("--bare-ws", default="gevent-websocket", choices=["gevent-websocket", "simple-websocket"])
     ap.add_argument("--database-url", default=None, help="PostgreSQL URL (already upgraded); SQLite by default")
+    ap.add_argument("--client", default="auto", choices=["auto", "node", "python"],
+                    help="load generator: the JavaScript socket.io-client (benchmarks/loadgen, `npm install` "
+                         "there once) or python-socketio's threaded client; auto: node when installed")
     args = ap.parse_args()
+    use_node = args.client == "node" or (args.client == "auto" and node_loadgen_ready())
+    load = run_load_node if use_node else run_load
+    raise_nofile()
+    rates = [float(r) for r in args.rate.split(",") if r]
 
     data = Path(tempfile.mkdtemp(prefix="parley-bench-"))
     env = {**os.environ, "PARLEY_DATA_DIR": str(data), "PARLEY_RATE_LIMITS": "off",
@@ -266,33 +342,40 @@ def main() -> int:
            "PARLEY_ACCESS_TOKEN_TTL": "7200", "PARLEY_LOG_LEVEL": "WARNING"}
     if args.database_url:
         env["PARLEY_DATABASE_URL"] = args.database_url
-    users = make_users(env, max(2 * args.pairs, 100))
-    srv = Server(env)
-    print(f"server pid {srv.proc.pid} on {srv.url}, {'PostgreSQL' if args.database_url else 'SQLite'}, "
-          f"{os.cpu_count()} CPUs, pairs={args.pairs} window={args.window} seconds={args.seconds}")
-    try:
-        for transport in [t for t in args.transports.split(",") if t]:
-            r = run_load(srv, users, transport, args.pairs, args.window, args.seconds, None)
-            print(f"{transport:9} max throughput: {r['delivered_per_s']:8.0f} msg/s delivered, "
-                  f"latency p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, server CPU "
-                  f"{r['server_cpu_ms_per_msg']:.2f} ms/msg ({r['server_cpu_share']:.2f} cores, load generator "
-                  f"{r['client_cpu_share']:.2f} cores), errors {r['errors']} "
-                  f"{r['first_error']}", flush=True)
-            if args.rate:
-                r = run_load(srv, users, transport, args.pairs, args.window, args.seconds, args.rate)
-                print(f"{transport:9} paced {args.rate:.0f} msg/s: {r['delivered_per_s']:8.0f} msg/s delivered, "
-                      f"latency p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, server CPU "
-                  f"{r['server_cpu_ms_per_msg']:.2f} ms/msg ({r['server_cpu_share']:.2f} cores, load generator "
-                  f"{r['client_cpu_share']:.2f} cores), errors {r['errors']} "
-                      f"{r['first_error']}", flush=True)
-        if args.idle:
-            m = idle_memory(srv, users, args.idle)
-            print(f"idle: {m['connections']} WebSocket connections: server RSS {m['rss_before_mib']:.0f} MiB -> "
-                  f"{m['rss_after_mib']:.0f} MiB ({m['kib_per_connection']:.0f} KiB each), threads "
-                  f"{m['threads_before']} -> {m['threads_after']}, connected in {m['connect_seconds']:.1f} s",
-                  flush=True)
-    finally:
-        srv.stop()
+    # the idle connections use their own users (20 sockets each, the per-user limit), so that
+    # sockets of the load runs still closing cannot count against that limit
+    users = make_users(env, max(2 * args.pairs, 100) + -(-args.idle // 20))
+    idle_users = users[max(2 * args.pairs, 100):]
+    results: dict[tuple[str, str], dict[str, float]] = {}
+    print(f"{'PostgreSQL' if args.database_url else 'SQLite'}, {os.cpu_count()} CPUs, pairs={args.pairs} "
+          f"window={args.window} seconds={args.seconds}, load generator: "
+          f"{'socket.io-client (node)' if use_node else 'python-socketio'}", flush=True)
+    for target in [t for t in args.targets.split(",") if t]:
+        srv = Server(env) if target == "parley" else start_bare(env, users, data, args.bare_ws)
+        name = "parley" if target == "parley" else f"bare ({args.bare_ws})"
+        print(f"{name}: pid {srv.proc.pid} on {srv.url}", flush=True)
+        try:
+            for transport in [t for t in args.transports.split(",") if t]:
+                r = results[(target, f"{transport} max")] = load(
+                    srv, users, transport, args.pairs, args.window, args.seconds, None)
+                print(line(f"{name:8} {transport:9} max throughput", r), flush=True)
+                for rate in rates:
+                    r = results[(target, f"{transport} {rate:.0f}")] = load(
+                        srv, users, transport, args.pairs, args.window, args.seconds, rate)
+                    print(line(f"{name:8} {transport:9} paced {rate:.0f} msg/s", r), flush=True)
+            if args.idle:
+                m = idle_memory(srv, idle_users, args.idle)
+                print(f"{name} idle: {m['connections']} WebSocket connections: server RSS {m['rss_before_mib']:.0f} MiB -> "
+                      f"{m['rss_after_mib']:.0f} MiB ({m['kib_per_connection']:.0f} KiB each), threads "
+                      f"{m['threads_before']} -> {m['threads_after']}, connected in {m['connect_seconds']:.1f} s "
+                      f"({m['connections'] / m['connect_seconds']:.0f}/s)", flush=True)
+        finally:
+            srv.stop()
+    for (target, kind), r in results.items():
+        bare = results.get(("bare", kind))
+        if target == "parley" and bare and bare["delivered_per_s"]:
+            print(f"parley / bare, {kind}: throughput {r['delivered_per_s'] / bare['delivered_per_s']:.2f}, "
+                  f"p99 {r['p99_ms']:.1f} ms vs {bare['p99_ms']:.1f} ms")
     return 0
 
 

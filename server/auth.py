@@ -21,7 +21,7 @@ def require_user() -> User:
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "unauthorized", "Sign in first: send the header Authorization: Bearer <access token>.",
                        headers={"WWW-Authenticate": "Bearer"})
-    claims: AccessClaims = services().extra["tokens"].decode_access(token.strip())
+    claims: AccessClaims = services().tokens.decode_access(token.strip())
     s = db_session()
     row = s.execute(sa.select(User, LoginSession.revoked_at)
                     .join(LoginSession, LoginSession.user_id == User.id)

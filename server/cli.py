@@ -1,4 +1,9 @@
-"""``parley-server``: serve, db upgrade, check, and admin commands."""
+"""``parley-server``: serve, db upgrade, check, and admin commands.
+
+Every command runs with the standard library patched for gevent (the server's
+one concurrency model, see :mod:`server.green`); :func:`main` patches before it
+imports anything else of the server.
+"""
 from __future__ import annotations
 
 import argparse
@@ -51,7 +56,7 @@ def start_media_worker(app) -> None:  # noqa: ANN001 - a Flask app from create_a
     """Picks up every video still processing (a job survives a restart) and purges expired uploads."""
     from server.services.processing import MediaWorker
     svc = app.extensions["parley"]
-    worker = svc.extra["media_worker"] = MediaWorker(app, svc, svc.extra["media_processor"])
+    worker = svc.media_worker = MediaWorker(app, svc, svc.media_processor)
     worker.start()
 
 
@@ -90,7 +95,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
         password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else getpass.getpass("Password: ")
     try:
         with svc.db.session() as s:
-            user = svc.extra["accounts"].create_verified_user(s, args.email, password, args.name, args.locale)
+            user = svc.accounts.create_verified_user(s, args.email, password, args.name, args.locale)
             print(f"created verified user {user.email} ({user.display_name}), id {user.id}")
     except ApiError as exc:
         print(f"parley-server: {exc.message}", file=sys.stderr)
@@ -140,7 +145,7 @@ def cmd_purge_expired(_args: argparse.Namespace) -> int:
         with svc.db.session() as s:
             for line in purge_account_data(s).lines():
                 print(line)
-        purge_uploads = svc.extra.get("purge_expired_uploads")
+        purge_uploads = svc.purge_expired_uploads
         if purge_uploads is not None:
             for line in purge_uploads():
                 print(line)
@@ -185,10 +190,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from server.green import patch
+    early = patch()  # first: before Flask, psycopg, redis-py, boto3 and smtplib are imported
     from server.observability import configure_logging
     # Everything the server writes (database, WAL, videos, posters, outbox) is its own business:
     # files 0600, folders 0700, whatever umask the shell or service manager left.
     os.umask(0o077)
     configure_logging()
+    if early:
+        log.warning("imported before gevent patched the standard library: %s", ", ".join(early))
     args = build_parser().parse_args(argv)
     return int(args.fn(args) or 0)

@@ -197,6 +197,15 @@ class Config:
     typing_ttl: float = 6.0
     #: Redis pub/sub channel and key prefix, so several Parley clusters can share one Redis.
     redis_channel: str = "parley"
+    #: Sockets one user may have open on one server process; the next is refused.
+    max_sockets_per_user: int = 20
+    #: Seconds an Engine.IO session may stay open without completing the Socket.IO CONNECT.
+    socketio_connect_timeout: float = 5.0
+    #: Connections (HTTP and WebSocket) one process serves at once; more wait to be accepted.
+    max_connections: int = 12000
+    #: Seconds a request's line and headers may take to arrive (also ends idle keep-alive connections);
+    #: a body gets this long plus its length at 16 KiB/s.
+    http_timeout: float = 10.0
     #: Per-account limits (docs/security.md), whatever IP addresses ask; not turned off by
     #: PARLEY_RATE_LIMITS=off. Codes issued per hour for each purpose (verify, reset) and address:
     codes_per_hour: int = 5
@@ -335,6 +344,10 @@ class Config:
             testing=_bool(env, "PARLEY_TESTING", False),
             typing_ttl=_float(env, "PARLEY_TYPING_TTL", 6.0, 0.1),
             redis_channel=(env.get("PARLEY_REDIS_CHANNEL") or "parley").strip(),
+            max_sockets_per_user=_int(env, "PARLEY_MAX_SOCKETS_PER_USER", 20, 1),
+            socketio_connect_timeout=_float(env, "PARLEY_SOCKETIO_CONNECT_TIMEOUT", 5.0, 0.5),
+            max_connections=_int(env, "PARLEY_MAX_CONNECTIONS", 12000, 16),
+            http_timeout=_float(env, "PARLEY_HTTP_TIMEOUT", 10.0, 0.5),
             codes_per_hour=_int(env, "PARLEY_CODES_PER_HOUR", 5, 1),
             code_guesses_per_hour=_int(env, "PARLEY_CODE_GUESSES_PER_HOUR", 10, 1),
             code_guesses_per_day=_int(env, "PARLEY_CODE_GUESSES_PER_DAY", 30, 1),

@@ -8,9 +8,12 @@ Socket.IO handlers and background jobs open their own with
 from __future__ import annotations
 
 import os
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
@@ -44,6 +47,49 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DB-API conne
     cur.close()
 
 
+#: Seconds a writer waits for this process's SQLite write lock (SQLite's own busy_timeout is 30 s too).
+SQLITE_WRITE_WAIT = 30.0
+
+
+def _sqlite_write_lock(engine: sa.Engine) -> None:
+    """Lets one connection of this process write to SQLite at a time, waiting cooperatively.
+
+    SQLite has one writer at a time; a second one waits in SQLite's busy
+    handler, which *sleeps in C*. Under gevent that sleep stops the whole
+    event loop, including the greenlet that holds the write lock and would
+    release it: everything stalls until ``busy_timeout``. So the first
+    writing statement of a transaction (pysqlite opens the transaction
+    right there: plain SELECTs run outside one) first takes this lock, a
+    gevent-aware lock once the standard library is patched, and the
+    transaction's commit or rollback releases it. Readers never wait (WAL).
+    """
+    lock = threading.Lock()
+
+    def before_execute(conn: sa.Connection, _cursor: Any, statement: str, *_args: Any) -> None:
+        info = conn.info
+        if info.get("parley_writing"):
+            return
+        if statement.lstrip()[:6].upper() in ("SELECT", "PRAGMA"):
+            return
+        if not lock.acquire(timeout=SQLITE_WRITE_WAIT):
+            raise sqlite3.OperationalError("database is locked (waited for this process's other writers)")
+        info["parley_writing"] = True
+
+    def release(info: dict[str, Any]) -> None:
+        if info.pop("parley_writing", False):
+            lock.release()
+
+    sa.event.listen(engine, "before_cursor_execute", before_execute)
+    sa.event.listen(engine, "commit", lambda conn: release(conn.info))
+    sa.event.listen(engine, "rollback", lambda conn: release(conn.info))
+    # a connection handed back or dropped mid-transaction: the pool rolls it back
+    def on_reset(dbapi_connection: Any, connection_record: Any, reset_state: Any) -> None:
+        release(connection_record.info)
+
+    sa.event.listen(engine, "reset", on_reset)
+    sa.event.listen(engine, "checkin", lambda _dbapi, record: release(record.info) if record is not None else None)
+
+
 class Database:
     """Owns the engine and the session factory."""
 
@@ -54,6 +100,7 @@ class Database:
                 url, connect_args={"check_same_thread": False, "timeout": 30},
                 pool_size=pool_size, max_overflow=40, pool_pre_ping=False)
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            _sqlite_write_lock(self.engine)
             sa.event.listen(self.engine, "connect", lambda *_: _private_files(url))
         else:
             self.engine = sa.create_engine(url, pool_size=pool_size, max_overflow=40, pool_pre_ping=True)

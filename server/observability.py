@@ -6,7 +6,7 @@ every log line written while the request runs. With ``PARLEY_LOG_FORMAT=json``
 (the default when stderr is not a terminal) each line is one JSON object.
 
 Metrics live in a registry per app, so tests can build many apps in one
-process. Other layers count through :class:`Metrics` (``services().extra["metrics"]``).
+process. Other layers count through :class:`Metrics` (``services().metrics``).
 """
 from __future__ import annotations
 

@@ -47,6 +47,17 @@ CLIENT_EVENTS = (MESSAGE_SEND, MESSAGE_EDIT, MESSAGE_DELETE, MESSAGE_DELIVERED, 
 SERVER_EVENTS = (MESSAGE_NEW, MESSAGE_UPDATED, MESSAGE_DELETED, MESSAGE_STATUS, PRESENCE, TYPING,
                  MEDIA_STATUS, SESSION_ENDED, BLOCKS_CHANGED)
 
+# --- rooms --------------------------------------------------------------------
+def user_room(user_id: str) -> str:
+    """The room every socket of ``user_id`` joins: "tell a user" emits here."""
+    return f"user:{user_id}"
+
+
+def session_room(session_id: str) -> str:
+    """The room every socket of one login joins (media links are minted per login)."""
+    return f"login:{session_id}"
+
+
 # --- limits -----------------------------------------------------------------
 MAX_BODY = 4000
 MAX_CLIENT_ID = 64

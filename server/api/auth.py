@@ -20,7 +20,7 @@ def _limit(name: str):  # noqa: ANN202 - decorator factory
 
 
 def accounts():  # noqa: ANN201
-    return services().extra["accounts"]
+    return services().accounts
 
 
 def _with_user(user, pair) -> dict:  # noqa: ANN001
@@ -68,7 +68,7 @@ def login(body: LoginBody):  # noqa: ANN201
 @bp.post("/refresh", responses={200: TokenPairOut, 401: Problem},
          summary="Exchange a refresh token for a new pair (the old one is spent)")
 def refresh(body: RefreshBody):  # noqa: ANN201
-    return services().extra["tokens"].rotate(db_session(), body.refresh_token).to_dict()
+    return services().tokens.rotate(db_session(), body.refresh_token).to_dict()
 
 
 @bp.post("/logout", responses={204: None}, summary="End this session")

@@ -6,7 +6,7 @@ pushed to connected devices.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from flask import Response, current_app
 from flask_openapi3 import APIBlueprint, Tag
@@ -16,11 +16,13 @@ from server.api.schemas import Body, UserSummary, summary
 from server.auth import BEARER, current_session_id, require_user
 from server.errors import Problem
 from server.extensions import db_session, services
-from server.models import iso
-from server.protocol import (MESSAGE_ID_PATTERN, HISTORY_DEFAULT, HISTORY_MAX, MAX_BODY, MAX_CLIENT_ID, MESSAGE_NEW, MESSAGE_STATUS,
+from server.protocol import (MESSAGE_ID_PATTERN, HISTORY_DEFAULT, HISTORY_MAX, MAX_BODY, MAX_CLIENT_ID, MESSAGE_NEW,
                              MessageOut)
 from server.services import blocks, visibility
 from server.services.messaging import MessagingService
+
+if TYPE_CHECKING:
+    from server.realtime.hub import Realtime
 
 tag = Tag(name="Messages", description="Private conversations, history, sending, read receipts and search")
 bp = APIBlueprint("conversations", __name__, url_prefix="/api", abp_tags=[tag], abp_security=BEARER,
@@ -78,17 +80,17 @@ class MessageList(BaseModel):
 
 
 def _take(kind: str, user_id: str) -> None:
-    services().extra["user_limits"].take(kind, user_id)
+    services().user_limits.take(kind, user_id)
 
 
 def _messaging() -> MessagingService:
-    return services().extra["messaging"]
+    return services().messaging
 
 
-def _emit(event: str, data: Any, to: str) -> None:
-    rt = current_app.extensions.get("parley_realtime")
-    if rt is not None:
-        rt.emit(event, data, to=to)
+def _realtime() -> Realtime:
+    """Sends a message's events through the notifier: per login for videos, and a reply may
+    reveal the sender's presence to the recipient (the same path as the Socket.IO ``message:send``)."""
+    return current_app.extensions["parley_realtime"]
 
 
 def _viewer(user_id: str) -> tuple[str, str]:
@@ -136,10 +138,9 @@ def send(path: PeerPath, body: SendBody):  # noqa: ANN201
     m = _messaging()
     msg, created = m.send(s, me.id, path.peer_id, body.client_id, body.body or "", body.media_id)
     data = m.serialize(s, msg, _viewer(me.id))
-    rt = current_app.extensions.get("parley_realtime")
-    if created and rt is not None:
+    if created:  # the sender's devices too: none of them sent it
         # not to the recipient when withheld: they blocked the sender, who must not notice
-        rt.emit_message(MESSAGE_NEW, s, msg, to_recipient=not msg.withheld)
+        _realtime().emit_message(MESSAGE_NEW, s, msg, to_recipient=not msg.withheld)
     return data, 201 if created else 200
 
 
@@ -148,11 +149,8 @@ def send(path: PeerPath, body: SendBody):  # noqa: ANN201
 def mark_read(path: PeerPath, body: ReadBody):  # noqa: ANN201
     me = require_user()
     change = _messaging().mark_read(db_session(), me.id, path.peer_id, int(body.up_to))
-    for sender, ids in change.ids_by_sender.items():
-        payload = {"ids": [str(i) for i in ids], "status": "read", "at": iso(change.at)}
-        if sender not in change.silent_for:  # receipts stop across a block
-            _emit(MESSAGE_STATUS, payload, f"user:{sender}")
-        _emit(MESSAGE_STATUS, payload, f"user:{me.id}")
+    services().notifier.receipts(change.status, change.at, change.ids_by_sender, reader_id=me.id,
+                                 silent_for=change.silent_for)  # receipts stop across a block
     return Response(status=204)
 
 

@@ -35,7 +35,7 @@ def healthz():  # noqa: ANN201
 def readyz():  # noqa: ANN201
     svc = services()
     comps = check_all(svc, _mail_check)
-    if svc.extra.get("draining"):
+    if svc.draining:
         comps.append(Component("server", False, "shutting down: not taking new connections"))
     ok = all(c.ok for c in comps)
     body: dict[str, object] = {"status": "ok" if ok else "unavailable"}

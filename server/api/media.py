@@ -129,11 +129,11 @@ class MediaOut(BaseModel):
 
 # --- helpers ------------------------------------------------------------------------
 def _media() -> MediaService:
-    return services().extra["media"]
+    return services().media
 
 
 def _links() -> MediaLinks:
-    return services().extra["media_links"]
+    return services().media_links
 
 
 def _base_url() -> str:

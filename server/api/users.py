@@ -30,14 +30,14 @@ def me():  # noqa: ANN201
 @bp.patch("/me", responses={200: UserOut}, summary="Change display name, language or who sees your presence")
 def patch_me(body: PatchMeBody):  # noqa: ANN201
     s = db_session()
-    user = services().extra["accounts"].update_profile(s, require_user(), body.display_name, body.locale)
+    user = services().accounts.update_profile(s, require_user(), body.display_name, body.locale)
     if body.presence_visibility is not None and body.presence_visibility != user.presence_visibility:
         rt = current_app.extensions.get("parley_realtime")
-        before = rt.notifier.audience(user.id) if rt is not None else set()
+        before = rt.presence.audience(user.id) if rt is not None else set()
         user.presence_visibility = body.presence_visibility
         s.commit()
         if rt is not None:
-            rt.notifier.audience_changed(user.id, before)
+            rt.presence.audience_changed(user.id, before)
     return UserOut.of(user)
 
 
@@ -45,7 +45,7 @@ def patch_me(body: PatchMeBody):  # noqa: ANN201
          summary="Change the password; other sessions are signed out")
 def change_password(body: ChangePasswordBody):  # noqa: ANN201
     user = require_user()
-    services().extra["accounts"].change_password(db_session(), user, body.current_password, body.new_password,
+    services().accounts.change_password(db_session(), user, body.current_password, body.new_password,
                                                  keep_session=current_session_id())
     return Response(status=204)
 
@@ -53,9 +53,9 @@ def change_password(body: ChangePasswordBody):  # noqa: ANN201
 @bp.get("/users", responses={200: UserList}, summary="Find people by display name prefix or exact email")
 def search_users(query: UserSearchQuery):  # noqa: ANN201
     me_ = require_user()
-    services().extra["user_limits"].take("user_search", me_.id)  # no enumeration of addresses
+    services().user_limits.take("user_search", me_.id)  # no enumeration of addresses
     s = db_session()
-    found = services().extra["accounts"].search(s, me_, query.q)
+    found = services().accounts.search(s, me_, query.q)
     visible = visibility.visible_presence(s, me_.id, found)
     online = services().presence.online([u.id for u in found if u.id in visible])
     return {"users": [summary(u, u.id in online, u.id in visible) for u in found]}
@@ -72,7 +72,7 @@ class UserPath(BaseModel):
 def get_user(path: UserPath):  # noqa: ANN201
     me_ = require_user()
     s = db_session()
-    found = services().extra["messaging"].peer(s, me_.id, path.user_id)
+    found = services().messaging.peer(s, me_.id, path.user_id)
     if found is None:
         raise ApiError(404, "not_found", "You have no conversation with this person.")
     visible = found.id in visibility.visible_presence(s, me_.id, [found])

@@ -13,15 +13,18 @@ from flask import Flask
 
 from server.config import Config
 from server.extensions import Services, socketio
+from server.realtime import transport
 from server.realtime.chat import register
 from server.realtime.hub import Realtime
 
 
 def init_realtime(app: Flask, svc: Services) -> Realtime:
     """Call after ``socketio.init_app(app, ...)``."""
+    transport.install()
     rt = Realtime(svc, socketio)
     app.extensions["parley_realtime"] = rt
     register(app, rt, socketio)
+    rt.watch_handshakes()
     return rt
 
 

@@ -1,8 +1,7 @@
 """Socket.IO handlers of the contract's private messaging (default namespace).
 
 Each handler is thin: :func:`handler` authenticates the socket again (token
-expiry, and whether the login is still active, checked against the database
-at most once a second per socket), applies the person's rate limit (one
+expiry; revoked logins are ended by the realtime sweeper), applies the person's rate limit (one
 budget across all their sockets and REST calls), validates the
 payload with its schema from :mod:`server.protocol`, calls one
 :class:`~server.services.messaging.MessagingService` method and answers with
@@ -25,15 +24,35 @@ from pydantic import ValidationError
 from socketio.exceptions import ConnectionRefusedError
 
 from server.errors import ApiError, field_errors
-from server.models import LoginSession, User, iso
-from server.protocol import (AUTH_REFRESH, CONVERSATION_READ, MESSAGE_DELETE, MESSAGE_DELETED,
-                             MESSAGE_DELIVERED, MESSAGE_EDIT, MESSAGE_NEW, MESSAGE_SEND, MESSAGE_STATUS,
-                             MESSAGE_UPDATED, SCHEMAS, SYNC, TYPING, AuthRefreshPayload, DeletePayload,
-                             DeliveredPayload, EditPayload, ReadPayload, SendPayload, SyncPayload,
-                             TypingPayload, USER_BLOCK, USER_UNBLOCK, BLOCKS_CHANGED, BlockPayload)
+from server.models import LoginSession, User
+from server.protocol import (
+    AUTH_REFRESH,
+    CONVERSATION_READ,
+    MESSAGE_DELETE,
+    MESSAGE_DELIVERED,
+    MESSAGE_EDIT,
+    MESSAGE_NEW,
+    MESSAGE_SEND,
+    MESSAGE_UPDATED,
+    SCHEMAS,
+    SYNC,
+    TYPING,
+    USER_BLOCK,
+    USER_UNBLOCK,
+    AuthRefreshPayload,
+    BlockPayload,
+    DeletePayload,
+    DeliveredPayload,
+    EditPayload,
+    ReadPayload,
+    SendPayload,
+    SyncPayload,
+    TypingPayload,
+    session_room,
+    user_room,
+)
 from server.realtime.connections import Connection
 from server.realtime.hub import Realtime
-from server.realtime.presence import session_room, user_room
 from server.services import blocks, visibility
 from server.services.user_limits import limited
 from server.services.messaging import StatusChange
@@ -41,7 +60,6 @@ from server.services.tokens import TokenService
 
 log = logging.getLogger(__name__)
 
-SESSION_CHECK_SECONDS = 1.0
 #: Which per-person budget each event draws on (:mod:`server.services.user_limits`);
 #: REST sends and history pages draw on the same ones.
 RATE_LIMITED = {MESSAGE_SEND: "send", MESSAGE_EDIT: "send", MESSAGE_DELETE: "send", TYPING: "typing",
@@ -68,7 +86,7 @@ def on_connect(auth: Any = None) -> None:
     if not isinstance(token, str) or not token:
         raise _refuse("unauthorized", "Connect with auth: {\"token\": \"<access token>\"}.")
     try:
-        claims = rt.svc.extra["tokens"].decode_access(token)
+        claims = rt.svc.tokens.decode_access(token)
     except ApiError as err:
         raise _refuse(err.code, err.message) from None
     with rt.svc.db.session() as s:
@@ -81,11 +99,15 @@ def on_connect(auth: Any = None) -> None:
             raise _refuse("unauthorized", "This session has ended. Sign in again.")
     conn = Connection(sid=request.sid, user_id=claims.user_id, session_id=claims.session_id,
                       expires_at=claims.expires_at.timestamp())
-    rt.conns.add(conn)
+    limit = rt.svc.config.max_sockets_per_user
+    if not rt.conns.add(conn, limit):
+        raise _refuse("too_many_connections",
+                      f"This account already has {limit} connections open to this server. Close the app on "
+                      "a device or window you no longer use, then try again.")
     join_room(user_room(conn.user_id))
     join_room(session_room(conn.session_id))  # media links are minted per login
     rt.ensure_started()
-    rt.notifier.connected(conn.user_id)
+    rt.presence.connected(conn.user_id)
 
 
 def on_disconnect(reason: Any = None) -> None:
@@ -94,20 +116,22 @@ def on_disconnect(reason: Any = None) -> None:
     if conn is None:
         return
     rt.typing.socket_closed(conn.sid)
-    rt.notifier.disconnected(conn.user_id)
+    rt.presence.disconnected(conn.user_id)
 
 
-def _guard(rt: Realtime, conn: Connection) -> ApiError | None:
-    """The socket's login is still good? Re-checked on every event."""
+def _guard(conn: Connection) -> ApiError | None:
+    """The socket's access token is still valid? Checked on every event, without the database.
+
+    Whether the login is still active is not asked per event: a revocation in
+    this process ends the login's sockets at once (``sessions_revoked``), and
+    the sweeper (:meth:`Realtime.sweep_sessions`) checks every socket's login
+    against the database every half second, one query per 500 sockets, which
+    catches revocations by other processes and admin commands. A query per
+    socket per second here cost a tenth of the server's CPU under load
+    (docs/performance.md, profile).
+    """
     if time.time() >= conn.expires_at:
         return ApiError(401, "token_expired", "Your access token expired. Refresh it and connect again.")
-    now = time.monotonic()
-    if now - conn.checked_at > SESSION_CHECK_SECONDS:
-        with rt.svc.db.session() as s:
-            active = TokenService.session_active(s, conn.user_id, conn.session_id)
-        if not active:
-            return ApiError(401, "session_revoked", "This login has ended. Sign in again.")
-        conn.checked_at = now
     return None
 
 
@@ -129,12 +153,12 @@ def handler(app: Flask, rt: Realtime, event: str, fn: Handler) -> Callable[..., 
         conn = rt.conns.get(sid)
         if conn is None or conn.ended:
             return ApiError(401, "unauthorized", "This connection is not signed in.").to_ack()
-        err = _guard(rt, conn)
+        err = _guard(conn)
         if err is not None:
             rt.end(conn, err.code, delay=0.1)
             return err.to_ack()
         kind = RATE_LIMITED.get(event)
-        wait = rt.svc.extra["user_limits"].retry_after(kind, conn.user_id) if kind else None
+        wait = rt.svc.user_limits.retry_after(kind, conn.user_id) if kind else None
         if wait is not None:
             err = limited(kind, wait)
             return {"ok": False, "error": {"code": err.code, "retry_after": round(wait, 3),
@@ -180,20 +204,15 @@ def delete(rt: Realtime, conn: Connection, p: DeletePayload) -> dict[str, Any]:
     with rt.svc.db.session() as s:
         msg, changed = rt.messaging.delete(s, conn.user_id, p.id)
     if changed:
-        if not msg.withheld:
-            rt.emit(MESSAGE_DELETED, {"id": str(msg.id)}, to=user_room(msg.recipient_id))
-        rt.emit(MESSAGE_DELETED, {"id": str(msg.id)}, to=user_room(msg.sender_id), skip_sid=conn.sid)
+        rt.svc.notifier.message_deleted(msg.id, msg.sender_id, msg.recipient_id, skip_sid=conn.sid,
+                                        to_recipient=not msg.withheld)
     return {"ok": True, "id": str(msg.id)}
 
 
 def _announce_status(rt: Realtime, change: StatusChange, reader: Connection | None) -> None:
-    at = iso(change.at)
-    for sender, ids in change.ids_by_sender.items():
-        payload = {"ids": [str(i) for i in ids], "status": change.status, "at": at}
-        if sender not in change.silent_for:  # receipts stop across a block
-            rt.emit(MESSAGE_STATUS, payload, to=user_room(sender))
-        if reader is not None:  # the reader's other devices clear their unread counts too
-            rt.emit(MESSAGE_STATUS, payload, to=user_room(reader.user_id), skip_sid=reader.sid)
+    rt.svc.notifier.receipts(change.status, change.at, change.ids_by_sender,
+                             reader_id=reader.user_id if reader else None, reader_sid=reader.sid if reader else None,
+                             silent_for=change.silent_for)
 
 
 def delivered(rt: Realtime, conn: Connection, p: DeliveredPayload) -> dict[str, Any]:
@@ -231,7 +250,7 @@ def sync(rt: Realtime, conn: Connection, p: SyncPayload) -> dict[str, Any]:
 
 
 def auth_refresh(rt: Realtime, conn: Connection, p: AuthRefreshPayload) -> dict[str, Any]:
-    claims = rt.svc.extra["tokens"].decode_access(p.token)
+    claims = rt.svc.tokens.decode_access(p.token)
     if claims.user_id != conn.user_id:
         raise ApiError(403, "forbidden", "This token belongs to another account; connect again instead.")
     with rt.svc.db.session() as s:
@@ -262,7 +281,7 @@ def announce_block(rt: Realtime, me: str, other: str, blocked: bool, skip_sid: s
 
     The blocked person is told nothing.
     """
-    rt.emit(BLOCKS_CHANGED, {"user_id": other, "blocked": blocked}, to=user_room(me), skip_sid=skip_sid)
+    rt.svc.notifier.blocks_changed(me, other, blocked, skip_sid=skip_sid)
     if blocked:
         rt.typing.forget(me, other)
 

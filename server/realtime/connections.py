@@ -37,17 +37,34 @@ class Connections:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._by_sid: dict[str, Connection] = {}
+        self._per_user: dict[str, int] = {}
 
-    def add(self, conn: Connection) -> None:
+    def add(self, conn: Connection, limit: int | None = None) -> bool:
+        """Registers ``conn``; False (and nothing registered) if its user has ``limit`` already."""
         with self._lock:
+            n = self._per_user.get(conn.user_id, 0)
+            if limit is not None and n >= limit:
+                return False
             self._by_sid[conn.sid] = conn
+            self._per_user[conn.user_id] = n + 1
+            return True
+
+    def count(self, user_id: str) -> int:
+        return self._per_user.get(user_id, 0)
 
     def get(self, sid: str) -> Connection | None:
         return self._by_sid.get(sid)
 
     def remove(self, sid: str) -> Connection | None:
         with self._lock:
-            return self._by_sid.pop(sid, None)
+            conn = self._by_sid.pop(sid, None)
+            if conn is not None:
+                n = self._per_user.get(conn.user_id, 1) - 1
+                if n > 0:
+                    self._per_user[conn.user_id] = n
+                else:
+                    self._per_user.pop(conn.user_id, None)
+            return conn
 
     def all(self) -> list[Connection]:
         with self._lock:

@@ -16,35 +16,24 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from server.models import User, iso, utcnow
-from server.protocol import PRESENCE, TYPING
-from server.services.messaging import MessagingService
+from server.models import User, utcnow
+from server.protocol import session_room, user_room  # noqa: F401 - re-exported for older imports
+from server.realtime.notifier import Notifier
 from server.services import visibility
+from server.services.messaging import MessagingService
 from server.services.presence import Presence
-
-Emit = Callable[..., Any]
-
-
-def user_room(user_id: str) -> str:
-    return f"user:{user_id}"
-
-
-def session_room(session_id: str) -> str:
-    """Every socket of one login (media links are minted per login)."""
-    return f"login:{session_id}"
 
 
 class PresenceNotifier:
-    """Turns socket connects/disconnects into ``presence`` events."""
+    """Turns socket connects/disconnects into ``presence`` events (sent by the :class:`Notifier`)."""
 
-    def __init__(self, presence: Presence, db: Any, emit: Emit) -> None:
+    def __init__(self, presence: Presence, db: Any, notifier: Notifier) -> None:
         self.presence = presence
         self.db = db
-        self._emit = emit
+        self._notifier = notifier
         self._told: set[tuple[str, str]] = set()  # (sender, recipient) pairs already handled
         self._told_lock = threading.Lock()
 
@@ -62,10 +51,9 @@ class PresenceNotifier:
             if recipient not in visibility.presence_audience(s, sender, {recipient}):
                 return
             user = s.get(User, sender)
-            last_seen = iso(user.last_seen_at) if user is not None else None
+            last_seen = user.last_seen_at if user is not None else None
         online = bool(self.presence.online([sender]))
-        self._emit(PRESENCE, {"user_id": sender, "online": online, "last_seen": last_seen},
-                   to=user_room(recipient))
+        self._notifier.presence(sender, online, last_seen, [recipient])
 
     def _announce(self, user_id: str, online: bool) -> None:
         now = utcnow()
@@ -77,9 +65,7 @@ class PresenceNotifier:
             s.commit()
             # only those allowed by the user's presence setting, and never across a block
             peers = visibility.presence_audience(s, user_id, MessagingService.peer_ids(s, user_id))
-        payload = {"user_id": user_id, "online": online, "last_seen": iso(now)}
-        for peer in peers:
-            self._emit(PRESENCE, payload, to=user_room(peer))
+        self._notifier.presence(user_id, online, now, peers)
 
     def audience(self, user_id: str) -> set[str]:
         """Who may see ``user_id``'s presence now (among people they share a conversation with)."""
@@ -93,12 +79,9 @@ class PresenceNotifier:
         online = bool(self.presence.online([user_id]))
         with self.db.session() as s:
             user = s.get(User, user_id)
-            last_seen = iso(user.last_seen_at) if user is not None else None
-        for peer in before - after:
-            self._emit(PRESENCE, {"user_id": user_id, "online": False, "last_seen": None}, to=user_room(peer))
-        for peer in after - before:
-            self._emit(PRESENCE, {"user_id": user_id, "online": online, "last_seen": last_seen},
-                       to=user_room(peer))
+            last_seen = user.last_seen_at if user is not None else None
+        self._notifier.presence(user_id, False, None, before - after)
+        self._notifier.presence(user_id, online, last_seen, after - before)
 
     def connected(self, user_id: str) -> None:
         if self.presence.connected(user_id):
@@ -118,14 +101,14 @@ class _Typing:
 class TypingTracker:
     """Typing states ``(from, to)`` with their deadlines; expires them in :meth:`expire`."""
 
-    def __init__(self, ttl: float, emit: Emit) -> None:
+    def __init__(self, ttl: float, notifier: Notifier) -> None:
         self.ttl = ttl
-        self._emit = emit
+        self._notifier = notifier
         self._lock = threading.Lock()
         self._states: dict[tuple[str, str], _Typing] = {}
 
     def _send(self, sender: str, to: str, typing: bool) -> None:
-        self._emit(TYPING, {"from": sender, "typing": typing}, to=user_room(to))
+        self._notifier.typing(sender, to, typing)
 
     def set(self, sid: str, sender: str, to: str, typing: bool) -> None:
         with self._lock:

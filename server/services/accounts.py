@@ -196,9 +196,10 @@ class AccountService:
         """Turns ``reg`` into a verified account; the address's other registrations end. Caller commits."""
         invalid = invalid_code(0)
         now = utcnow()
-        if not s.execute(sa.update(PendingRegistration)
-                         .where(PendingRegistration.id == reg.id, PendingRegistration.consumed_at.is_(None))
-                         .values(consumed_at=now)).rowcount:
+        if not changed_rows(s.execute(sa.update(PendingRegistration)
+                                      .where(PendingRegistration.id == reg.id,
+                                             PendingRegistration.consumed_at.is_(None))
+                                      .values(consumed_at=now))):
             s.rollback()
             raise invalid
         if self._by_email(s, reg.email) is not None:  # another registration of it won meanwhile
@@ -284,8 +285,9 @@ class AccountService:
             raise ApiError(400, "code_expired", "This code has expired. Ask for a new one.",
                            errors={"code": ["This code has expired."]})
         self._require_strong(new_password, user, "new_password")
-        if not s.execute(sa.update(EmailCode).where(EmailCode.id == row.id, EmailCode.consumed_at.is_(None))
-                         .values(consumed_at=utcnow())).rowcount:
+        if not changed_rows(s.execute(sa.update(EmailCode).where(EmailCode.id == row.id,
+                                                                 EmailCode.consumed_at.is_(None))
+                                      .values(consumed_at=utcnow()))):
             raise invalid_code(0)
         user.password_hash = passwords.hash_password(new_password)
         ids = self.tokens.revoke_sessions(s, user.id, None, reason="password_reset")

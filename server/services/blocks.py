@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from server.errors import ApiError
 from server.models import Block, User, iso, utcnow
+from server.services import changed_rows
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ def block(s: Session, me: str, other: str) -> bool:
 
 def unblock(s: Session, me: str, other: str) -> bool:
     """``me`` unblocks ``other``; True if there was a block. Idempotent."""
-    n = s.execute(sa.delete(Block).where(Block.blocker_id == me, Block.blocked_id == other)).rowcount
+    n = changed_rows(s.execute(sa.delete(Block).where(Block.blocker_id == me, Block.blocked_id == other)))
     s.commit()
     _forget(me, other)
     return bool(n)

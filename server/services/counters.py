@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from server.models import AccountCounter, utcnow
+from server.services import changed_rows
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
@@ -54,10 +55,10 @@ class Counters:
         """
         key, start = self._digest(what), window_start(utcnow(), window)
         self._ensure(s, key, start)
-        taken = s.execute(sa.update(AccountCounter)
+        taken = changed_rows(s.execute(sa.update(AccountCounter)
                           .where(AccountCounter.key == key, AccountCounter.window_start == start,
                                  AccountCounter.count < limit)
-                          .values(count=AccountCounter.count + 1, touched_at=utcnow())).rowcount
+                          .values(count=AccountCounter.count + 1, touched_at=utcnow())))
         count = s.scalar(sa.select(AccountCounter.count)
                          .where(AccountCounter.key == key, AccountCounter.window_start == start)) if taken else None
         if commit:
@@ -88,4 +89,4 @@ class Counters:
         budgets still bound what a fresh count allows.
         """
         cutoff = utcnow() - older_than
-        return s.execute(sa.delete(AccountCounter).where(AccountCounter.touched_at < cutoff)).rowcount
+        return changed_rows(s.execute(sa.delete(AccountCounter).where(AccountCounter.touched_at < cutoff)))

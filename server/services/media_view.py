@@ -13,18 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
 from server.models import LoginSession, Media, Message, User
 from server.services.media_links import MediaLinks
-
-
-def _links() -> MediaLinks | None:
-    if not has_app_context():
-        return None
-    svc = current_app.extensions.get("parley")
-    return svc.extra.get("media_links") if svc is not None else None
 
 
 def media_dict(media: Media, viewer_id: str | None = None, links: MediaLinks | None = None,
@@ -32,8 +24,9 @@ def media_dict(media: Media, viewer_id: str | None = None, links: MediaLinks | N
     """The contract's ``media`` object; URLs signed for ``viewer_id`` on login ``session_id``.
 
     Without a viewer and session the URLs are null: a link nobody is accountable for is never minted.
+    The caller passes the app's :class:`MediaLinks` (services do not look it up in the Flask app);
+    without it the URLs carry no token.
     """
-    links = links or _links()
     thumb = play = None
     if media.status == "ready" and viewer_id and session_id:
         q = f"?token={links.read_token(media.id, viewer_id, session_id)}" if links is not None else ""
@@ -55,12 +48,15 @@ def media_dict(media: Media, viewer_id: str | None = None, links: MediaLinks | N
     }
 
 
-def media_for_message(s: Session, media_id: str, viewer: tuple[str, str] | None = None) -> dict[str, Any] | None:
+def media_for_message(s: Session, media_id: str, viewer: tuple[str, str] | None = None,
+                      links: MediaLinks | None = None) -> dict[str, Any] | None:
     """The ``media`` object a message carries for ``viewer`` (user id, session id), or None if it is gone."""
     media = s.get(Media, media_id)
     if media is None:
         return None
-    return media_dict(media, viewer[0], session_id=viewer[1]) if viewer else media_dict(media)
+    if viewer is None:
+        return media_dict(media, links=links)
+    return media_dict(media, viewer[0], links=links, session_id=viewer[1])
 
 
 def can_read(s: Session, media: Media, user_id: str) -> bool:

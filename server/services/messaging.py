@@ -24,7 +24,6 @@ commit (and one advisory lock) per batch instead of per message; see
 """
 from __future__ import annotations
 
-import contextlib
 import queue
 import re
 import threading
@@ -106,12 +105,10 @@ class GroupCommit:
 
     MAX_BATCH = 256
 
-    def __init__(self, engine: sa.Engine, insert: Any, dialect: str,
-                 write_lock: threading.Lock | contextlib.nullcontext[None]) -> None:
+    def __init__(self, engine: sa.Engine, insert: Any, dialect: str) -> None:
         self._engine = engine
         self._insert = insert
         self._dialect = dialect
-        self._write_lock = write_lock
         self._queue: queue.SimpleQueue[tuple[dict[str, Any], Future[Any]]] = queue.SimpleQueue()
         threading.Thread(target=self._run, name="parley-message-writer", daemon=True).start()
 
@@ -123,7 +120,7 @@ class GroupCommit:
 
     def _insert_all(self, batch: list[tuple[dict[str, Any], Future[Any]]]) -> list[Any]:
         """One multi-row INSERT; each item gets its new row, or None when it already existed."""
-        with self._write_lock, self._engine.begin() as conn:
+        with self._engine.begin() as conn:
             if self._dialect == "postgresql":
                 conn.execute(_ADVISORY_LOCK)
             if len(batch) == 1:
@@ -184,18 +181,14 @@ class MessagingService:
         insert = sqlite_insert if dialect == "sqlite" else pg_insert
         self._insert = (insert(MESSAGES).on_conflict_do_nothing(index_elements=["sender_id", "client_id"])
                         .returning(*MESSAGES.c))
-        # SQLite allows one writer at a time and makes the others wait in its
-        # busy handler, which sleeps (up to 100 ms a round). Queuing this
-        # process's message writes on a lock instead keeps latency low.
-        self._write_lock: threading.Lock | contextlib.nullcontext[None] = \
-            threading.Lock() if dialect == "sqlite" else contextlib.nullcontext()
+        # SQLite writers of this process queue on a lock in server.db (cooperatively under
+        # gevent) rather than in SQLite's busy handler, which sleeps and would stop the loop.
 
     def _group_commit(self, s: Session) -> GroupCommit:
         if self._writer is None:
             with self._writer_lock:
                 if self._writer is None:
-                    self._writer = GroupCommit(cast(sa.Engine, s.get_bind()), self._insert, self.dialect,
-                                               self._write_lock)
+                    self._writer = GroupCommit(cast(sa.Engine, s.get_bind()), self._insert, self.dialect)
         return self._writer
 
     # --- serialisation ------------------------------------------------------
@@ -304,8 +297,7 @@ class MessagingService:
         if body != m.body:
             m.body = body
             m.edited_at = utcnow()
-            with self._write_lock:
-                s.commit()
+            s.commit()
         return m
 
     def delete(self, s: Session, user_id: str, message_id: int) -> tuple[Message, bool]:
@@ -321,8 +313,7 @@ class MessagingService:
         m.media_id = None
         m.deleted = True
         m.edited_at = utcnow()
-        with self._write_lock:
-            s.commit()
+        s.commit()
         return m, True
 
     # --- receipts -----------------------------------------------------------
@@ -340,11 +331,10 @@ class MessagingService:
         todo = [r.id for r in rows if r.delivered_at is None]
         by_sender: dict[str, list[int]] = {}
         if todo:
-            with self._write_lock:
-                changed = s.execute(sa.update(Message)
-                                    .where(Message.id.in_(todo), Message.delivered_at.is_(None))
-                                    .values(delivered_at=now).returning(Message.id, Message.sender_id)).all()
-                s.commit()
+            changed = s.execute(sa.update(Message)
+                                .where(Message.id.in_(todo), Message.delivered_at.is_(None))
+                                .values(delivered_at=now).returning(Message.id, Message.sender_id)).all()
+            s.commit()
             for mid, sender in changed:
                 by_sender.setdefault(sender, []).append(mid)
         silent = frozenset(blocks.blocked_either_way(s, user_id, set(by_sender)))
@@ -357,14 +347,13 @@ class MessagingService:
                 or (anchor.withheld and anchor.sender_id != user_id):
             raise ApiError(404, "not_found", "up_to is not a message of this conversation.")
         now = utcnow()
-        with self._write_lock:
-            changed = s.execute(sa.update(Message)
-                                .where(Message.recipient_id == user_id, Message.sender_id == peer_id,
-                                       Message.id <= up_to, Message.read_at.is_(None),
-                                       Message.withheld.is_(False))
-                                .values(read_at=now, delivered_at=sa.func.coalesce(Message.delivered_at, now))
-                                .returning(Message.id)).scalars().all()
-            s.commit()
+        changed = s.execute(sa.update(Message)
+                            .where(Message.recipient_id == user_id, Message.sender_id == peer_id,
+                                   Message.id <= up_to, Message.read_at.is_(None),
+                                   Message.withheld.is_(False))
+                            .values(read_at=now, delivered_at=sa.func.coalesce(Message.delivered_at, now))
+                            .returning(Message.id)).scalars().all()
+        s.commit()
         silent = frozenset(blocks.blocked_either_way(s, user_id, {peer_id}))
         return StatusChange("read", now, {peer_id: sorted(changed)} if changed else {}, silent)
 

@@ -14,6 +14,8 @@ from importlib import resources
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from server.green import offload
+
 MIN_LENGTH = 10
 MAX_LENGTH = 128
 
@@ -55,15 +57,20 @@ def problems(password: str, *, email: str = "", display_name: str = "") -> list[
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    """Hashes on gevent's real thread pool: argon2 releases the GIL, and the event loop goes on."""
+    return offload(_hasher.hash, password)
+
+
+def _verify(stored_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
-    """Constant-ish time: an unknown user still costs one argon2 verification."""
-    try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
-    except (VerificationError, InvalidHashError):
-        return False
+    """Constant-ish time: an unknown user still costs one argon2 verification (off the event loop)."""
+    return offload(_verify, stored_hash or _DUMMY_HASH, password) and stored_hash is not None
 
 
 def needs_rehash(stored_hash: str) -> bool:

@@ -40,7 +40,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
-from server.extensions import Services, socketio
+from server.extensions import Services
 from server.jobs import Jobs
 from server.media_workers import JobRejected, JobStopped, MediaWorkers
 from server.models import Media, utcnow
@@ -240,12 +240,11 @@ class MediaProcessor:
                 return
             s.refresh(media)
             # one payload per login of the owner: media links name the viewer's login
-            with self.app.app_context():
-                payloads = {login: media_dict(media, viewer_id=media.owner_id, session_id=login)
-                            for login in active_session_ids(s, media.owner_id)}
+            payloads = {login: media_dict(media, viewer_id=media.owner_id, links=self.svc.media_links,
+                                          session_id=login)
+                        for login in active_session_ids(s, media.owner_id)}
         try:
-            for login, payload in payloads.items():
-                socketio.emit("media:status", payload, to=f"login:{login}")
+            self.svc.notifier.media_status(payloads)
         except Exception:  # noqa: BLE001 - the state is stored; a client also polls GET /api/media/{id}
             log.warning("media %s: could not emit media:status", media_id, exc_info=True)
 
@@ -288,7 +287,7 @@ class MediaWorker:
                 if time.monotonic() - last_purge >= self.purge_every:
                     last_purge = time.monotonic()
                     with self.svc.db.session() as s:
-                        n = self.svc.extra["media"].purge_expired(s)
+                        n = self.svc.media.purge_expired(s)
                     if n:
                         log.info("purged %d expired uploads", n)
             except Exception:  # noqa: BLE001 - keep the worker alive

@@ -243,7 +243,7 @@ def scan_boxes(path: Path, limit: int = MAX_BOXES) -> bool:
     seen = {"mdat": False, "late": False, "count": 0}
     with open(path, "rb") as fh:
         _walk(fh, 0, size, seen, limit, top=True)
-    return seen["late"]
+    return bool(seen["late"])
 
 
 def _walk(fh: Any, pos: int, end: int, seen: dict[str, Any], limit: int, *, top: bool) -> None:
