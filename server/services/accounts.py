@@ -40,7 +40,7 @@ from server.jobs import Jobs
 from server.mail.base import MailQueue
 from server.mail.render import pick_locale, render
 from server.models import EmailCode, PendingRegistration, User, utcnow
-from server.services import passwords
+from server.services import changed_rows, passwords
 from server.services.address_limits import AddressLimits, invalid_code, too_many_tries
 from server.services.counters import Counters
 from server.services.tokens import TokenPair, TokenService
