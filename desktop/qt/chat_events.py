@@ -6,7 +6,6 @@ and notified once, and someone new is looked up before their first message shows
 """
 from __future__ import annotations
 
-import functools
 import logging
 from typing import Callable
 
@@ -135,9 +134,13 @@ class LiveEvents(QObject):
             return
         ids, self._to_deliver = self._to_deliver, []
         step = protocol.MAX_IDS_PER_EVENT
-        for start in range(0, len(ids), step):
-            batch = {"ids": ids[start:start + step]}
-            self.runner.run(functools.partial(self.realtime.emit, protocol.DELIVERED, batch))
+        batches = [{"ids": ids[start:start + step]} for start in range(0, len(ids), step)]
+
+        def send() -> None:  # one task, so the batches go in order (the pool runs tasks side by side)
+            for batch in batches:
+                self.realtime.emit(protocol.DELIVERED, batch)
+
+        self.runner.run(send)
 
     def _learn_peer(self, peer_id: str, then: Callable[[], None]) -> None:
         """Fetch a new peer's name once; everything that arrives meanwhile waits in order.

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import shiboken6
+
 from PySide6.QtCore import QCoreApplication, QPoint, Qt
 from PySide6.QtWidgets import (
     QComboBox,
@@ -90,6 +92,8 @@ class ChatPrivacy:
         return peer or UserSummary(id=self.view.peer_id, display_name=self.view.service.peer_name(self.view.peer_id))
 
     def update(self) -> None:
+        if not shiboken6.isValid(self.block_action):  # the service outlives a closed chat window
+            return
         blocked = self.privacy.is_blocked(self.view.peer_id)
         name = self.person().display_name or "…"
         self.block_action.setText(block_text(name, blocked))
