@@ -10,11 +10,11 @@ from typing import Any
 
 from flask import Response, current_app
 from flask_openapi3 import APIBlueprint, Tag
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from server.api.schemas import Body, UserSummary, conforms, summary
 from server.auth import BEARER, current_session_id, require_user
-from server.errors import Problem
+from server.errors import ApiError, Problem
 from server.extensions import db_session, services
 from server.models import iso
 from server.protocol import (MESSAGE_ID_PATTERN, HISTORY_DEFAULT, HISTORY_MAX, MAX_BODY, MAX_CLIENT_ID, MESSAGE_NEW, MESSAGE_STATUS,
@@ -54,16 +54,24 @@ class SendBody(Body):
     client_id: str = Field(min_length=1, max_length=MAX_CLIENT_ID,
                            description="Chosen by the client (a UUID); a retry with the same one returns the "
                                        "stored message with 200")
-    body: str | None = Field(default=None, max_length=MAX_BODY,
+    media_id: str | None = Field(default=None, min_length=1, max_length=64, description="A ready video you uploaded")
+    # after media_id, and validated even when absent: its validator sees media_id
+    body: str | None = Field(default=None, validate_default=True, json_schema_extra={"maxLength": MAX_BODY},
                              description=f"1 to {MAX_BODY} characters, not only white space; optional with "
                                          "media_id")
-    media_id: str | None = Field(default=None, min_length=1, max_length=64, description="A ready video you uploaded")
 
-    @model_validator(mode="after")
-    def _body_or_media(self) -> SendBody:
-        if self.media_id is None and not (self.body is not None and conforms({"pattern": TEXT_PATTERN}, self.body)):
-            raise ValueError(f"Write a message (1 to {MAX_BODY} characters) or attach a video.")
-        return self
+    @field_validator("body")
+    @classmethod
+    def _body_or_media(cls, v: str | None, info: ValidationInfo) -> str | None:
+        """Raises :class:`ApiError` itself (pydantic lets it through): errors on a field named ``body``
+        would otherwise read as "the request body is not JSON" (400 ``invalid_json``)."""
+        if v is not None and len(v) > MAX_BODY:
+            msg = f"A message is at most {MAX_BODY} characters."
+        elif info.data.get("media_id") is None and not (v is not None and conforms({"pattern": TEXT_PATTERN}, v)):
+            msg = f"Write a message (1 to {MAX_BODY} characters) or attach a video."
+        else:
+            return v
+        raise ApiError(422, "validation_failed", msg, errors={"body": [msg]})
 
 
 class ReadBody(Body):
