@@ -42,7 +42,7 @@ class HistoryQuery(BaseModel):
 #: A body with something left after trimming: one character that ``str.strip`` keeps (Python's white space,
 #: listed explicitly: JSON Schema's ``\\s`` is a different set). The same fragment is in the OpenAPI document.
 TEXT_PATTERN = "[^\\t-\\r\\x1c- \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
-_BODY_OR_MEDIA = [{"required": ["body"], "properties": {"body": {"type": "string", "pattern": TEXT_PATTERN}}},
+_BODY_OR_MEDIA: Any = [{"required": ["body"], "properties": {"body": {"type": "string", "pattern": TEXT_PATTERN}}},
                   {"required": ["media_id"], "properties": {"media_id": {"type": "string"}}}]
 
 
