@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 
 from flask import Response, current_app
 from flask_openapi3 import APIBlueprint, Tag
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from server.api.schemas import Body, UserSummary, summary
+from server.api.schemas import Body, UserSummary, conforms, summary
 from server.auth import BEARER, current_session_id, require_user
-from server.errors import Problem
+from server.errors import ApiError, Problem
 from server.extensions import db_session, services
 from server.protocol import (MESSAGE_ID_PATTERN, HISTORY_DEFAULT, HISTORY_MAX, MAX_BODY, MAX_CLIENT_ID, MESSAGE_NEW,
                              MessageOut)
@@ -41,13 +41,39 @@ class HistoryQuery(BaseModel):
     limit: int = Field(default=HISTORY_DEFAULT, ge=1, le=HISTORY_MAX)
 
 
+#: A body with something left after trimming: one character that ``str.strip`` keeps (Python's white space,
+#: listed explicitly: JSON Schema's ``\\s`` is a different set). The same fragment is in the OpenAPI document.
+TEXT_PATTERN = "[^\\t-\\r\\x1c- \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+_BODY_OR_MEDIA: Any = [{"required": ["body"], "properties": {"body": {"type": "string", "pattern": TEXT_PATTERN}}},
+                  {"required": ["media_id"], "properties": {"media_id": {"type": "string"}}}]
+
+
 class SendBody(Body):
+    """A message: text, a video, or both (`anyOf`: a `body` with something besides white space, or a `media_id`)."""
+
+    model_config = ConfigDict(json_schema_extra={"anyOf": _BODY_OR_MEDIA})
+
     client_id: str = Field(min_length=1, max_length=MAX_CLIENT_ID,
                            description="Chosen by the client (a UUID); a retry with the same one returns the "
                                        "stored message with 200")
-    body: str | None = Field(default=None, max_length=MAX_BODY * 4, description="1 to 4000 characters after "
-                                                                               "trimming; optional with media_id")
     media_id: str | None = Field(default=None, min_length=1, max_length=64, description="A ready video you uploaded")
+    # after media_id, and validated even when absent: its validator sees media_id
+    body: str | None = Field(default=None, validate_default=True, json_schema_extra={"maxLength": MAX_BODY},
+                             description=f"1 to {MAX_BODY} characters, not only white space; optional with "
+                                         "media_id")
+
+    @field_validator("body")
+    @classmethod
+    def _body_or_media(cls, v: str | None, info: ValidationInfo) -> str | None:
+        """Raises :class:`ApiError` itself (pydantic lets it through): errors on a field named ``body``
+        would otherwise read as "the request body is not JSON" (400 ``invalid_json``)."""
+        if v is not None and len(v) > MAX_BODY:
+            msg = f"A message is at most {MAX_BODY} characters."
+        elif info.data.get("media_id") is None and not (v is not None and conforms({"pattern": TEXT_PATTERN}, v)):
+            msg = f"Write a message (1 to {MAX_BODY} characters) or attach a video."
+        else:
+            return v
+        raise ApiError(422, "validation_failed", msg, errors={"body": [msg]})
 
 
 class ReadBody(Body):

@@ -7,7 +7,9 @@ from pathlib import Path
 import flask_openapi3_swagger
 from flask import Blueprint, Response, current_app, jsonify, send_from_directory
 
+from server.api.media import document_limits
 from server.errors import Problem
+from server.extensions import services
 
 bp = Blueprint("docs", __name__)
 ASSETS = Path(flask_openapi3_swagger.__file__).parent / "templates" / "swagger"
@@ -61,7 +63,9 @@ def finalize(spec: dict) -> dict:
 def openapi_json() -> Response:
     doc = current_app.extensions.get("parley_openapi")
     if doc is None:
-        doc = current_app.extensions["parley_openapi"] = finalize(current_app.api_doc)  # type: ignore[attr-defined]
+        doc = finalize(current_app.api_doc)  # type: ignore[attr-defined]
+        document_limits(doc, services().config)  # limits from the configuration (upload size)
+        current_app.extensions["parley_openapi"] = doc
     return jsonify(doc)
 
 

@@ -20,7 +20,9 @@ from server.auth import BEARER, current_session_id, require_user
 from server.errors import ApiError, Problem, problem_response
 from server.extensions import db_session, services
 from server.models import Media, iso
-from server.services.media import MediaService, parse_part_number
+from server.config import Config
+from server.services.media import (MAX_PARTS, PART_NUMBER_PATTERN, MediaService, max_declared_size,
+                                    parse_part_number)
 from server.services.media_links import LinkExpired, LinkInvalid, MediaLinks
 from server.services.media_view import can_read, media_dict
 from server.services.tokens import TokenService
@@ -37,7 +39,9 @@ PRESIGNED_GET_TTL = 15 * 60
 class CreateUploadBody(Body):
     filename: str = Field(min_length=1, max_length=1024, examples=["holiday.mp4"],
                           description="Shown to people only; never used to store or identify the file")
-    size: int = Field(ge=1, description="Total bytes of the file", examples=[31_457_280])
+    size: int = Field(ge=1, description="Total bytes of the file; the document's `maximum` is this server's "
+                                        "limit (PARLEY_MAX_UPLOAD_BYTES, and at most 10 000 parts)",
+                      examples=[31_457_280])
     content_type: str = Field(min_length=3, max_length=100, pattern=r"^[\w.+-]+/[\w.+-]+$",
                               examples=["video/mp4"],
                               description="As claimed by the client; the server probes the bytes and "
@@ -57,7 +61,8 @@ class UploadPath(BaseModel):
 
 class PartPath(BaseModel):
     upload_id: str = Field(max_length=64)
-    n: str = Field(max_length=12, description="Part number, 1 to part_count")
+    n: str = Field(pattern=PART_NUMBER_PATTERN, description="Part number, 1 to the upload's part_count (404 "
+                                                             "`part_out_of_range` above it)")
 
 
 class ReceivedPart(BaseModel):
@@ -86,7 +91,7 @@ class PartTargetOut(BaseModel):
 
 
 class PartRef(BaseModel):
-    n: int
+    n: int = Field(ge=1, le=MAX_PARTS, description="1 to the upload's part_count (409 `part_out_of_range` above it)")
     etag: str = Field(max_length=200)
 
 
@@ -125,6 +130,17 @@ class MediaOut(BaseModel):
     thumbnail_url: str | None = Field(description="Server-relative URL of the JPEG poster (signed token)")
     playback_url: str | None = Field(description="Server-relative URL of the stream, Range (signed token)")
     error: str | None = Field(description="Why processing failed, for a person")
+
+
+def document_limits(spec: dict, config: Config) -> None:
+    """Writes this server's upload size limit into the OpenAPI document, as ``maximum`` of ``size``.
+
+    The limit is configuration, so the pydantic model cannot carry it; :meth:`MediaService.check_size`
+    enforces the same number (422 `file_too_large`), so the document and the server agree.
+    """
+    schema = spec.get("components", {}).get("schemas", {}).get(CreateUploadBody.__name__)
+    if schema is not None:
+        schema["properties"]["size"]["maximum"] = max_declared_size(config)
 
 
 # --- helpers ------------------------------------------------------------------------
@@ -210,10 +226,11 @@ def _serve(key: str, content_type: str, download_name: str | None) -> Response:
 
 
 # --- uploads ------------------------------------------------------------------------
-@bp.post("/uploads", security=BEARER, responses={201: UploadCreated, 413: Problem},
+@bp.post("/uploads", security=BEARER, responses={201: UploadCreated, 409: Problem},
          summary="Start a resumable upload",
-         description="Checks the size against the server's maximum (413 `file_too_large`) and your quota "
-                     "(422 `quota_exceeded`). Send the parts, then `complete`.")
+         description="Checks the size against the server's maximum, stated as `maximum` of `size` (422 "
+                     "`file_too_large`), and your quota, which depends on what you store (409 "
+                     "`quota_exceeded`). Send the parts, then `complete`.")
 def create_upload(body: CreateUploadBody):  # noqa: ANN201
     me = require_user()
     up = _media().create_upload(db_session(), me.id, body.filename, body.size, body.content_type)
@@ -242,8 +259,9 @@ def upload_status(path: UploadPath):  # noqa: ANN201
          summary="Where to PUT part n",
          description="With S3 a presigned URL straight to the bucket; with local storage a URL on this "
                      "server carrying a signed token. PUT exactly the part's bytes there with the given "
-                     "headers; the answer's `ETag` header goes into `complete`. 422 `part_out_of_range` "
-                     "outside 1..part_count.")
+                     "headers; the answer's `ETag` header goes into `complete`. 404 `part_out_of_range` "
+                     "above the upload's part_count (or 0); 404 `upload_aborted` for a cancelled upload; "
+                     "409 `upload_completed`; 410 `upload_expired`.")
 def part_url(path: PartPath):  # noqa: ANN201
     me = require_user()
     n = parse_part_number(path.n)
@@ -252,7 +270,7 @@ def part_url(path: PartPath):  # noqa: ANN201
 
 
 @bp.put("/uploads/<upload_id>/parts/<n>/data",
-        responses={200: None, 400: Problem, 409: Problem, 410: Problem},
+        responses={200: None, 400: Problem, 409: Problem, 410: Problem, 507: Problem},
         summary="Receive part n (local storage; the URL comes from the part endpoint)",
         description="Authorised by the signed `token` in the URL, not a Bearer header. The body is the "
                     "part's raw bytes: exactly `part_size` bytes, or the remainder for the last part "
@@ -275,10 +293,13 @@ def put_part(path: PartPath, query: PartQuery):  # noqa: ANN201
 
 
 @bp.post("/uploads/<upload_id>/complete", security=BEARER,
-         responses={202: Completed, 400: Problem, 409: Problem, 410: Problem, 413: Problem},
+         responses={202: Completed, 409: Problem, 410: Problem},
          summary="Join the parts and start processing",
-         description="400 `missing_parts` (listed in the message and in `errors.parts`), `etag_mismatch` or "
-                     "`part_size_mismatch`. A repeated call answers the same media id.")
+         description="409 when the parts stored do not match the upload: `missing_parts` (listed in the "
+                     "message and in `errors.parts`), `etag_mismatch`, `part_size_mismatch`, "
+                     "`part_out_of_range` (a listed part above part_count), or `quota_exceeded`; also 409 "
+                     "`upload_completing`. 404 `upload_aborted` for a cancelled upload. A repeated call "
+                     "answers the same media id.")
 def complete_upload(path: UploadPath, body: CompleteBody):  # noqa: ANN201
     me = require_user()
     media = _media().complete(db_session(), me.id, path.upload_id, [(p.n, p.etag) for p in body.parts])

@@ -122,17 +122,23 @@ class MediaService:
         used, quota = self.used_bytes(s, owner_id, except_upload), self.config.user_quota_bytes
         if used + size > quota:
             left = max(0, quota - used)
-            raise ApiError(422, "quota_exceeded",
+            raise ApiError(409, "quota_exceeded",
                            f"Not enough room: you use {_human(used)} of your {_human(quota)} and this video "
                            f"is {_human(size)} ({_human(left)} left). Delete videos or ask the admin for "
                            f"more.",
                            errors={"size": [f"At most {left} bytes are left in your quota."]})
 
     def check_size(self, size: int) -> None:
-        limit = self.config.max_upload_bytes
+        """422 ``file_too_large`` above :func:`max_declared_size`, the ``maximum`` the OpenAPI document states.
+
+        422, not 413: the request is small; it is its ``size`` field that breaks the published schema.
+        """
+        limit, parts_limit = max_declared_size(self.config), self.config.upload_part_size * MAX_PARTS
         if size > limit:
-            raise ApiError(413, "file_too_large",
-                           f"This video is {_human(size)}; this server accepts videos up to {_human(limit)}.",
+            why = (f"this server accepts videos up to {_human(limit)}" if limit < parts_limit else
+                   f"more than {MAX_PARTS} parts of {_human(self.config.upload_part_size)} are not possible; "
+                   f"ask the admin to raise PARLEY_UPLOAD_PART_SIZE")
+            raise ApiError(422, "file_too_large", f"This video is {_human(size)}; {why}.",
                            errors={"size": [f"Must be at most {limit} bytes."]})
 
     def create_upload(self, s: Session, owner_id: str, filename: str, size: int, content_type: str) -> Upload:
@@ -142,9 +148,6 @@ class MediaService:
         self.check_size(size)
         part_size = self.config.upload_part_size
         part_count = math.ceil(size / part_size)
-        if part_count > MAX_PARTS:
-            raise ApiError(413, "file_too_large", f"This video needs more than {MAX_PARTS} parts of "
-                           f"{_human(part_size)}; ask the admin to raise PARLEY_UPLOAD_PART_SIZE.")
         self._check_quota(s, owner_id, size)  # early and unlocked: no storage call for a hopeless request
         key = new_video_key()
         with storage_errors():
@@ -204,12 +207,13 @@ class MediaService:
                            "This upload has expired and its parts were deleted; start again.")
         if up.status in ("completed", "completing"):
             raise ApiError(409, "upload_completed", "This upload is already complete.")
-        if up.status != "open":
-            raise ApiError(410, "upload_aborted", "This upload was cancelled; start again.")
+        if up.status != "open":  # cancelled by its owner: gone, like any deleted resource
+            raise ApiError(404, "upload_aborted", "This upload was cancelled; start again.")
 
-    def _part_number(self, up: Upload, n: int) -> None:
+    def _part_number(self, up: Upload, n: int, status: int = 404) -> None:
+        """404 for a part number in the URL (no such part), 409 for one listed in ``complete``'s body."""
         if not 1 <= n <= up.part_count:
-            raise ApiError(422, "part_out_of_range",
+            raise ApiError(status, "part_out_of_range",
                            f"Part numbers of this upload run from 1 to {up.part_count}; {n} is not one of "
                            f"them.",
                            errors={"n": [f"Must be between 1 and {up.part_count}."]})
@@ -283,7 +287,7 @@ class MediaService:
             raise ApiError(409, "upload_completing", "This upload is being completed; ask again in a moment.")
         self._open(up)
         for n, _ in parts:
-            self._part_number(up, n)
+            self._part_number(up, n, 409)
         received = self._received(s, up)
         listed = {n: etag for n, etag in parts}
         missing = [n for n in range(1, up.part_count + 1) if n not in received or n not in listed]
@@ -297,25 +301,25 @@ class MediaService:
                 if media is not None:
                     return media
             shown = ", ".join(map(str, missing[:50])) + (" ..." if len(missing) > 50 else "")
-            raise ApiError(400, "missing_parts",
+            raise ApiError(409, "missing_parts",
                            f"These parts have not arrived (or are not in your list): {shown}. "
                            f"Send them, then complete again.",
                            errors={"parts": [f"Part {n} is missing." for n in missing[:50]]})
         wrong = [n for n, etag in listed.items() if _norm_etag(etag) != _norm_etag(received[n].etag)]
         if wrong:
-            raise ApiError(400, "etag_mismatch",
+            raise ApiError(409, "etag_mismatch",
                            f"The server holds other bytes for parts {', '.join(map(str, wrong))} than the "
                            f"ones you list (ETags differ). Send those parts again.",
                            errors={"parts": [f"Part {n}: ETag differs." for n in wrong]})
         bad = [n for n, p in received.items() if p.size != self.expected_part_size(up, n)]
         if bad:
-            raise ApiError(400, "part_size_mismatch",
+            raise ApiError(409, "part_size_mismatch",
                            f"Parts {', '.join(map(str, bad))} do not have the right size (every part but the "
                            f"last is {up.part_size} bytes). Send them again.",
                            errors={"parts": [f"Part {n} has the wrong size." for n in bad]})
         total = sum(p.size for p in received.values())
         if total != up.size:  # pragma: no cover - implied by the per-part sizes
-            raise ApiError(400, "size_mismatch",
+            raise ApiError(409, "size_mismatch",
                            f"The parts add up to {total} bytes, not the declared {up.size}.")
         self.check_size(total)
         # Claim the completion, so a retry racing this call cannot join the parts a second time;
@@ -399,8 +403,17 @@ def storage_errors() -> Iterator[None]:
                                                    "Try again in a few minutes.") from exc
 
 
+def max_declared_size(config: Config) -> int:
+    """The largest ``size`` an upload may declare: the configured maximum, and at most ``MAX_PARTS`` parts."""
+    return min(config.max_upload_bytes, config.upload_part_size * MAX_PARTS)
+
+
+#: A part number in a URL, as the OpenAPI document states it; 1 to ``part_count`` of the upload (else 404).
+PART_NUMBER_PATTERN = r"^[0-9]{1,6}$"
+
+
 def parse_part_number(raw: str) -> int:
-    if not re.fullmatch(r"\d{1,6}", raw):
+    if not re.fullmatch(PART_NUMBER_PATTERN, raw):
         raise ApiError(422, "part_out_of_range", "A part number is a whole number starting at 1.",
                        errors={"n": ["Must be a whole number starting at 1."]})
     return int(raw)

@@ -191,9 +191,12 @@ def test_truncated_mp4_fails_and_its_bytes_go(srv, stored, big_mp4, index_last_m
 def test_declared_size_over_the_limit_or_quota(srv) -> None:  # noqa: ANN001
     owner = srv.register_verified("Hoarder")
     up = Uploader(srv, owner)
-    body = _problem(up.create(1 << 50), 413, "file_too_large")
+    body = _problem(up.create(1 << 50), 422, "file_too_large")  # the document's maximum (issue 11)
     assert "2 GiB" in body["detail"] and body["errors"]["size"]
-    _problem(up.create((2 << 30) - 1), 422, "quota_exceeded")  # this server's quota is 1 GiB
+    _problem(up.create(2 << 30), 409, "quota_exceeded")  # this server's quota is 1 GiB
+    _problem(up.create((2 << 30) + 1), 422, "file_too_large")
+    doc = requests.get(f"{srv.url}/api/openapi.json", timeout=T).json()
+    assert doc["components"]["schemas"]["CreateUploadBody"]["properties"]["size"]["maximum"] == 2 << 30
     _problem(up.create(0), 422, "validation_failed")
     r = requests.post(f"{srv.url}/api/media/uploads", headers=up.h, timeout=T,
                       json={"filename": "x.mp4", "size": 10, "content_type": "not a type"})
@@ -210,9 +213,10 @@ def test_part_out_of_range_missing_part_and_abort(srv, backend, stored) -> None:
     data = os.urandom(3 * (8 << 20) + 1000)
     u = up.start(data)
     assert u["part_count"] == 4
-    for n in (0, 5, 99999):
-        _problem(up.target(u["upload_id"], n), 422, "part_out_of_range")
-    _problem(up.target(u["upload_id"], "x"), 422, "part_out_of_range")  # type: ignore[arg-type]
+    for n in (0, 5, 99999):  # schema-valid part numbers this upload does not have: no such part
+        _problem(up.target(u["upload_id"], n), 404, "part_out_of_range")
+    for bad_n in ("x", "1234567"):  # outside the documented pattern
+        assert _problem(up.target(u["upload_id"], bad_n), 422, "validation_failed")["errors"]["n"]  # type: ignore[arg-type]
     for n in (1, 3):
         assert up.put(u, data, n).status_code == 200
     if backend == "local":  # the server checks each part's size as it arrives
@@ -221,13 +225,14 @@ def test_part_out_of_range_missing_part_and_abort(srv, backend, stored) -> None:
         r = requests.put(up.target(u["upload_id"], 2).json()["url"] + "x", data=b"1", timeout=T)
         _problem(r, 401, "unauthorized")
     r = up.complete(u["upload_id"])
-    body = _problem(r, 400, "missing_parts")
+    body = _problem(r, 409, "missing_parts")
     assert "2, 4" in body["detail"] and len(body["errors"]["parts"]) == 2
     assert up.status(u["upload_id"])["parts_received"] == [1, 3]
     bad = dict(up.etags)
     bad[1] = '"0000"'
     assert up.put(u, data, 2).status_code == 200 and up.put(u, data, 4).status_code == 200
-    _problem(up.complete(u["upload_id"], {**bad, 2: up.etags[2], 4: up.etags[4]}), 400, "etag_mismatch")
+    _problem(up.complete(u["upload_id"], {**bad, 2: up.etags[2], 4: up.etags[4]}), 409, "etag_mismatch")
+    _problem(up.complete(u["upload_id"], {**up.etags, 5: '"00"'}), 409, "part_out_of_range")
     # Somebody else cannot see, complete or cancel it.
     other = Uploader(srv, srv.register_verified("Other"))
     _problem(requests.get(f"{srv.url}/api/media/uploads/{u['upload_id']}", headers=other.h, timeout=T),
@@ -239,7 +244,7 @@ def test_part_out_of_range_missing_part_and_abort(srv, backend, stored) -> None:
     # a cancelled upload is gone: its status is 404 like any deleted resource (issue 11)
     _problem(requests.get(f"{srv.url}/api/media/uploads/{u['upload_id']}", headers=up.h, timeout=T), 404,
              "not_found")
-    _problem(up.target(u["upload_id"], 1), 410, "upload_aborted")
+    _problem(up.target(u["upload_id"], 1), 404, "upload_aborted")
     assert stored() == before
 
 

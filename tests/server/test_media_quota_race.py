@@ -78,7 +78,7 @@ def test_parallel_uploads_cannot_exceed_the_quota_on_sqlite(tmp_path: Path) -> N
         outcomes, total = _race(db, tmp_path)
     finally:
         db.dispose()
-    assert outcomes == [201, 201] + [422] * (PARALLEL - 2)
+    assert outcomes == [201, 201] + [409] * (PARALLEL - 2)
     assert total == 2 * SIZE <= QUOTA
 
 
@@ -90,7 +90,7 @@ def test_parallel_uploads_cannot_exceed_the_quota_on_postgres(tmp_path: Path, po
         outcomes, total = _race(db, tmp_path)
     finally:
         db.dispose()
-    assert outcomes == [201, 201] + [422] * (PARALLEL - 2)
+    assert outcomes == [201, 201] + [409] * (PARALLEL - 2)
     assert total == 2 * SIZE <= QUOTA
 
 
@@ -111,7 +111,7 @@ def test_complete_checks_the_quota_again(tmp_path: Path) -> None:
             svc.config = dataclasses.replace(config, user_quota_bytes=SIZE - 1)
             with pytest.raises(ApiError) as err:
                 svc.complete(s, "u1", up.id, [(1, etag)])
-            assert (err.value.status, err.value.code) == (422, "quota_exceeded")
+            assert (err.value.status, err.value.code) == (409, "quota_exceeded")
             assert s.get(Upload, up.id).status == "open"  # nothing half-done: it can still be aborted
             svc.config = config
             media = svc.complete(s, "u1", up.id, [(1, etag)])

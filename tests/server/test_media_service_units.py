@@ -72,7 +72,7 @@ def test_quota_counts_videos_and_open_uploads(tmp_path: Path, session: Session) 
     svc.create_upload(session, "u1", "a.mp4", 5000, "video/mp4")  # 4000 + 5000 fits; failed ones do not count
     with pytest.raises(ApiError) as err:
         svc.create_upload(session, "u1", "b.mp4", 1001, "video/mp4")
-    assert (err.value.status, err.value.code) == (422, "quota_exceeded")
+    assert (err.value.status, err.value.code) == (409, "quota_exceeded")
     assert err.value.errors == {"size": ["At most 1000 bytes are left in your quota."]}
 
 

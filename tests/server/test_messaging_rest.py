@@ -1,6 +1,7 @@
 """The conversation REST calls: send (idempotent), history pages, read, list, search."""
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -92,6 +93,14 @@ def test_send_is_idempotent_and_history_pages_by_cursor(live_server):  # noqa: A
         assert (r.status_code, r.json()["code"]) == (status, code), r.text
     r = rest("POST", f"{url}/nobody/messages", token_of(alice), json={"client_id": "q", "body": "hi"})
     assert (r.status_code, r.json()["code"]) == (404, "recipient_not_found")
+    # The document says "body or media_id" (anyOf), with the body's pattern being what trimming keeps (issue 11)
+    send = rest("GET", f"{live_server.url}/api/openapi.json", token_of(alice)).json()["components"]["schemas"]["SendBody"]
+    assert [b["required"] for b in send["anyOf"]] == [["body"], ["media_id"]], send
+    pattern = send["anyOf"][0]["properties"]["body"]["pattern"]
+    assert re.search(pattern, "\x1c\u3000 \t") is None and re.search(pattern, " x ")
+    for blank in ({"client_id": "w", "body": "\x1c\u3000 "}, {"client_id": "v", "body": None, "media_id": None}):
+        r = rest("POST", f"{url}/{b_id}/messages", token_of(alice), json=blank)
+        assert (r.status_code, r.json()["code"]) == (422, "validation_failed"), r.text
     assert rest("GET", url, "not-a-token").status_code == 401
     r = rest("GET", f"{url}/nobody/messages", token_of(alice))
     assert r.status_code == 404 and r.headers["Content-Type"].startswith("application/problem+json")
