@@ -8,7 +8,7 @@ from pathlib import Path
 import requests
 
 from server import protocol as P
-from tests.conftest import ROOT, LiveServer, free_port, wait_until
+from tests.conftest import ROOT, LiveServer, wait_until
 from tests.server.realtime_helpers import Device, token_of
 
 
