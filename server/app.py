@@ -13,19 +13,19 @@ from flask import Flask
 from flask_openapi3 import Info, OpenAPI
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from server import observability
 from server.config import Config
 from server.db import Database
 from server.errors import install_error_handlers, problem_response, validation_problem
 from server.extensions import Services, close_db_session, limiter, socketio
-from server import observability
 from server.jobs import Jobs
 from server.mail import MailQueue, build_mailer
 from server.observability import Metrics
+from server.realtime.notifier import Notifier
 from server.services.accounts import AccountService
 from server.services.media_view import media_for_message
 from server.services.messaging import MessagingService
 from server.services.presence import MemoryPresence, Presence, RedisPresence
-from server.realtime.notifier import Notifier
 from server.services.tokens import TokenService
 from server.services.user_limits import UserLimits
 

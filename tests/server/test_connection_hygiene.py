@@ -140,7 +140,7 @@ def test_chat_stays_fast_beside_2000_idle_tcp_and_200_half_open_sessions(live_se
     _raise_nofile(4096)
     idle = [socket.create_connection(("127.0.0.1", live_server.port), timeout=10) for _ in range(2000)]
     half_open = [_half_open(live_server.url) for _ in range(200)]
-    assert len(half_open) == 200  # kept referenced (open) while the two people chat
+    assert len(set(half_open)) == 200
     try:
         a, b = live_server.register_verified("An"), live_server.register_verified("Bao")
         r = requests.post(f"{live_server.url}/api/auth/login", json={"email": a["email"], "password": a["password"]},
