@@ -6,7 +6,7 @@ pushed to connected devices.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import Response, current_app
 from flask_openapi3 import APIBlueprint, Tag
