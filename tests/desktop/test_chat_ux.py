@@ -13,9 +13,9 @@ from PySide6.QtCore import Qt
 
 from desktop.core.models import UserSummary
 from desktop.qt.message_model import UNREAD, KindRole
-from tests.desktop.conftest import ROOT, sign_in, two_people, wait_online
+from tests.desktop.conftest import sign_in, two_people, wait_online
 from tests.desktop.video_fixtures import small_video, video_dir  # noqa: F401
-from tests.desktop.video_flow import PartRecorder, attach_with_button, waiting_for_network
+from tests.desktop.video_flow import PartRecorder, attach_with_button, save_shot, waiting_for_network
 
 
 def _post(server: Any, sender: dict, to: dict, body: str, client_id: str) -> dict:
@@ -188,7 +188,7 @@ def test_when_the_server_dies_mid_upload_the_bubble_stops_quoting_a_speed(qtbot:
     # for comparison: when the upload itself gives up its retries (what the bubble used to wait for)
     qtbot.waitUntil(lambda: waiting_for_network(a, state.key), timeout=30000)
     print(f"the upload manager itself said offline {time.monotonic() - stopped[0]:.2f} s after")
-    assert chat.window().grab().save(str(ROOT / "screenshots" / "upload-server-died.png"))
+    save_shot(chat.window(), "upload-server-died.png")  # (creates screenshots/ in a clean clone)
 
 
 def test_when_the_server_hangs_mid_upload_the_bubble_says_it_waits(qtbot: Any, make_app: Any, live_server: Any,
