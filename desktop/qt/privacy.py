@@ -44,6 +44,7 @@ class PrivacyService(QObject):
         self.runner = runner
         self.blocked: dict[str, UserSummary] = {}
         self.loaded = False
+        self._changes = 0  # blocks and unblocks confirmed here; a list read before one is stale
 
     def connect_bridge(self, bridge: Any) -> None:
         bridge.blocksChanged.connect(lambda _uid, _blocked: self.refresh())
@@ -53,7 +54,11 @@ class PrivacyService(QObject):
         return user_id in self.blocked
 
     def refresh(self) -> None:
+        started = self._changes
+
         def done(people: list[UserSummary]) -> None:
+            if self._changes != started:  # a block or unblock landed meanwhile: this list may predate it
+                return
             self.blocked = {p.id: p for p in people}
             self.loaded = True
             self.blocksChanged.emit()
@@ -66,6 +71,7 @@ class PrivacyService(QObject):
         call = self.api.block if blocked else self.api.unblock
 
         def done(_result: object) -> None:
+            self._changes += 1
             if blocked:
                 self.blocked[person.id] = person
             else:
