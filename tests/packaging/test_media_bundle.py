@@ -54,7 +54,7 @@ def test_the_bundled_server_processes_video_in_worker_processes(tmp_path: Path,
         assert r.status_code == 202
         code = read_outbox_code(data, addr)
         r = requests.post(f"{base}/api/auth/verify", timeout=10,
-                          json={"email": addr, "code": code})
+                          json={"email": addr, "code": code, "password": "harbor lights 42"})  # contract v2
         assert r.status_code == 200, r.text
         up = Uploader(_Hosted(base, data), {"tokens": r.json()})  # type: ignore[arg-type]
         m = up.wait_done(up.upload(index_last_mp4), timeout=120)
