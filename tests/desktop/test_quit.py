@@ -10,9 +10,15 @@ from typing import Any
 
 import pytest
 
+from desktop.net.realtime import CLOSE_WAIT_S
 from tests.desktop.conftest import sign_in, wait_online
 
-QUIT_BOUND_S = 1.5  # the windows vanish at once; what is left must not keep the process for seconds
+# The windows vanish at once and quit() typically returns in about 0.2 s. What it may still wait for
+# is bounded by design (the socket thread's join, the network pool, the disk queue), and those waits
+# stretch when four test workers share two cores: CI once measured 1.57 s there. The bound catches
+# the symptom a person saw (the process lived 4-5 s after its windows vanished) and the old 3 s wait
+# for a WebSocket close reply, which the last assertions check directly.
+QUIT_BOUND_S = 3.0
 
 
 def test_quit_while_online_returns_promptly(qtbot: Any, make_app: Any, live_server: Any,
@@ -22,6 +28,18 @@ def test_quit_while_online_returns_promptly(qtbot: Any, make_app: Any, live_serv
     sign_in(qtbot, a, alice["email"], alice["password"])
     wait_online(qtbot, a)
     realtime = a.service.realtime
+    close_waits: list[float] = []  # how long each WebSocket close took (it once waited 3 s for a reply)
+    ws = realtime._client.eio.ws
+    shortened_close = ws.close
+
+    def recording_close(*args: Any, **kwargs: Any) -> Any:
+        t0 = time.monotonic()
+        try:
+            return shortened_close(*args, **kwargs)
+        finally:
+            close_waits.append(time.monotonic() - t0)
+
+    ws.close = recording_close
     quit_called: list[bool] = []
     monkeypatch.setattr(a.qapp, "quit", lambda: quit_called.append(True))  # other tests share the QApplication
     started = time.monotonic()
@@ -29,5 +47,7 @@ def test_quit_while_online_returns_promptly(qtbot: Any, make_app: Any, live_serv
     took = time.monotonic() - started
     assert quit_called and a.main_window is None and not realtime.connected
     assert took < QUIT_BOUND_S, f"quit took {took:.2f} s"
+    # the WebSocket was closed, not waited on: CLOSE_WAIT_S at most, with room for a loaded machine
+    assert close_waits and max(close_waits) < CLOSE_WAIT_S + 1.0, close_waits
     # the server saw the person leave (the socket really closed, it was not just abandoned)
     qtbot.waitUntil(lambda: realtime._thread is None or not realtime._thread.is_alive(), timeout=5000)
