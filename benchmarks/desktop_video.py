@@ -36,6 +36,7 @@ from desktop.core.uploads import PROCESSING, UploadStore, inspect_video  # noqa:
 from desktop.net.http import ApiClient  # noqa: E402
 from desktop.net.uploads import MediaClient  # noqa: E402
 from desktop.qt.media import MediaReader  # noqa: E402
+from desktop.qt.tasks import TaskRunner  # noqa: E402
 from desktop.qt.uploads import PreparedVideo, UploadManager  # noqa: E402
 from desktop.ui.player_window import PlayerWindow  # noqa: E402
 from tests.conftest import LiveServer  # noqa: E402
@@ -76,7 +77,9 @@ def ms(values: list[float]) -> str:
 def app_upload(qapp: QApplication, api: ApiClient, path: Path, workdir: Path) -> tuple[float, dict]:
     """The desktop app's upload path, timed from Send to the upload completed (processing begins)."""
     client = MediaClient(api, timeout=(5.0, 120.0))
-    manager = UploadManager(client, UploadStore(workdir / f"uploads-{time.time_ns()}.sqlite3"), "bench|me")
+    runners = [TaskRunner(threads=8), TaskRunner(threads=1), TaskRunner(threads=6)]  # as the app's
+    manager = UploadManager(client, UploadStore(workdir / f"uploads-{time.time_ns()}.sqlite3"), "bench|me",
+                            runner=runners[0], disk=runners[1], parts=runners[2])
     got: list = []
     manager.prepare(str(path), got.append, got.append)
     wait_for(lambda: bool(got))
@@ -90,21 +93,27 @@ def app_upload(qapp: QApplication, api: ApiClient, path: Path, workdir: Path) ->
     elapsed = done[0] - t0
     media_id = manager.get(state.key).media_id
     manager.shutdown()
+    for runner in runners:
+        runner.shutdown(wait_ms=5000)
     return elapsed, {"media_id": media_id}
 
 
 def bare_upload(api: ApiClient, path: Path, workdir: Path) -> float:
-    """The same upload through desktop.net.uploads.Uploader alone (no Qt, no UploadManager)."""
+    """The same upload through desktop.net.uploads.Uploader alone (no UploadManager; parts on a TaskRunner)."""
     from desktop.core.uploads import UploadState
     from desktop.net.uploads import Control, Uploader
 
     st = path.stat()
     state = UploadState(key=f"bare-{time.time_ns()}", owner="bench|me", peer_id="nobody", path=str(path),
                         filename=path.name, size=st.st_size, mtime=st.st_mtime, content_type="video/mp4")
-    uploader = Uploader(MediaClient(api, timeout=(5.0, 120.0)), UploadStore(workdir / f"{state.key}.sqlite3"))
+    parts = TaskRunner(threads=3)
+    uploader = Uploader(MediaClient(api, timeout=(5.0, 120.0)), UploadStore(workdir / f"{state.key}.sqlite3"),
+                        spawn=parts.start)
     t0 = time.perf_counter()
     uploader.run(state, Control())
-    return time.perf_counter() - t0
+    elapsed = time.perf_counter() - t0
+    parts.shutdown(wait_ms=5000)
+    return elapsed
 
 
 def main() -> int:
@@ -159,7 +168,8 @@ def main() -> int:
         info = wait_ready(srv, h, up["media_id"])
         media = media_info(info)
         assert media is not None and media.ready, info
-        reader = MediaReader(MediaClient(api))
+        network = TaskRunner(threads=8)
+        reader = MediaReader(MediaClient(api), runner=network)
         print(f"player: {clip.name} ({clip.stat().st_size / 1e6:.0f} MB, {media.duration:.0f} s, "
               f"{media.width}x{media.height}), streamed from the local server")
         first: list[float] = []

@@ -5,7 +5,7 @@ import hashlib
 import logging
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -31,6 +31,10 @@ if TYPE_CHECKING:  # the rest is imported after sign-in, so the sign-in window o
 
 log = logging.getLogger(__name__)
 
+UPLOADS_AT_ONCE = 2  # videos uploading at the same time
+PARTS_AT_ONCE = 3  # parts of one video in flight at the same time
+UPLOAD_PART_THREADS = UPLOADS_AT_ONCE * PARTS_AT_ONCE
+
 
 class ParleyApp(QObject):
     """One running app for one profile.
@@ -55,12 +59,11 @@ class ParleyApp(QObject):
         self.server_url = config.server_url or self.settings.server_url or DEFAULT_SERVER
         if config.server_url and self.settings.server_url and config.server_url != self.settings.server_url:
             self.settings.last_user = None  # another server: its account is not ours
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(8)
-        self.runner = TaskRunner(self.pool, self)
-        self.disk_pool = QThreadPool(self)
-        self.disk_pool.setMaxThreadCount(1)  # cache and outbox writes keep their order
-        self.disk = TaskRunner(self.disk_pool, self)
+        # The app's background work (desktop/qt/tasks.py). Each runner owns its pool and deletes
+        # it on this thread at shutdown()/quit(), once idle (docs/architecture.md, "Thread pools").
+        self.runner = TaskRunner(self, threads=8, name="network")
+        self.disk = TaskRunner(self, threads=1, name="disk")  # cache and outbox writes keep their order
+        self.upload_parts = TaskRunner(self, threads=UPLOAD_PART_THREADS, name="upload-parts")
         self.api = ApiClient(self.server_url, timeout=config.http_timeout)
         self.session = Session(self.api, CredentialStore(config.profile, keyring_backend), self.runner,
                                self.settings, self)
@@ -103,8 +106,9 @@ class ParleyApp(QObject):
         # Queued network work is dropped and running calls are not waited for long: their
         # results are not needed any more (each has its own timeout). The disk queue was
         # drained by _teardown, so every write landed before the store closed.
-        self.runner.close(wait_ms=500)
-        self.disk.close(wait_ms=3000)
+        self.upload_parts.shutdown(wait_ms=500)
+        self.runner.shutdown(wait_ms=500)
+        self.disk.shutdown(wait_ms=3000)
         self.qapp.quit()
 
     def shutdown(self) -> None:
@@ -116,8 +120,10 @@ class ParleyApp(QObject):
             self.login_window.close()
             self.login_window.deleteLater()
             self.login_window = None
-        self.runner.wait_idle(5000)
-        self.disk.wait_idle(5000)
+        for runner in (self.upload_parts, self.runner, self.disk):  # queued work still runs ...
+            runner.wait_idle(5000)
+        for runner in (self.upload_parts, self.runner, self.disk):  # ... then each pool is deleted here
+            runner.shutdown()
 
     def _scheme_changed(self, *_: object) -> None:
         self._apply_look()
@@ -264,7 +270,8 @@ class ParleyApp(QObject):
         client = MediaClient(self.api, timeout=(connect, max(30.0, read)))
         uploads = UploadManager(client, UploadStore(self.config.data_dir / "uploads.sqlite3"),
                                 f"{info.server_url}|{info.user.id}", runner=self.runner, disk=self.disk,
-                                parent=self)
+                                parts=self.upload_parts, connections=PARTS_AT_ONCE,
+                                max_running=UPLOADS_AT_ONCE, parent=self)
         self.uploads = uploads
         self.media_reader = MediaReader(client, self, runner=self.runner)
 

@@ -14,7 +14,6 @@ import os
 import random
 import threading
 import time
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterator, Protocol
@@ -31,6 +30,9 @@ log = logging.getLogger(__name__)
 
 CHUNK = int(os.environ.get("PARLEY_UPLOAD_CHUNK", 1024 * 1024))
 Progress = Callable[[int, int], None]  # bytes done (confirmed + in flight), total
+# Starts a job on another thread and says whether it will run (the app: its upload-parts
+# TaskRunner's ``start``). The uploader makes no thread of its own.
+Spawn = Callable[[Callable[[], None]], bool]
 
 
 class Interrupted(Exception):
@@ -258,19 +260,23 @@ class UploadRecords(Protocol):
 class Uploader:
     """Runs one :class:`UploadState` through the resumable protocol.
 
-    Up to ``connections`` parts go at once. Each confirmed part is written to the
-    :class:`UploadStore` immediately, so a crash loses only the parts in flight.
-    A resumed upload asks the server which parts arrived and sends only the rest.
+    Up to ``connections`` parts go at once: the part senders are jobs started with
+    ``spawn`` (the app's upload-parts runner), while :meth:`run`'s own thread waits for
+    them. Without ``spawn`` the parts go one after another on the caller's thread.
+    Each confirmed part is written to the :class:`UploadStore` immediately, so a crash
+    loses only the parts in flight. A resumed upload asks the server which parts
+    arrived and sends only the rest.
 
     Attributes:
         sent_parts: part numbers PUT by this uploader (tests check a resume sends only the missing ones).
     """
 
-    def __init__(self, client: MediaClient, store: UploadRecords, *, connections: int = 3, retries: int = 4,
-                 backoff: float = 0.5) -> None:
+    def __init__(self, client: MediaClient, store: UploadRecords, *, spawn: Spawn | None = None,
+                 connections: int = 3, retries: int = 4, backoff: float = 0.5) -> None:
         self.client = client
         self.store = store
-        self.connections = max(1, connections)
+        self.spawn = spawn
+        self.connections = max(1, connections) if spawn is not None else 1
         self.retries = retries
         self.backoff = backoff
         self.sent_parts: list[int] = []
@@ -368,6 +374,13 @@ class Uploader:
                 total = base + sum(in_flight.values())
             progress(min(total, state.size), state.size)
 
+        def lost(n: int) -> None:
+            """A part failed: its bytes in flight no longer count, and the bar says so at once."""
+            with lock:
+                in_flight[n] = 0
+                total = base + sum(in_flight.values())
+            progress(min(total, state.size), state.size)
+
         def one(span: Any) -> None:
             assert state.upload_id is not None
             for attempt in range(self.retries + 1):
@@ -384,12 +397,14 @@ class Uploader:
                         self.sent_parts.append(span.n)
                     etag = self.client.put_part(target, reader)
                 except NetworkError:
-                    with lock:
-                        in_flight[span.n] = 0
+                    lost(span.n)
                     if attempt == self.retries:
                         raise
                     control.sleep(self.backoff * (2 ** attempt) * (0.5 + random.random()))
                     continue
+                except Interrupted:
+                    lost(span.n)
+                    raise
                 finally:
                     if reader is not None:
                         reader.close()
@@ -398,15 +413,80 @@ class Uploader:
                 self.store.add_part(state.key, span.n, etag)
                 return
 
-        with ThreadPoolExecutor(max_workers=min(self.connections, len(spans)),
-                                thread_name_prefix="upload-part") as pool:
-            futures: list[Future[None]] = [pool.submit(one, s) for s in spans]
-            done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-            failure = next((f.exception() for f in done if f.exception() is not None), None)
-            if failure is not None:
-                abort.stop("aborted")
-                wait(futures)
-                raise failure
+        if self.spawn is None:
+            for span in spans:
+                one(span)
+            return
+        _PartSenders(spans, one, abort, control, min(self.connections, len(spans))).run(self.spawn)
+
+
+class _PartSenders:
+    """Sends a round's parts with ``senders`` jobs started through a :data:`Spawn`, and waits for them.
+
+    Each sender takes the next part until none is left or one failed; the first failure
+    stops the others (``abort``) and is raised once every sender that started has ended.
+    A sender that never started (its runner was shut down) is written off when the upload
+    stops, so the wait always ends.
+    """
+
+    def __init__(self, spans: list[Any], send: Callable[[Any], None], abort: Control, control: Control,
+                 senders: int) -> None:
+        self.todo = list(reversed(spans))
+        self.send = send
+        self.abort = abort
+        self.control = control
+        self.senders = senders
+        self.cond = threading.Condition()
+        self.waiting = 0  # senders spawned but not started yet
+        self.running = 0
+        self.failure: BaseException | None = None
+
+    def run(self, spawn: Spawn) -> None:
+        for _ in range(self.senders):
+            with self.cond:
+                self.waiting += 1
+            if not spawn(self._sender):
+                with self.cond:
+                    self.waiting -= 1
+        with self.cond:
+            while self.running or self.waiting:
+                if self.control.stopped or self.abort.stopped:
+                    self.waiting = 0  # not started yet: they will find nothing to do
+                    self.todo.clear()
+                    if not self.running:
+                        break
+                self.cond.wait(0.1)
+            if self.failure is None and self.todo:  # no sender could start
+                self.control.check()
+                raise NetworkError("Parley is closing; the upload goes on at the next start.", kind="busy")
+            if self.failure is not None:
+                raise self.failure
+        self.control.check()
+
+    def _sender(self) -> None:
+        with self.cond:
+            if self.waiting == 0:  # written off: the upload stopped before this sender started
+                return
+            self.waiting -= 1
+            self.running += 1
+        try:
+            while True:
+                with self.cond:
+                    if not self.todo or self.failure is not None:
+                        return
+                    span = self.todo.pop()
+                try:
+                    self.send(span)
+                except BaseException as exc:  # handed to the waiting upload thread
+                    with self.cond:
+                        if self.failure is None:
+                            self.failure = exc
+                    self.abort.stop("aborted")
+                    return
+        finally:
+            with self.cond:
+                self.running -= 1
+                self.cond.notify_all()
 
 
 def abort_upload(client: MediaClient, store: UploadRecords, state: UploadState) -> None:

@@ -31,11 +31,11 @@ class MediaReader(QObject):
     thumbnailReady = Signal(str)
     _done = Signal(object, object)
 
-    def __init__(self, client: MediaClient, parent: QObject | None = None, *,
-                 runner: TaskRunner | None = None) -> None:
+    def __init__(self, client: MediaClient, parent: QObject | None = None, *, runner: TaskRunner) -> None:
+        """``runner``: the app's network runner (the app owns it and shuts it down)."""
         super().__init__(parent)
         self.client = client
-        self.runner = runner or TaskRunner(parent=self)  # the app passes its network runner
+        self.runner = runner
         self._thumbs: dict[str, QImage] = {}
         self._loading: set[str] = set()
         self._done.connect(lambda cb, value: cb(value))

@@ -12,16 +12,27 @@ The app has two runners (like Anki's TaskManager, one mechanism for everything):
   the outbox, the upload records) in the order it was asked, so a later write
   never lands before an earlier one. :meth:`TaskRunner.run` is thread safe, so a
   worker queues its writes here too instead of writing from its own thread.
+* the upload-parts runner: the part senders of the uploads (:meth:`TaskRunner.start`
+  from an upload's task on the network runner, which then waits for them; on a pool
+  of their own, so waiting uploads can never fill the pool their parts need).
+
+Each runner owns its ``QThreadPool``. :meth:`TaskRunner.shutdown` deletes it on the
+GUI thread once no job runs, never while one does: ``~QThreadPool`` waits for its
+jobs, and a pool deleted by Python's garbage collector is deleted on whatever thread
+ran the collection, possibly one of its own workers, which then waits for itself
+(issue 12's "third thread destroying a QThreadPool in waitForDone").
 """
 from __future__ import annotations
 
+import atexit
+import ctypes
 import itertools
 import logging
 import threading
 from typing import Any, Callable
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, QTimer, Signal, Slot
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +58,26 @@ class _Job(QRunnable):
             pass
 
 
+class _Detached(QRunnable):
+    """A job with no result to hand back (:meth:`TaskRunner.start`): it reports its own outcome."""
+
+    def __init__(self, fn: Callable[[], None]) -> None:
+        super().__init__()
+        self.fn = fn
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        try:
+            self.fn()
+        except BaseException:  # never raised on a pool thread
+            log.exception("background job failed")
+
+
 class TaskRunner(QObject):
-    """Thin owner of a QThreadPool with callbacks delivered on the GUI thread.
+    """Owner of a QThreadPool with callbacks delivered on the GUI thread.
+
+    Attributes:
+        pool: its thread pool, None once :meth:`shutdown` deleted it (or handed it to the reaper).
 
     Signals:
         busyChanged(bool): True while at least one task is queued or running.
@@ -57,10 +86,11 @@ class TaskRunner(QObject):
     busyChanged = Signal(bool)
     _finished = Signal(object)
 
-    def __init__(self, pool: QThreadPool | None = None, parent: QObject | None = None, *,
-                 threads: int | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, *, threads: int | None = None, name: str = "") -> None:
         super().__init__(parent)
-        self.pool = pool or QThreadPool(self)
+        self.setObjectName(name or "tasks")
+        self.pool: QThreadPool | None = QThreadPool(self)
+        self.pool.setObjectName(self.objectName())
         if threads is not None:
             self.pool.setMaxThreadCount(threads)
         self._ids = itertools.count(1)
@@ -82,8 +112,25 @@ class TaskRunner(QObject):
             first = len(self._callbacks) == 1
         if first:
             self.busyChanged.emit(True)
-        self.pool.start(_Job(self, job_id, fn))
+        pool = self.pool
+        if pool is None:  # shut down: nobody would take the result
+            with self._lock:
+                self._callbacks.pop(job_id, None)
+            return job_id
+        pool.start(_Job(self, job_id, fn))
         return job_id
+
+    def start(self, fn: Callable[[], None]) -> bool:
+        """Run ``fn`` on the pool with no callback (it reports its own outcome). Safe from any thread.
+
+        For jobs another worker waits for (an upload's part senders). Returns False, and runs
+        nothing, once the runner is shut down.
+        """
+        pool = self.pool
+        if pool is None or self._closed:
+            return False
+        pool.start(_Detached(fn))
+        return True
 
     def pending(self) -> int:
         with self._lock:
@@ -91,7 +138,8 @@ class TaskRunner(QObject):
 
     def wait_idle(self, msecs: int = 5000) -> bool:
         """Block until the pool is empty (only for shutdown and tests)."""
-        return self.pool.waitForDone(msecs)
+        pool = self.pool
+        return True if pool is None else pool.waitForDone(msecs)
 
     def close(self, wait_ms: int = 0) -> bool:
         """At quit: drop tasks not started yet, deliver no more callbacks, wait up to ``wait_ms``.
@@ -100,8 +148,30 @@ class TaskRunner(QObject):
         their results are dropped. Returns True if the pool was idle within the wait.
         """
         self._closed = True
-        self.pool.clear()
-        return self.pool.waitForDone(wait_ms)
+        pool = self.pool
+        if pool is None:
+            return True
+        pool.clear()
+        return pool.waitForDone(wait_ms)
+
+    def shutdown(self, wait_ms: int = 0) -> bool:
+        """:meth:`close`, then delete the pool here, on the GUI thread, once no job runs.
+
+        A pool whose jobs are still running after ``wait_ms`` (a network call waits for its
+        timeout) goes to the reaper, which deletes it on the GUI thread when they end. So no
+        pool is ever deleted while a job runs, nor by a garbage collection on another thread.
+        Returns True if the pool was idle within the wait. Idempotent.
+        """
+        if QThread.currentThread() is not self.thread():
+            raise RuntimeError("TaskRunner.shutdown must run on the thread that owns the runner")
+        idle = self.close(wait_ms)
+        pool, self.pool = self.pool, None
+        if pool is not None:
+            if idle:
+                shiboken6.delete(pool)
+            else:
+                _reaper.adopt(pool)
+        return idle
 
     @Slot(object)
     def _deliver(self, outcome: tuple[int, bool, Any]) -> None:
@@ -122,3 +192,58 @@ class TaskRunner(QObject):
         finally:
             if idle:
                 self.busyChanged.emit(False)
+
+
+class _Reaper:
+    """Deletes pools that were still busy at their runner's shutdown, on the GUI thread, once idle.
+
+    Each pool is held here (unparented, so no parent's deletion takes it along) and polled by a
+    GUI-thread timer. A pool still busy when the interpreter exits is never deleted (an extra
+    reference taken at exit): deleting it would wait for its job, and a job that ends while Python
+    finalizes cannot take the GIL; its thread ends with the process instead.
+    """
+
+    POLL_MS = 50
+
+    def __init__(self) -> None:
+        self.pools: list[QThreadPool] = []
+        self.timer: QTimer | None = None
+        atexit.register(self._keep_busy_forever)
+
+    def adopt(self, pool: QThreadPool) -> None:
+        pool.setParent(None)
+        self.pools.append(pool)
+        if self.timer is None:
+            self.timer = QTimer()
+            self.timer.setInterval(self.POLL_MS)
+            self.timer.timeout.connect(self.reap)
+        self.timer.start()
+
+    def reap(self) -> int:
+        """Delete the adopted pools that are idle now; returns how many are still busy."""
+        busy = []
+        for pool in self.pools:
+            if pool.activeThreadCount() == 0 and pool.waitForDone(0):
+                shiboken6.delete(pool)
+            else:
+                busy.append(pool)
+        self.pools = busy
+        if not busy and self.timer is not None:
+            self.timer.stop()
+        return len(busy)
+
+    def _keep_busy_forever(self) -> None:
+        for pool in self.pools:
+            if shiboken6.isValid(pool) and pool.activeThreadCount() > 0:
+                ctypes.pythonapi.Py_IncRef(ctypes.py_object(pool))
+            elif shiboken6.isValid(pool):
+                shiboken6.delete(pool)
+        self.pools = []
+
+
+_reaper = _Reaper()
+
+
+def busy_pools() -> int:
+    """How many shut-down runners' pools still run a job (each is deleted when its jobs end)."""
+    return _reaper.reap()

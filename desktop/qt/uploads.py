@@ -1,9 +1,10 @@
-"""Video uploads in the background: worker threads, progress signals, pause/resume/cancel, resume at start-up.
+"""Video uploads in the background: progress signals, pause/resume/cancel, resume at start-up.
 
 Each upload runs as a task of the app's network :class:`TaskRunner` through
-:class:`desktop.net.uploads.Uploader` (which sends up to ``connections`` parts at
-once) and then waits for the server's processing. Signals reach the GUI thread
-queued. The upload's state is kept in the profile's :class:`UploadStore`, written
+:class:`desktop.net.uploads.Uploader`, which sends up to ``connections`` parts at
+once as jobs of the upload-parts runner (a pool of their own, so uploads waiting
+for their parts never fill the pool the parts need), and then waits for the
+server's processing. Signals reach the GUI thread queued. The upload's state is kept in the profile's :class:`UploadStore`, written
 only on the app's disk runner (one thread, in order, shared with the message
 cache), so a crash or a reboot loses nothing:
 :meth:`UploadManager.resume_unfinished` picks every upload up where it
@@ -79,7 +80,37 @@ class _Job:
         self.meter = RateMeter()
         self.progress = Progress(state.bytes_done(), state.size, 0.0, None)
         self.retry_delay = 1.0
-        self.last_emit = 0.0
+        self.ticks = ProgressTicks()
+        self.announced_at = 0.0  # monotonic time of the last progress signal
+        self.announce_due = False  # a trailing progress signal is scheduled
+
+
+class ProgressTicks:
+    """The newest progress of one upload, handed from its workers to the GUI thread without loss.
+
+    Workers :meth:`put` every change; at most one tick is on its way to the GUI thread at a
+    time, and it carries the newest value when it is read (:meth:`take`). So the GUI never
+    falls behind, and the last value before the upload stops (the server died, the network
+    went) always arrives: a bubble that says "offline" shows the percentage really reached.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._newest: tuple[int, int, float] | None = None
+        self._queued = False
+
+    def put(self, done: int, total: int) -> bool:
+        """Record a change; True if the caller must send a tick (none is on its way)."""
+        with self._lock:
+            self._newest = (done, total, time.monotonic())
+            send, self._queued = not self._queued, True
+            return send
+
+    def take(self) -> tuple[int, int, float] | None:
+        """On the GUI thread, for a tick that arrived: the newest value (None if already taken)."""
+        with self._lock:
+            newest, self._newest, self._queued = self._newest, None, False
+            return newest
 
 
 class UploadManager(QObject):
@@ -101,14 +132,18 @@ class UploadManager(QObject):
     removed = Signal(str)
     _event = Signal(str, str, object)
 
-    def __init__(self, client: MediaClient, store: UploadStore, owner: str, *, connections: int = 3,
-                 max_running: int = 2, runner: TaskRunner | None = None, disk: TaskRunner | None = None,
+    def __init__(self, client: MediaClient, store: UploadStore, owner: str, *, runner: TaskRunner,
+                 disk: TaskRunner, parts: TaskRunner, connections: int = 3, max_running: int = 2,
                  parent: QObject | None = None) -> None:
+        """``runner``: the network runner (each upload's task); ``disk``: the one disk thread (the
+        upload records); ``parts``: the upload-parts runner, with ``connections * max_running``
+        threads. The app owns all three and shuts them down (desktop/qt/tasks.py)."""
         super().__init__(parent)
         self.client = client
         self.store = store
-        self.runner = runner or TaskRunner(parent=self)  # the app passes its network runner
-        self.disk = disk or TaskRunner(parent=self, threads=1)  # ... and its one disk thread
+        self.runner = runner
+        self.disk = disk
+        self.parts = parts
         self._writes = QueuedWrites(store, self.disk)
         self.owner = owner
         self.connections = connections
@@ -302,17 +337,16 @@ class UploadManager(QObject):
         if state.phase != PROCESSING:
             self._set_phase(job, UPLOADING)
             state.phase = UPLOADING
-        uploader = Uploader(self.client, self._writes, connections=self.connections,
+        uploader = Uploader(self.client, self._writes, spawn=self.parts.start, connections=self.connections,
                             retries=self.part_retries)
         self.uploaders.append(uploader)
         job.meter.reset()
         key = state.key
+        ticks = job.ticks
 
         def on_progress(done: int, total: int) -> None:
-            now = time.monotonic()
-            if now - job.last_emit >= PROGRESS_EVERY_S or done >= total:
-                job.last_emit = now
-                self._event.emit(key, "progress", (done, total, now))
+            if ticks.put(done, total):
+                self._event.emit(key, "progress", ticks)
 
         job.started.clear()
         job.finished.clear()
@@ -385,10 +419,13 @@ class UploadManager(QObject):
         if job is None:
             return
         if kind == "progress":
-            done, total, now = payload
+            newest = payload.take() if payload is job.ticks else None
+            if newest is None:
+                return
+            done, total, now = newest
             job.meter.add(done, now)
             job.progress = Progress(done, total, job.meter.rate(), job.meter.eta(done, total))
-            self.progress.emit(key, job.progress)
+            self._announce(job)
         elif kind == "uploaded":
             job.state = payload
             job.progress = Progress(job.state.size, job.state.size, job.progress.rate, 0.0)
@@ -419,6 +456,25 @@ class UploadManager(QObject):
             delay = job.retry_delay
             job.retry_delay = min(job.retry_delay * 2, 30.0)
             QTimer.singleShot(int(delay * 1000), self._pump)
+
+    def _announce(self, job: _Job) -> None:
+        """Emit ``progress`` at most every PROGRESS_EVERY_S, and always the last value (a trailing signal)."""
+        wait = job.announced_at + PROGRESS_EVERY_S - time.monotonic()
+        if wait <= 0 or job.progress.done >= job.progress.total:
+            self._announce_now(job)
+        elif not job.announce_due:
+            job.announce_due = True
+            QTimer.singleShot(int(wait * 1000) + 1, self, functools.partial(self._announce_due, job.state.key))
+
+    def _announce_due(self, key: str) -> None:
+        job = self._jobs.get(key)
+        if job is not None and job.announce_due:
+            self._announce_now(job)
+
+    def _announce_now(self, job: _Job) -> None:
+        job.announce_due = False
+        job.announced_at = time.monotonic()
+        self.progress.emit(job.state.key, job.progress)
 
     def _processed(self, job: _Job, info: MediaInfo) -> None:
         if job.state.key in self._handing or job.state.key not in self._jobs:

@@ -17,6 +17,7 @@ from keyring.errors import NoKeyringError, PasswordDeleteError  # noqa: E402
 
 from desktop.app import ParleyApp  # noqa: E402
 from desktop.config import AppConfig  # noqa: E402
+from desktop.qt.tasks import TaskRunner  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -107,6 +108,34 @@ def make_app(qapp: Any, qtbot: Any, desktop_home: Path, memory_keyring: MemoryKe
     yield make
     for app in reversed(apps):
         app.shutdown()
+
+
+class Runners:
+    """The app's three task runners, for tests that build its parts without a ParleyApp."""
+
+    def __init__(self) -> None:
+        self.network = TaskRunner(threads=8, name="network")
+        self.disk = TaskRunner(threads=1, name="disk")
+        self.parts = TaskRunner(threads=6, name="upload-parts")
+
+    def upload_kwargs(self) -> dict[str, TaskRunner]:
+        return {"runner": self.network, "disk": self.disk, "parts": self.parts}
+
+    def shutdown(self) -> None:
+        """Let queued work run, then delete the pools here, on the GUI thread (as the app does)."""
+        everything = (self.parts, self.network, self.disk)
+        for runner in everything:
+            runner.wait_idle(5000)
+        for runner in everything:
+            runner.shutdown()
+            runner.deleteLater()
+
+
+@pytest.fixture
+def runners(qapp: Any) -> Iterator[Runners]:
+    r = Runners()
+    yield r
+    r.shutdown()
 
 
 def sign_in(qtbot: Any, app: ParleyApp, email: str, password: str) -> None:

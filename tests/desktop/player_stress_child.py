@@ -33,6 +33,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from desktop.core.media import media_info  # noqa: E402
 from desktop.net.uploads import MediaClient  # noqa: E402
 from desktop.qt.media import MediaReader  # noqa: E402
+from desktop.qt.tasks import TaskRunner  # noqa: E402
 from desktop.ui.player_window import PlayerWindow, settle_overrides  # noqa: E402
 from tests.desktop.video_fixtures import FakeMediaServer, StaticApi  # noqa: E402
 
@@ -118,7 +119,7 @@ def describe(w: PlayerWindow) -> str:
 
 
 def run(app: QApplication, clip: bytes, mp4: bytes, cycles: int, stats: dict[str, Any],
-        driver: Driver) -> Generator[Wait, None, None]:
+        driver: Driver, network: TaskRunner) -> Generator[Wait, None, None]:
     fast = FakeMediaServer()
     slow = FakeMediaServer()
     slow.stream_rate = 250_000  # bytes/s, below the clip's bitrate: it buffers while playing
@@ -131,7 +132,8 @@ def run(app: QApplication, clip: bytes, mp4: bytes, cycles: int, stats: dict[str
         info = fake.add_media(mp4 if mp4_clip else clip, duration=8.0, width=1280, height=720,
                               filename="clip720.mp4" if mp4_clip else "clip720.mkv")
         info["playback_url"] = info["playback_url"].replace("token=t", f"token={token}")
-        reader = readers.setdefault(fake.url, MediaReader(MediaClient(StaticApi(fake.url))))
+        reader = readers.setdefault(fake.url, MediaReader(MediaClient(StaticApi(fake.url)),
+                                                                 runner=network))
         w = PlayerWindow(media_info(info), reader)
         w.show()
         driver.describe = lambda: describe(w) + f"; stream log {fake.stream_log[-3:]}"
@@ -216,11 +218,13 @@ def main() -> int:
     warm.deleteLater()
     stats["first_player_ms"] = round(1000 * (time.monotonic() - began), 1)
     driver = Driver(app, iter(()))
-    driver.steps = run(app, clip, Path(args.mp4).read_bytes(), args.cycles, stats, driver)
+    network = TaskRunner(threads=8, name="network")  # the players' media links, as the app's network runner
+    driver.steps = run(app, clip, Path(args.mp4).read_bytes(), args.cycles, stats, driver, network)
     ticker = Ticker(lambda: driver.current[2] if driver.current else "start")
     started = time.monotonic()
     app.exec()
     ticker.timer.stop()
+    network.shutdown(wait_ms=5000)  # its pool is deleted here, on the GUI thread, once idle
     for server in stats.pop("_servers", []):  # here, not in the generator: a generator finalized at
         server.close()  # interpreter exit would wait for serve_forever threads that are gone by then
     late = sorted(ticker.late)

@@ -90,10 +90,10 @@ def test_chat_writes_come_from_the_disk_thread_only(qtbot: Any, tmp_path: Path) 
 
 
 def test_upload_records_are_written_on_the_disk_thread_only(qtbot: Any, tmp_path: Path, small_video: Path,
-                                                            fake_media: FakeMediaServer) -> None:
+                                                            fake_media: FakeMediaServer, runners: Any) -> None:
     writes: list[int] = []
     store = recording(UploadStore, ("save", "add_part", "remove"), writes)(tmp_path / "u.sqlite3")
-    m = UploadManager(MediaClient(StaticApi(fake_media.url)), store, "srv|me")  # its own one-thread disk runner
+    m = UploadManager(MediaClient(StaticApi(fake_media.url)), store, "srv|me", **runners.upload_kwargs())
     try:
         got: list[Any] = []
         m.prepare(str(small_video), got.append, got.append)

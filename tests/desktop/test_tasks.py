@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt, QThreadPool
 
-from desktop.qt.tasks import TaskRunner
+from desktop.qt.tasks import TaskRunner, busy_pools
 from tests.desktop.chat_stubs import dispose
 
 _made: list[TaskRunner] = []
@@ -91,5 +91,60 @@ def test_a_task_outliving_its_runner_ends_quietly(qtbot: Any, capfd: Any) -> Non
     started = threading.Event()
     runner.run(lambda: (started.set(), time.sleep(0.3)))
     assert started.wait(5)
-    dispose(runner)  # its pool waits for the task, which then reports to a deleted runner
+    assert runner.shutdown() is False  # busy: the pool goes to the reaper
+    dispose(runner)  # the task then reports to a deleted runner
+    qtbot.waitUntil(lambda: busy_pools() == 0, timeout=5000)
     assert "Signal source has been deleted" not in capfd.readouterr().err
+
+
+def _deleted_on(pool: QThreadPool) -> list[int]:
+    """The thread ids ``pool`` is destroyed on (a direct call from ``destroyed``, wherever it is emitted)."""
+    threads: list[int] = []
+    pool.destroyed.connect(lambda *_: threads.append(threading.get_ident()), Qt.ConnectionType.DirectConnection)
+    return threads
+
+
+def test_shutdown_deletes_an_idle_pool_at_once_on_the_gui_thread(qtbot: Any) -> None:
+    runner = make(2)
+    done: list[int] = []
+    runner.run(lambda: 1, done.append)
+    qtbot.waitUntil(lambda: done == [1], timeout=5000)
+    pool = runner.pool
+    assert pool is not None
+    deleted = _deleted_on(pool)
+    assert runner.shutdown(wait_ms=1000) is True
+    assert deleted == [threading.get_ident()] and not _valid(pool)
+    assert runner.pool is None and runner.shutdown() is True  # idempotent
+    assert runner.start(lambda: None) is False  # nothing runs after shutdown
+
+
+def test_a_busy_pool_is_deleted_on_the_gui_thread_only_after_its_job_ends(qtbot: Any) -> None:
+    """Issue 12: a third thread destroyed a Python-owned QThreadPool in waitForDone. A pool is only
+    ever deleted by shutdown() or its reaper, here, and never while a job runs."""
+    runner = make(1)
+    release = threading.Event()
+    started = threading.Event()
+    runner.start(lambda: (started.set(), release.wait(10)) and None)
+    assert started.wait(5)
+    pool = runner.pool
+    assert pool is not None
+    deleted = _deleted_on(pool)
+    assert runner.shutdown(wait_ms=50) is False
+    dispose(runner)  # the runner goes; its busy pool does not go with it
+    qtbot.wait(200)
+    assert _valid(pool) and deleted == [] and busy_pools() == 1
+    release.set()
+    qtbot.waitUntil(lambda: not _valid(pool), timeout=5000)
+    assert deleted == [threading.get_ident()]
+
+
+def test_the_app_deletes_its_pools_at_shutdown_not_when_it_is_collected(qtbot: Any, make_app: Any) -> None:
+    """Before, ParleyApp's pools lived until its Python wrapper was collected, on any thread."""
+    app = make_app("http://127.0.0.1:9", start=False)
+    runners = (app.runner, app.disk, app.upload_parts)
+    pools = [r.pool for r in runners]
+    deleted = [_deleted_on(p) for p in pools]
+    app.shutdown()
+    assert all(r.pool is None for r in runners)
+    assert [_valid(p) for p in pools] == [False, False, False]
+    assert deleted == [[threading.get_ident()]] * 3

@@ -1,8 +1,11 @@
 """The player window against a fake stream: plays while bytes arrive, seeks, renews an expired link."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from PySide6.QtCore import Qt
 from PySide6.QtMultimedia import QMediaPlayer
@@ -10,15 +13,30 @@ from PySide6.QtMultimedia import QMediaPlayer
 from desktop.core.media import media_info
 from desktop.net.uploads import MediaClient
 from desktop.qt.media import MediaReader
+from desktop.qt.tasks import TaskRunner
 from desktop.ui.player_window import PlayerWindow
+from tests.desktop.conftest import Runners
 from tests.desktop.video_fixtures import FakeMediaServer, StaticApi, fake_media, s3_video, small_video, \
     video_dir  # noqa: F401
 
 PLAYING = QMediaPlayer.PlaybackState.PlayingState
+_network: list[TaskRunner] = []
+
+
+@pytest.fixture(autouse=True)
+def _runner(runners: Runners) -> Iterator[None]:
+    """The readers' network runner, shut down on the GUI thread after each test (conftest)."""
+    _network.append(runners.network)
+    yield
+    _network.clear()
+
+
+def _reader(url: str) -> MediaReader:
+    return MediaReader(MediaClient(StaticApi(url)), runner=_network[0])
 
 
 def _open(qtbot: Any, fake: FakeMediaServer, info: dict) -> PlayerWindow:
-    reader = MediaReader(MediaClient(StaticApi(fake.url)))
+    reader = _reader(fake.url)
     w = PlayerWindow(media_info(info), reader)
     w._reader_ref = reader  # type: ignore[attr-defined]
     w.show()  # each test closes it (it deletes itself on close, so qtbot must not close it again)
@@ -97,7 +115,7 @@ def test_save_video_as_from_a_bubble_shows_progress_and_resumes(qtbot: Any, tmp_
 
     blob = small_video.read_bytes()
     info = media_info(fake_media.add_media(blob))
-    reader = MediaReader(MediaClient(StaticApi(fake_media.url)))
+    reader = _reader(fake_media.url)
     parent = QWidget()
     qtbot.addWidget(parent)
     dest = tmp_path / "saved.mp4"
@@ -171,7 +189,7 @@ def test_the_focus_goes_back_to_the_composer_when_the_player_closes(qtbot: Any, 
     qtbot.waitUntil(lambda: QApplication.focusWidget() is history, timeout=5000)
 
     info = fake_media.add_media(small_video.read_bytes())
-    reader = MediaReader(MediaClient(StaticApi(fake_media.url)))
+    reader = _reader(fake_media.url)
     w = PlayerWindow(media_info(info), reader, return_focus=composer)
     w.show()
     w.activateWindow()

@@ -9,6 +9,7 @@ import pytest
 from desktop.core.uploads import FAILED, PAUSED, PROCESSING, UploadStore, plan_parts
 from desktop.net.uploads import Interrupted, MediaClient
 from desktop.qt.uploads import PreparedVideo, UploadManager
+from tests.desktop.conftest import Runners
 from tests.desktop.video_fixtures import FakeMediaServer, StaticApi, fake_media, not_a_video, small_video, \
     video_dir  # noqa: F401
 
@@ -16,11 +17,14 @@ KIB = 1024
 
 
 _made: list[UploadManager] = []
+_runners: list[Runners] = []
 
 
 @pytest.fixture(autouse=True)
-def _cleanup(qtbot: Any) -> Any:
+def _cleanup(qtbot: Any, runners: Runners) -> Any:
+    _runners.append(runners)  # torn down after the managers: this fixture depends on it
     yield
+    _runners.clear()
     while _made:
         m = _made.pop()
         m.shutdown()
@@ -30,7 +34,8 @@ def _cleanup(qtbot: Any) -> Any:
 
 
 def _manager(fake: FakeMediaServer, path: Path, **kw: Any) -> UploadManager:
-    m = UploadManager(MediaClient(StaticApi(fake.url)), UploadStore(path), "srv|me", **kw)
+    m = UploadManager(MediaClient(StaticApi(fake.url)), UploadStore(path), "srv|me",
+                      **_runners[0].upload_kwargs(), **kw)
     _made.append(m)
     return m
 

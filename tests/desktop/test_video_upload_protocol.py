@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,6 +17,7 @@ from desktop.core.uploads import (
     inspect_video,
     plan_parts,
 )
+from desktop.core.errors import NetworkError
 from desktop.net.uploads import Control, Interrupted, MediaClient, Uploader, abort_upload, download
 from tests.desktop.video_fixtures import FakeMediaServer, StaticApi, fake_media, not_a_video, small_video, \
     video_dir  # noqa: F401
@@ -51,15 +54,41 @@ def test_store_keeps_state_and_parts_across_reopen(tmp_path: Path, small_video: 
     assert again.load("srv|me") == []
 
 
+class CountingClient(MediaClient):
+    """A real MediaClient that notes which threads send parts and how many at once."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lock = threading.Lock()
+        self.now = 0
+        self.most = 0
+        self.threads: set[int] = set()
+
+    def put_part(self, target: Any, body: Any) -> str:
+        with self.lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+            self.threads.add(threading.get_ident())
+        try:
+            time.sleep(0.05)  # long enough for the other senders to be in flight too
+            return super().put_part(target, body)
+        finally:
+            with self.lock:
+                self.now -= 1
+
+
 def test_upload_sends_every_part_in_parallel_and_completes(tmp_path: Path, small_video: Path,
-                                                          fake_media: FakeMediaServer) -> None:
+                                                          fake_media: FakeMediaServer, runners: Any) -> None:
     store = UploadStore(tmp_path / "u.sqlite3")
-    client = MediaClient(StaticApi(fake_media.url))
+    client = CountingClient(StaticApi(fake_media.url))
     seen: list[tuple[int, int]] = []
-    state = Uploader(client, store, connections=3).run(_state(small_video), Control(),
-                                                       lambda d, t: seen.append((d, t)))
+    state = Uploader(client, store, spawn=runners.parts.start, connections=3).run(
+        _state(small_video), Control(), lambda d, t: seen.append((d, t)))
     count = len(plan_parts(small_video.stat().st_size, 256 * KIB))
     assert count >= 4
+    # the parts went 3 at a time, as jobs of the upload-parts runner (no thread or executor of its own)
+    assert client.most == 3, client.most
+    assert threading.get_ident() not in client.threads and len(client.threads) >= 2
     assert sorted(fake_media.puts) == list(range(1, count + 1))
     assert state.phase == PROCESSING and state.media_id in fake_media.media
     upload_id = state.upload_id
@@ -81,15 +110,40 @@ def test_presigned_part_urls_get_no_authorization_header(tmp_path: Path, small_v
         fake.close()
 
 
-def test_a_refused_part_is_retried(tmp_path: Path, small_video: Path, fake_media: FakeMediaServer) -> None:
+def test_a_refused_part_is_retried(tmp_path: Path, small_video: Path, fake_media: FakeMediaServer,
+                                   runners: Any) -> None:
     fake_media.fail_parts = {2: 2}
-    up = Uploader(MediaClient(StaticApi(fake_media.url)), UploadStore(tmp_path / "u.sqlite3"), backoff=0.01)
+    up = Uploader(MediaClient(StaticApi(fake_media.url)), UploadStore(tmp_path / "u.sqlite3"),
+                  spawn=runners.parts.start, backoff=0.01)
     state = up.run(_state(small_video), Control())
     assert fake_media.puts.count(2) == 3 and state.media_id
 
 
+def test_a_part_that_keeps_failing_ends_the_upload_once_every_sender_ended(
+        tmp_path: Path, small_video: Path, fake_media: FakeMediaServer, runners: Any) -> None:
+    fake_media.fail_parts = {1: 100}
+    seen: list[int] = []
+    up = Uploader(MediaClient(StaticApi(fake_media.url)), UploadStore(tmp_path / "u.sqlite3"),
+                  spawn=runners.parts.start, connections=3, retries=1, backoff=0.01)
+    with pytest.raises(NetworkError):
+        up.run(_state(small_video), Control(), lambda d, t: seen.append(d))
+    assert runners.parts.wait_idle(5000)  # every sender ended with the upload
+    assert fake_media.puts.count(1) == 2  # one try and one retry
+    assert 1 not in UploadStore(tmp_path / "u.sqlite3").load("srv|me")[0].parts
+
+
+def test_an_upload_whose_part_runner_is_shut_down_ends_instead_of_waiting(
+        tmp_path: Path, small_video: Path, fake_media: FakeMediaServer, runners: Any) -> None:
+    runners.parts.shutdown()  # the app is quitting: no part sender can start
+    up = Uploader(MediaClient(StaticApi(fake_media.url)), UploadStore(tmp_path / "u.sqlite3"),
+                  spawn=runners.parts.start, connections=3)
+    with pytest.raises(NetworkError):
+        up.run(_state(small_video), Control())
+    assert fake_media.puts == []
+
+
 def test_interrupted_upload_resumes_with_only_the_missing_parts(tmp_path: Path, small_video: Path,
-                                                               fake_media: FakeMediaServer) -> None:
+                                                               fake_media: FakeMediaServer, runners: Any) -> None:
     store = UploadStore(tmp_path / "u.sqlite3")
     client = MediaClient(StaticApi(fake_media.url))
     control = Control()
@@ -108,7 +162,7 @@ def test_interrupted_upload_resumes_with_only_the_missing_parts(tmp_path: Path, 
     assert len(done_before) >= 1 and saved.missing()
     fake_media.forget_parts = {min(done_before)}  # and the server lost one of them
     expected = sorted(set(saved.missing()) | {min(done_before)})
-    resumed = Uploader(client, store, connections=3)
+    resumed = Uploader(client, store, spawn=runners.parts.start, connections=3)
     state = resumed.run(saved, Control())
     assert sorted(resumed.sent_parts) == expected, (resumed.sent_parts, expected, done_before)
     assert min(done_before) in expected
