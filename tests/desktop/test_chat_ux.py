@@ -181,13 +181,18 @@ def test_when_the_server_dies_mid_upload_the_bubble_stops_quoting_a_speed(qtbot:
     qtbot.waitUntil(lambda: bool(stopped), timeout=30000)
     qtbot.waitUntil(lambda: "offline" in status() or "waiting for the network" in status(), timeout=10000)
     took = time.monotonic() - stopped[0]
-    print(f"\nbubble said offline {took:.2f} s after the server died "
+    shown = status()
+    print(f"\nbubble said offline {took:.2f} s after the server died: {shown!r} "
           f"(manager phase then: {a.uploads.get(state.key).phase})")
     assert took < 3.5, took  # it used to quote the last speed for about 8 s
-    assert "/s" not in status()
+    assert "/s" not in shown
+    # the percentage is the one reached (two parts at least), not the last tick before a throttle: 0 %
+    two_parts = int(100 * 2 * 256 * 1024 / small_video.stat().st_size)
+    assert int(shown.split("%")[0]) >= two_parts, (shown, two_parts)
     # for comparison: when the upload itself gives up its retries (what the bubble used to wait for)
     qtbot.waitUntil(lambda: waiting_for_network(a, state.key), timeout=30000)
-    print(f"the upload manager itself said offline {time.monotonic() - stopped[0]:.2f} s after")
+    print(f"the upload manager itself said offline {time.monotonic() - stopped[0]:.2f} s after: {status()!r}")
+    assert int(status().split("%")[0]) >= two_parts, status()  # the confirmed parts, what a resume keeps
     save_shot(chat.window(), "upload-server-died.png")  # (creates screenshots/ in a clean clone)
 
 
