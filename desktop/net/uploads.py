@@ -212,6 +212,13 @@ class MediaClient:
         h = {**self.auth_headers(url), **(headers or {})}
         return self._send("GET", self.absolute(url), headers=h, stream=stream)
 
+    def probe(self, url: str) -> int:
+        """HTTP status of a one-byte read of a playback link, sent as the player sends it: no
+        ``Authorization`` (with one, the server would accept an expired link's request)."""
+        r = self._send("GET", self.absolute(url), headers={"Range": "bytes=0-0"}, stream=True)
+        with r:
+            return r.status_code
+
     # plumbing -----------------------------------------------------------------------------------------
     def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         try:

@@ -65,6 +65,11 @@ class MediaReader(QObject):
         """``GET /api/media/{id}``: current state and fresh links."""
         self._spawn(lambda: self.client.media(media_id), on_done, on_error, "media-refresh")
 
+    def link_status(self, url: str, on_done: Callable[[int], None],
+                    on_error: Callable[[str], None] | None = None) -> None:
+        """The HTTP status a player gets for ``url`` now (401/403: the link expired)."""
+        self._spawn(lambda: self.client.probe(url), on_done, on_error, "media-probe")
+
     # posters -----------------------------------------------------------------------------------------
     def thumbnail(self, info: MediaInfo) -> QImage | None:
         """The poster if loaded; otherwise start loading it and emit thumbnailReady later."""

@@ -45,12 +45,14 @@ from PySide6.QtWidgets import (
 from desktop.core.media import MediaInfo
 from desktop.core.uploads import human_duration, human_size
 from desktop.qt.media import MediaReader
+from desktop.qt.playback_watch import StallWatch
 from desktop.ui import theme
 from desktop.ui.plain import plain, tooltip
 
 MAX_RENEWALS = 3  # fresh links asked for within RENEW_WINDOW_S before giving up
 RENEW_WINDOW_S = 60.0
 SEEK_STEP_MS = 5000
+LINK_GONE = (401, 403, 404, 410)  # what a playback link answers once it expired (S3: 403)
 
 
 def _noop(*_: object) -> None:
@@ -139,6 +141,7 @@ class PlayerWindow(QWidget):
         self._seeking = False
         self._failed = False
         self._closed = False  # callbacks from workers may arrive after the window is gone
+        self._checking_link = False
         self._download = None
         self.setWindowTitle(self.tr("%1 — Parley").replace("%1", media.filename or self.tr("Video")))
 
@@ -242,6 +245,9 @@ class PlayerWindow(QWidget):
         self.player.playbackStateChanged.connect(lambda *_: self._refresh_buttons())
         self.player.errorOccurred.connect(self._error)
         self.player.mediaStatusChanged.connect(self._status)
+        # an MKV on an expired link stops without an error: notice it, then ask whether the link died
+        self.stall_watch = StallWatch(self.player, lambda: self._want_play and not self._failed, self)
+        self.stall_watch.stalled.connect(self._stalled)
         self.audio.mutedChanged.connect(lambda *_: self._refresh_buttons())
         for key, fn in ((Qt.Key.Key_Space, self.toggle_play), (Qt.Key.Key_F, self.toggle_fullscreen),
                         (Qt.Key.Key_M, lambda: self.mute_button.toggle()),
@@ -379,6 +385,32 @@ class PlayerWindow(QWidget):
             self._show_message(self.tr("The video stopped: %1. Check your connection and open it again.")
                                .replace("%1", text or self.tr("network error")))
 
+    def _stalled(self, _position: int) -> None:
+        """Playing, but the picture stands still: renew the link if the server no longer honours it."""
+        if self._closed or self._failed or self._checking_link:
+            return
+        self._checking_link = True
+        url = self.player.source().toString()
+
+        def answered(status: int) -> None:
+            self._checking_link = False
+            if self._closed or url != self.player.source().toString():
+                return
+            if status not in LINK_GONE:  # a slow network: the link works, keep waiting
+                self.stall_watch.rearm()
+            elif self._renewable():
+                self._renew()
+            else:
+                self._show_message(self.tr("The video stopped: %1. Check your connection and open it again.")
+                                   .replace("%1", self.tr("the link expired")))
+
+        def unreachable(_message: str) -> None:
+            self._checking_link = False
+            if not self._closed:
+                self.stall_watch.rearm()
+
+        self.reader.link_status(url, answered, unreachable)
+
     def _renewable(self) -> bool:
         now = time.monotonic()
         self.renewals = [t for t in self.renewals if now - t < RENEW_WINDOW_S]
@@ -395,6 +427,7 @@ class PlayerWindow(QWidget):
             self.media = info
             self._resume_at = position
             self.player.setSource(QUrl(self.reader.url(info)))
+            self.stall_watch.rearm()
             if self._want_play:
                 self.player.play()
 
@@ -463,6 +496,7 @@ class PlayerWindow(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._closed = True
+        self.stall_watch.stop()
         self._teardown()
         if self._download is not None:
             self._download.stop("closed")

@@ -16,7 +16,7 @@ from desktop.qt.media import MediaReader
 from desktop.qt.tasks import TaskRunner
 from desktop.ui.player_window import PlayerWindow
 from tests.desktop.conftest import Runners
-from tests.desktop.video_fixtures import FakeMediaServer, StaticApi, fake_media, s3_video, small_video, \
+from tests.desktop.video_fixtures import FakeMediaServer, StaticApi, fake_media, make_video, s3_video, small_video, \
     video_dir  # noqa: F401
 
 PLAYING = QMediaPlayer.PlaybackState.PlayingState
@@ -91,6 +91,46 @@ def test_an_expired_link_is_renewed_at_the_same_position(qtbot: Any, s3_video: P
     assert w.stack.currentIndex() == 0  # no error shown to the person
     assert any(entry.startswith("old ") for entry in fake_media.stream_log)
     assert any(entry.startswith("t ") for entry in fake_media.stream_log)
+    w.close()
+
+
+@pytest.fixture(scope="module")
+def mkv_video(video_dir: Path) -> Path:
+    """8 s, 1280x720, H.264 + AAC in Matroska, cues at the end (what issue 12's person played)."""
+    return make_video(video_dir / "clip720.mkv", seconds=8, size="1280x720", bitrate="3M", faststart=False)
+
+
+def test_an_expired_link_on_an_mkv_is_renewed_instead_of_stalling(qtbot: Any, mkv_video: Path,
+                                                                  fake_media: FakeMediaServer) -> None:
+    """FFmpeg's Matroska reader takes the refused read for the end of the file and Qt reports nothing:
+    before, the player sat "playing" at the seek target for good."""
+    fake_media.valid_tokens = {"old", "t"}
+    fake_media.stream_rate = 300_000  # the far seek needs bytes (the cues at the end) not read yet
+    info = fake_media.add_media(mkv_video.read_bytes(), duration=8.0, width=1280, height=720,
+                                filename="clip720.mkv", content_type="video/x-matroska")
+    info["playback_url"] = info["playback_url"].replace("token=t", "token=old")
+    w = _open(qtbot, fake_media, info)
+    qtbot.waitUntil(lambda: w.player.playbackState() == PLAYING and w.player.position() > 150, timeout=15000)
+    fake_media.valid_tokens = {"t"}  # the link expires mid-play
+    w.seek(6000)
+    qtbot.waitUntil(lambda: len(w.renewals) == 1 and "token=t" in w.player.source().toString(), timeout=10000)
+    qtbot.waitUntil(lambda: w.player.playbackState() == PLAYING and w.player.position() > 6100, timeout=15000)
+    assert w.stack.currentIndex() == 0  # no error shown to the person
+    assert "old bytes=0-0" in fake_media.stream_log  # the player asked whether the link still worked
+    w.close()
+
+
+def test_a_slow_server_that_stalls_the_picture_gets_no_new_link(qtbot: Any, mkv_video: Path,
+                                                               fake_media: FakeMediaServer) -> None:
+    fake_media.stream_rate = 150_000  # half the clip's bitrate: the picture stops while bytes trickle in
+    info = fake_media.add_media(mkv_video.read_bytes(), duration=8.0, width=1280, height=720,
+                                filename="clip720.mkv")
+    w = _open(qtbot, fake_media, info)
+    qtbot.waitUntil(lambda: w.player.playbackState() == PLAYING and w.player.position() > 150, timeout=15000)
+    w.seek(6000)
+    qtbot.waitUntil(lambda: "t bytes=0-0" in fake_media.stream_log, timeout=15000)  # stalled: link checked
+    qtbot.wait(500)
+    assert w.renewals == [] and w.stack.currentIndex() == 0  # it works: no renewal, no message
     w.close()
 
 
