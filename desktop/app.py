@@ -64,6 +64,9 @@ class ParleyApp(QObject):
         self.runner = TaskRunner(self, threads=8, name="network")
         self.disk = TaskRunner(self, threads=1, name="disk")  # cache and outbox writes keep their order
         self.upload_parts = TaskRunner(self, threads=UPLOAD_PART_THREADS, name="upload-parts")
+        # the Socket.IO connection loop; two threads, so a new sign-in's loop never waits behind the
+        # last one's ending (python-engineio's disconnect may take long with a server that went away)
+        self.socket = TaskRunner(self, threads=2, name="socket")
         self.api = ApiClient(self.server_url, timeout=config.http_timeout)
         self.session = Session(self.api, CredentialStore(config.profile, keyring_backend), self.runner,
                                self.settings, self)
@@ -108,6 +111,7 @@ class ParleyApp(QObject):
         # drained by _teardown, so every write landed before the store closed.
         self.upload_parts.shutdown(wait_ms=500)
         self.runner.shutdown(wait_ms=500)
+        self.socket.shutdown()  # _teardown waited for the loop (1 s); a busy pool goes to the reaper
         self.disk.shutdown(wait_ms=3000)
         self.qapp.quit()
 
@@ -120,9 +124,10 @@ class ParleyApp(QObject):
             self.login_window.close()
             self.login_window.deleteLater()
             self.login_window = None
-        for runner in (self.upload_parts, self.runner, self.disk):  # queued work still runs ...
+        everything = (self.upload_parts, self.runner, self.socket, self.disk)
+        for runner in everything:  # queued work still runs ...
             runner.wait_idle(5000)
-        for runner in (self.upload_parts, self.runner, self.disk):  # ... then each pool is deleted here
+        for runner in everything:  # ... then each pool is deleted here
             runner.shutdown()
 
     def _scheme_changed(self, *_: object) -> None:
@@ -213,6 +218,7 @@ class ParleyApp(QObject):
         me = info.user
         bridge = SocketBridge(self)
         realtime = RealtimeClient(info.server_url, lambda force: self.api.access_token(force_refresh=force), bridge,
+                                  spawn=self.socket.start,
                                   backoff=Backoff(self.config.reconnect_base, self.config.reconnect_max))
         service = ChatService(me, self.api, realtime, bridge, MessageCache(store, me.id), Outbox(store, me.id),
                               self.runner, self.disk, ack_timeout=self.config.ack_timeout, parent=self)

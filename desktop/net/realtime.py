@@ -1,8 +1,11 @@
 """Socket.IO connection with its own reconnect loop (exponential backoff + jitter).
 
-The loop runs on a daemon thread; python-socketio runs handlers on its own
-threads. Listeners are called from those threads: the Qt bridge turns the calls
-into queued signals. ``emit``/``call`` are serialised with a lock because
+The loop is one long job started with ``spawn`` (the app: its one-thread socket
+TaskRunner); it makes no thread of its own. python-socketio (and python-engineio
+under it) runs its read loop, write loop and pings on threads of its own, and
+calls the handlers there: that is how the library works, not ours to change.
+Listeners are called from those threads: the Qt bridge turns the calls into
+queued signals. ``emit``/``call`` are serialised with a lock because
 ``socketio.Client`` is not thread safe.
 """
 from __future__ import annotations
@@ -63,8 +66,9 @@ class RealtimeClient:
     """
 
     def __init__(self, url: str, token_provider: Callable[[bool], str], listener: RealtimeListener,
-                 *, backoff: Backoff | None = None, connect_timeout: float = 10.0,
-                 client_factory: Callable[[], Any] | None = None) -> None:
+                 *, spawn: Callable[[Callable[[], None]], bool], backoff: Backoff | None = None,
+                 connect_timeout: float = 10.0, client_factory: Callable[[], Any] | None = None) -> None:
+        """``spawn`` starts the connection loop as a background job and says whether it will run."""
         self.url = url
         self.token_provider = token_provider
         self.listener = listener
@@ -76,33 +80,45 @@ class RealtimeClient:
         self._disconnected = threading.Event()
         self._stop = threading.Event()
         self._client: Any = None
-        self._thread: threading.Thread | None = None
+        self._spawn = spawn
+        self._started = False
+        self._loop_ended = threading.Event()
+        self._loop_ended.set()
+        self._loop_thread: int | None = None
         self._refused_code: str | None = None
 
     # lifecycle -------------------------------------------------------------
     def start(self) -> None:
-        if self._thread is not None:
+        if self._started:
             return
         self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="parley-realtime", daemon=True)
-        self._thread.start()
+        self._loop_ended.clear()
+        self._started = True
+        if not self._spawn(self._run):  # the app is closing
+            self._started = False
+            self._loop_ended.set()
+
+    @property
+    def looping(self) -> bool:
+        """True while the connection loop job runs."""
+        return not self._loop_ended.is_set()
 
     def stop(self, timeout: float = 5.0) -> None:
         """Disconnect and end the loop, waiting at most ``timeout`` for it.
 
-        The loop thread does the disconnect itself: python-engineio's disconnect joins its read loop
+        The loop does the disconnect itself: python-engineio's disconnect joins its read loop
         without a limit, so a server that does not answer would hold the caller (the GUI thread at
-        quit) for as long as that takes. The thread is a daemon, so it never keeps the process alive.
+        quit) for as long as that takes. Its runner's pool is deleted only once the loop ended
+        (desktop/qt/tasks.py), and the process never waits for it at exit.
         """
         self._stop.set()
         self._wake.set()
         self._disconnected.set()
-        thread = self._thread
-        if thread is None or thread is threading.current_thread():
+        if not self._started or self._loop_thread == threading.get_ident():
             self._drop_client()
         else:
-            thread.join(timeout)
-        self._thread = None
+            self._loop_ended.wait(timeout)
+        self._started = False
 
     def reconnect_now(self) -> None:
         """Skip the current backoff wait (the person pressed Retry)."""
@@ -154,13 +170,18 @@ class RealtimeClient:
 
     # loop ---------------------------------------------------------------------
     def _run(self) -> None:
-        session_over = False
+        self._loop_thread = threading.get_ident()
         try:
-            session_over = self._loop()
+            session_over = False
+            try:
+                session_over = self._loop()
+            finally:
+                self._drop_client()  # also when stop() came during a connect
+            if not session_over:
+                self.listener.on_state("stopped", "", 0.0)
         finally:
-            self._drop_client()  # also when stop() came during a connect
-        if not session_over:
-            self.listener.on_state("stopped", "", 0.0)
+            self._loop_thread = None
+            self._loop_ended.set()
 
     def _loop(self) -> bool:
         """Connect and reconnect until stopped; True when it ended because the session is over."""

@@ -117,13 +117,14 @@ class Runners:
         self.network = TaskRunner(threads=8, name="network")
         self.disk = TaskRunner(threads=1, name="disk")
         self.parts = TaskRunner(threads=6, name="upload-parts")
+        self.socket = TaskRunner(threads=2, name="socket")
 
     def upload_kwargs(self) -> dict[str, TaskRunner]:
         return {"runner": self.network, "disk": self.disk, "parts": self.parts}
 
     def shutdown(self) -> None:
         """Let queued work run, then delete the pools here, on the GUI thread (as the app does)."""
-        everything = (self.parts, self.network, self.disk)
+        everything = (self.parts, self.socket, self.network, self.disk)
         for runner in everything:
             runner.wait_idle(5000)
         for runner in everything:

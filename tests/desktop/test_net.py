@@ -169,7 +169,7 @@ class FakeSocket:
         self.handlers["disconnect"]()
 
 
-def test_realtime_loop_retries_with_a_fresh_token_and_serialises_calls():
+def test_realtime_loop_retries_with_a_fresh_token_and_serialises_calls(runners):  # noqa: ANN001
     FakeSocket.attempts = 0
     states: list[str] = []
     forced: list[bool] = []
@@ -191,7 +191,8 @@ def test_realtime_loop_retries_with_a_fresh_token_and_serialises_calls():
         forced.append(force)
         return "tok"
 
-    client = RealtimeClient("http://s", token, Listener(), backoff=Backoff(0.01, 0.02), client_factory=FakeSocket)
+    client = RealtimeClient("http://s", token, Listener(), spawn=runners.socket.start, backoff=Backoff(0.01, 0.02),
+                            client_factory=FakeSocket)
     client.start()
     try:
         assert online.wait(5)

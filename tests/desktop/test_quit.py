@@ -50,4 +50,4 @@ def test_quit_while_online_returns_promptly(qtbot: Any, make_app: Any, live_serv
     # the WebSocket was closed, not waited on: CLOSE_WAIT_S at most, with room for a loaded machine
     assert close_waits and max(close_waits) < CLOSE_WAIT_S + 1.0, close_waits
     # the server saw the person leave (the socket really closed, it was not just abandoned)
-    qtbot.waitUntil(lambda: realtime._thread is None or not realtime._thread.is_alive(), timeout=5000)
+    qtbot.waitUntil(lambda: not realtime.looping, timeout=5000)
