@@ -15,6 +15,8 @@ The app has two runners (like Anki's TaskManager, one mechanism for everything):
 * the upload-parts runner: the part senders of the uploads (:meth:`TaskRunner.start`
   from an upload's task on the network runner, which then waits for them; on a pool
   of their own, so waiting uploads can never fill the pool their parts need).
+* the socket runner: the Socket.IO connection loop of :class:`desktop.net.realtime.RealtimeClient`,
+  one long job per sign-in (python-socketio's own threads are the library's).
 
 Each runner owns its ``QThreadPool``. :meth:`TaskRunner.shutdown` deletes it on the
 GUI thread once no job runs, never while one does: ``~QThreadPool`` waits for its
