@@ -25,14 +25,12 @@ from requests.adapters import HTTPAdapter
 from desktop.core.errors import ApiError, NetworkError, from_problem
 from desktop.core.media import MediaInfo, media_info
 from desktop.core.uploads import FAILED, PROCESSING, UPLOADING, UploadState, VideoRefused
+from desktop.net.part_senders import PartSenders, Spawn
 
 log = logging.getLogger(__name__)
 
 CHUNK = int(os.environ.get("PARLEY_UPLOAD_CHUNK", 1024 * 1024))
 Progress = Callable[[int, int], None]  # bytes done (confirmed + in flight), total
-# Starts a job on another thread and says whether it will run (the app: its upload-parts
-# TaskRunner's ``start``). The uploader makes no thread of its own.
-Spawn = Callable[[Callable[[], None]], bool]
 
 
 class Interrupted(Exception):
@@ -424,76 +422,7 @@ class Uploader:
             for span in spans:
                 one(span)
             return
-        _PartSenders(spans, one, abort, control, min(self.connections, len(spans))).run(self.spawn)
-
-
-class _PartSenders:
-    """Sends a round's parts with ``senders`` jobs started through a :data:`Spawn`, and waits for them.
-
-    Each sender takes the next part until none is left or one failed; the first failure
-    stops the others (``abort``) and is raised once every sender that started has ended.
-    A sender that never started (its runner was shut down) is written off when the upload
-    stops, so the wait always ends.
-    """
-
-    def __init__(self, spans: list[Any], send: Callable[[Any], None], abort: Control, control: Control,
-                 senders: int) -> None:
-        self.todo = list(reversed(spans))
-        self.send = send
-        self.abort = abort
-        self.control = control
-        self.senders = senders
-        self.cond = threading.Condition()
-        self.waiting = 0  # senders spawned but not started yet
-        self.running = 0
-        self.failure: BaseException | None = None
-
-    def run(self, spawn: Spawn) -> None:
-        for _ in range(self.senders):
-            with self.cond:
-                self.waiting += 1
-            if not spawn(self._sender):
-                with self.cond:
-                    self.waiting -= 1
-        with self.cond:
-            while self.running or self.waiting:
-                if self.control.stopped or self.abort.stopped:
-                    self.waiting = 0  # not started yet: they will find nothing to do
-                    self.todo.clear()
-                    if not self.running:
-                        break
-                self.cond.wait(0.1)
-            if self.failure is None and self.todo:  # no sender could start
-                self.control.check()
-                raise NetworkError("Parley is closing; the upload goes on at the next start.", kind="busy")
-            if self.failure is not None:
-                raise self.failure
-        self.control.check()
-
-    def _sender(self) -> None:
-        with self.cond:
-            if self.waiting == 0:  # written off: the upload stopped before this sender started
-                return
-            self.waiting -= 1
-            self.running += 1
-        try:
-            while True:
-                with self.cond:
-                    if not self.todo or self.failure is not None:
-                        return
-                    span = self.todo.pop()
-                try:
-                    self.send(span)
-                except BaseException as exc:  # handed to the waiting upload thread
-                    with self.cond:
-                        if self.failure is None:
-                            self.failure = exc
-                    self.abort.stop("aborted")
-                    return
-        finally:
-            with self.cond:
-                self.running -= 1
-                self.cond.notify_all()
+        PartSenders(spans, one, abort, control, min(self.connections, len(spans))).run(self.spawn)
 
 
 def abort_upload(client: MediaClient, store: UploadRecords, state: UploadState) -> None:

@@ -115,11 +115,16 @@ class TaskRunner(QObject):
         if first:
             self.busyChanged.emit(True)
         pool = self.pool
-        if pool is None:  # shut down: nobody would take the result
+        try:
+            if pool is None:  # shut down: nobody would take the result
+                raise RuntimeError("shut down")
+            pool.start(_Job(self, job_id, fn))
+        except RuntimeError:  # shut down (here or, from a worker, just now on the GUI thread)
             with self._lock:
                 self._callbacks.pop(job_id, None)
-            return job_id
-        pool.start(_Job(self, job_id, fn))
+                idle = not self._callbacks
+            if idle:
+                self.busyChanged.emit(False)
         return job_id
 
     def start(self, fn: Callable[[], None]) -> bool:
@@ -131,7 +136,10 @@ class TaskRunner(QObject):
         pool = self.pool
         if pool is None or self._closed:
             return False
-        pool.start(_Detached(fn))
+        try:
+            pool.start(_Detached(fn))
+        except RuntimeError:  # its pool was deleted on the GUI thread just now
+            return False
         return True
 
     def pending(self) -> int:
