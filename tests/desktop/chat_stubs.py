@@ -168,8 +168,8 @@ class Parts:
         self.runner.wait_idle(5000)
         self.disk.wait_idle(5000)
         QCoreApplication.sendPostedEvents()  # deliver what finished, while everything is alive
-        self.runner.close(5000)  # ... and drop what those callbacks queued
-        self.disk.close(5000)
+        self.runner.shutdown(5000)  # ... and drop what those callbacks queued (pools deleted here)
+        self.disk.shutdown(5000)
         dispose(self.root)
         self.store.close()
 

@@ -49,6 +49,7 @@ def test_task_results_arrive_on_the_gui_thread(qtbot):
     with qtbot.waitSignal(runner.busyChanged, check_params_cb=lambda busy: not busy, timeout=5000):
         runner.run(lambda: 1 / 0, on_error=errors.append)
     assert isinstance(errors[0], ZeroDivisionError)
+    assert runner.shutdown(wait_ms=5000)  # its pool is deleted here, not by a collection on another thread
 
 
 def test_bridge_turns_socket_thread_events_into_signals(qtbot):
