@@ -4,11 +4,11 @@ Each upload runs as a task of the app's network :class:`TaskRunner` through
 :class:`desktop.net.uploads.Uploader`, which sends up to ``connections`` parts at
 once as jobs of the upload-parts runner (a pool of their own, so uploads waiting
 for their parts never fill the pool the parts need), and then waits for the
-server's processing. Signals reach the GUI thread queued. The upload's state is kept in the profile's :class:`UploadStore`, written
-only on the app's disk runner (one thread, in order, shared with the message
-cache), so a crash or a reboot loses nothing:
-:meth:`UploadManager.resume_unfinished` picks every upload up where it
-stopped. When a video is ready, :attr:`UploadManager.readyToSend` hands it to
+server's processing. Signals reach the GUI thread queued. The upload's state is
+kept in the profile's :class:`UploadStore`, written only on the app's disk runner
+(one thread, in order, shared with the message cache), so a crash or a reboot
+loses nothing: :meth:`UploadManager.resume_unfinished` picks every upload up
+where it stopped. When a video is ready, :attr:`UploadManager.readyToSend` hands it to
 the chat layer, which queues the message in its outbox and then calls
 :meth:`UploadManager.handed_over`; only then is the upload's record deleted.
 """
