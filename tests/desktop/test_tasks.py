@@ -141,10 +141,10 @@ def test_a_busy_pool_is_deleted_on_the_gui_thread_only_after_its_job_ends(qtbot:
 def test_the_app_deletes_its_pools_at_shutdown_not_when_it_is_collected(qtbot: Any, make_app: Any) -> None:
     """Before, ParleyApp's pools lived until its Python wrapper was collected, on any thread."""
     app = make_app("http://127.0.0.1:9", start=False)
-    runners = (app.runner, app.disk, app.upload_parts)
+    runners = (app.runner, app.disk, app.upload_parts, app.socket)
     pools = [r.pool for r in runners]
     deleted = [_deleted_on(p) for p in pools]
     app.shutdown()
     assert all(r.pool is None for r in runners)
-    assert [_valid(p) for p in pools] == [False, False, False]
-    assert deleted == [[threading.get_ident()]] * 3
+    assert [_valid(p) for p in pools] == [False] * 4
+    assert deleted == [[threading.get_ident()]] * 4
