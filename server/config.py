@@ -42,6 +42,9 @@ DEFAULT_USER_LIMITS = {
     "sync": "60 per 10 seconds",
     "user_search": "60/minute;600/hour",  # the desktop searches as one types (300 ms debounce)
     "message_search": "60/minute",
+    # POST /api/me/password checks the current password: without a limit, a stolen access token
+    # guessed it at will (login's limits are per IP) and each guess cost the server an argon2 hash
+    "password": "5/minute;20/hour",
 }
 
 

@@ -63,3 +63,29 @@ def test_a_blocked_person_cannot_reach_the_blocker_by_editing_an_old_message(liv
     finally:
         a.close()
         b.close()
+
+
+def test_a_stolen_access_token_cannot_guess_the_current_password(live_server: LiveServer) -> None:
+    """Before: ``POST /api/me/password`` compared any number of current-password guesses (25 in a row
+    all answered 403), outside login's per-IP limits, each an argon2 hash on the server. After: a few
+    tries per person, then 429 ``rate_limited`` with ``Retry-After``, the right password included."""
+    srv = live_server
+    victim, other = srv.register_verified("Victim"), srv.register_verified("Other")
+    url = f"{srv.url}/api/me/password"
+
+    def attempt(account: dict, current: str) -> requests.Response:
+        return rest("POST", url, token_of(account),
+                    json={"current_password": current, "new_password": "a brand new secret 99"})
+
+    answers = [attempt(victim, f"guess number {i}") for i in range(5)]
+    assert [r.status_code for r in answers] == [403] * 5, [r.text for r in answers]
+    r = attempt(victim, victim["password"])
+    assert r.status_code == 429, r.text
+    assert r.headers["Content-Type"].startswith("application/problem+json")
+    assert r.json()["code"] == "rate_limited" and int(r.headers["Retry-After"]) >= 1
+    # the password is unchanged and the victim can still sign in with it
+    login = requests.post(f"{srv.url}/api/auth/login", json={"email": victim["email"], "password": victim["password"]},
+                          timeout=10)
+    assert login.status_code == 200, login.text
+    # one person's budget: someone else's is untouched
+    assert attempt(other, other["password"]).status_code == 204
