@@ -4,13 +4,16 @@ Every test here failed before its fix and passes after it.
 """
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import pytest
 import requests
 
 from server import protocol as P
-from tests.conftest import LiveServer
+from tests.conftest import ROOT, LiveServer
 from tests.server.realtime_helpers import Device, rest, token_of
 
 
@@ -89,3 +92,55 @@ def test_a_stolen_access_token_cannot_guess_the_current_password(live_server: Li
     assert login.status_code == 200, login.text
     # one person's budget: someone else's is untouched
     assert attempt(other, other["password"]).status_code == 204
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgres"])
+def test_nul_characters_are_never_a_server_error(tmp_path: Path, request: pytest.FixtureRequest,
+                                                 database: str) -> None:
+    """Before: on PostgreSQL, a ``\\u0000`` in any string that reached a query (a message body, a display
+    name, a user id in a URL or a Socket.IO field) was a 500 (psycopg refuses NUL in text); SQLite stored
+    it. After: it becomes U+FFFD on its way to either database: stored text carries the replacement
+    character, and an id with a NUL is simply unknown."""
+    env: dict[str, str] = {}
+    if database == "postgres":
+        env["PARLEY_DATABASE_URL"] = request.getfixturevalue("postgres_url")
+    srv = LiveServer(tmp_path / "srv", env)
+    if database == "postgres":
+        subprocess.run([sys.executable, "-m", "server", "db", "upgrade"], cwd=ROOT, env=srv.env, check=True,
+                       capture_output=True, timeout=120)
+    srv.start(timeout=90)
+    try:
+        alice, bob = srv.register_verified("Alice"), srv.register_verified("Bob")
+        ta, b_id = token_of(alice), _uid(bob)
+
+        def call(method: str, path: str, raw_json: str | None = None, **kw: object) -> requests.Response:
+            headers = {"Authorization": f"Bearer {ta}", "Content-Type": "application/json"}
+            return requests.request(method, f"{srv.url}{path}", data=raw_json, headers=headers, timeout=10,
+                                    **kw)  # type: ignore[arg-type]
+
+        r = call("POST", f"/api/conversations/{b_id}/messages", '{"client_id": "c1", "body": "a\\u0000b"}')
+        assert r.status_code == 201, r.text
+        assert r.json()["body"] == "a\ufffdb"
+        r = call("PATCH", "/api/me", '{"display_name": "Al\\u0000ice"}')
+        assert r.status_code == 200 and r.json()["display_name"] == "Al\ufffdice", r.text
+        assert call("GET", "/api/me").json()["display_name"] == "Al\ufffdice"
+        assert call("GET", "/api/users", params={"q": "B\x00"}).status_code == 200
+        for method, path in (("GET", "/api/users/a%00b"), ("GET", "/api/conversations/a%00b/messages"),
+                             ("PUT", "/api/blocks/a%00b"), ("GET", "/api/media/uploads/a%00b")):
+            r = call(method, path)
+            assert r.status_code == 404, (path, r.status_code, r.text)
+            assert r.headers["Content-Type"].startswith("application/problem+json")
+        d = Device(srv.url, ta).connect()
+        try:
+            ack = d.call(P.MESSAGE_SEND, {"to": b_id, "client_id": "c\x002", "body": "x\x00y"})
+            assert ack["ok"] and ack["message"]["body"] == "x\ufffdy", ack
+            for event, data in ((P.MESSAGE_SEND, {"to": "a\x00", "client_id": "c3", "body": "hi"}),
+                                (P.USER_BLOCK, {"user_id": "a\x00"}), (P.TYPING, {"to": "a\x00", "typing": True})):
+                ack = d.call(event, data)
+                assert not ack["ok"] and ack["error"]["code"] in ("recipient_not_found", "user_not_found"), ack
+        finally:
+            d.close()
+        log = srv.log()
+        assert "unhandled error" not in log and not any(f"{e} failed" in log for e in P.CLIENT_EVENTS), log[-3000:]
+    finally:
+        srv.stop()
