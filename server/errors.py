@@ -12,6 +12,7 @@ import time
 from typing import Any
 
 from flask import Flask, Response, json, request
+from flask.json.provider import DefaultJSONProvider
 from pydantic import BaseModel, Field, ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -127,7 +128,23 @@ def _retry_after() -> int:
     return max(1, int(limit.reset_at - time.time()))
 
 
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, except that a body nested too deeply to parse is invalid JSON, not a crash.
+
+    The standard library's parser recurses once per level: ``[[[[...`` a hundred thousand
+    levels deep (200 KB) raised RecursionError, which Werkzeug does not treat as a parse error,
+    so any client, signed in or not, got a 500 from every JSON endpoint.
+    """
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("The JSON is nested too deeply.") from None
+
+
 def install_error_handlers(app: Flask) -> None:
+    app.json = JSONProvider(app)
     @app.errorhandler(ApiError)
     def _api_error(err: ApiError) -> Response:
         return problem_response(err)

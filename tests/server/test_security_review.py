@@ -144,3 +144,17 @@ def test_nul_characters_are_never_a_server_error(tmp_path: Path, request: pytest
         assert "unhandled error" not in log and not any(f"{e} failed" in log for e in P.CLIENT_EVENTS), log[-3000:]
     finally:
         srv.stop()
+
+
+def test_deeply_nested_json_is_invalid_json_not_a_server_error(live_server: LiveServer) -> None:
+    """Before: a body of 100 000 nested arrays (200 KB) made every JSON endpoint answer 500 to anyone
+    (the parser's RecursionError escaped). After: 400 ``invalid_json`` in the contract's error shape."""
+    deep = "[" * 100_000 + "]" * 100_000
+    nested_field = '{"refresh_token": ' + "[" * 5000 + "]" * 5000 + "}"
+    for path, body in (("/api/auth/login", deep), ("/api/auth/refresh", deep), ("/api/auth/refresh", nested_field)):
+        r = requests.post(f"{live_server.url}{path}", data=body, headers={"Content-Type": "application/json"},
+                          timeout=10)
+        assert r.status_code == 400, (path, r.status_code, r.text)
+        assert r.headers["Content-Type"].startswith("application/problem+json")
+        assert r.json()["code"] == "invalid_json"
+    assert "unhandled error" not in live_server.log()
