@@ -158,3 +158,61 @@ def test_deeply_nested_json_is_invalid_json_not_a_server_error(live_server: Live
         assert r.headers["Content-Type"].startswith("application/problem+json")
         assert r.json()["code"] == "invalid_json"
     assert "unhandled error" not in live_server.log()
+
+
+def test_big_json_bodies_are_refused_before_they_are_parsed(live_server: LiveServer) -> None:
+    """Before: any JSON body up to an upload part's size (9 MiB) was parsed on the event loop, without an
+    account (4 MB to ``/api/auth/refresh`` from two clients took /healthz from 14 ms to about 900 ms).
+    After: 413 ``payload_too_large`` above 256 KiB; ``complete`` (up to 10 000 parts) reads more, and
+    only from a signed-in caller."""
+    url = live_server.url
+    pad = ",".join(["1"] * 1_000_000)  # 2 MB
+    big = '{"refresh_token": "x", "pad": [' + pad + "]}"
+    r = requests.post(f"{url}/api/auth/refresh", data=big, headers={"Content-Type": "application/json"}, timeout=10)
+    assert r.status_code == 413, (r.status_code, r.text[:300])
+    assert r.headers["Content-Type"].startswith("application/problem+json")
+    assert r.json()["code"] == "payload_too_large"
+    # under the limit: parsed and answered as before
+    small = '{"refresh_token": "x", "pad": [' + ",".join(["1"] * 50_000) + "]}"
+    r = requests.post(f"{url}/api/auth/refresh", data=small, headers={"Content-Type": "application/json"}, timeout=10)
+    assert r.status_code == 401 and r.json()["code"] == "invalid_token", r.text[:300]
+    # complete: no token, no reading of a big body
+    parts = '{"parts": [' + ",".join(f'{{"n": {i}, "etag": "{"e" * 100}"}}' for i in range(1, 10_001)) + "]}"
+    assert len(parts) > 1_000_000
+    r = requests.post(f"{url}/api/media/uploads/{'0' * 32}/complete", data=parts,
+                      headers={"Content-Type": "application/json"}, timeout=10)
+    assert r.status_code == 401 and r.json()["code"] == "unauthorized", r.text[:300]
+    # with a token, 10 000 parts are read (and the unknown upload is 404)
+    account = live_server.register_verified("Uploader")
+    r = requests.post(f"{url}/api/media/uploads/{'0' * 32}/complete", data=parts, timeout=10,
+                      headers={"Authorization": f"Bearer {token_of(account)}", "Content-Type": "application/json"})
+    assert r.status_code == 404 and r.json()["code"] == "upload_not_found", r.text[:300]
+
+
+def test_one_account_keeps_a_bounded_number_of_logins(live_server: LiveServer) -> None:
+    """Before: every login stayed active until signed out (1 000 logins: 1 000 active sessions), and a
+    video message is serialised with fresh links once per active login of both people, so one account
+    made each of its video messages cost the server about 3 s instead of 0.1 s. After: at most
+    ``MAX_ACTIVE_LOGINS`` (50); a new login ends the oldest."""
+    MAX_ACTIVE_LOGINS = 50  # noqa: N806 - server.services.tokens.MAX_ACTIVE_LOGINS (not imported: the test ran before it)
+    srv = live_server
+    account = srv.register_verified("Many")  # the verification is the first login
+    first = account["tokens"]
+
+    def login() -> dict:
+        r = requests.post(f"{srv.url}/api/auth/login", json={"email": account["email"], "password": account["password"]},
+                          timeout=10)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    logins = [login() for _ in range(MAX_ACTIVE_LOGINS)]
+    # 51 logins: the oldest (the verification's) has ended, access and refresh token alike
+    r = rest("GET", f"{srv.url}/api/me", first["access_token"])
+    assert r.status_code == 401 and r.json()["code"] == "session_revoked", r.text
+    r = requests.post(f"{srv.url}/api/auth/refresh", json={"refresh_token": first["refresh_token"]}, timeout=10)
+    assert r.status_code == 401, r.text
+    # the 50 newest all work
+    for pair in (logins[0], logins[-1]):
+        assert rest("GET", f"{srv.url}/api/me", pair["access_token"]).status_code == 200
+    r = requests.post(f"{srv.url}/api/auth/refresh", json={"refresh_token": logins[0]["refresh_token"]}, timeout=10)
+    assert r.status_code == 200, r.text
