@@ -10,7 +10,8 @@ per process. Moving windows: a burst is allowed, a sustained flood is not.
 Kinds (see ``server.config.DEFAULT_USER_LIMITS``): ``send`` (send, edit,
 delete), ``typing``, ``sync`` (Socket.IO ``sync`` and REST history pages),
 ``user_search`` (name search and lookup by exact email),
-``message_search`` and ``password`` (tries of the current password when changing it).
+``message_search``, ``password`` (tries of the current password when changing it),
+``block`` (block and unblock, Socket.IO and REST) and ``read`` (``conversation:read`` and REST).
 """
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ _WHAT = {
     "user_search": "Too many searches for people.",
     "message_search": "Too many message searches.",
     "password": "Too many tries of your current password.",
+    "block": "You are blocking and unblocking too often.",
+    "read": "Too many read receipts.",
 }
 
 

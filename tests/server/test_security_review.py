@@ -216,3 +216,35 @@ def test_one_account_keeps_a_bounded_number_of_logins(live_server: LiveServer) -
         assert rest("GET", f"{srv.url}/api/me", pair["access_token"]).status_code == 200
     r = requests.post(f"{srv.url}/api/auth/refresh", json={"refresh_token": logins[0]["refresh_token"]}, timeout=10)
     assert r.status_code == 200, r.text
+
+
+def test_block_and_read_writes_are_limited_per_person(live_server: LiveServer) -> None:
+    """Before: ``user:block``/``user:unblock`` and ``conversation:read`` (and their REST forms) had no
+    limit, and each is a database write: one account flooding block/unblock from 4 sockets took another
+    person's send from 11 ms to over 600 ms (SQLite). After: one budget per person for each
+    (``block`` 30/minute, ``read`` 120 per 10 s), shared by Socket.IO and REST."""
+    srv = live_server
+    flood, other, peer = (srv.register_verified(n) for n in ("Flood", "Other", "Peer"))
+    d = Device(srv.url, token_of(flood)).connect()
+    try:
+        acks = [d.call(P.USER_BLOCK if i % 2 == 0 else P.USER_UNBLOCK, {"user_id": _uid(other)}) for i in range(31)]
+        assert all(a["ok"] for a in acks[:30]), acks[:30]
+        assert not acks[30]["ok"] and acks[30]["error"]["code"] == "rate_limited", acks[30]
+        assert acks[30]["error"]["retry_after"] > 0
+        r = rest("PUT", f"{srv.url}/api/blocks/{_uid(other)}", token_of(flood))
+        assert r.status_code == 429 and r.json()["code"] == "rate_limited" and "Retry-After" in r.headers, r.text
+
+        msg = Device(srv.url, token_of(peer)).connect()
+        try:
+            up_to = msg.send(_uid(flood), "hello")["id"]
+        finally:
+            msg.close()
+        reads = [d.call(P.CONVERSATION_READ, {"peer_id": _uid(peer), "up_to": up_to}) for _ in range(121)]
+        assert all(a["ok"] for a in reads[:120]), [a for a in reads[:120] if not a["ok"]][:1]
+        assert not reads[120]["ok"] and reads[120]["error"]["code"] == "rate_limited", reads[120]
+        r = rest("POST", f"{srv.url}/api/conversations/{_uid(peer)}/read", token_of(flood), json={"up_to": up_to})
+        assert r.status_code == 429 and r.json()["code"] == "rate_limited", r.text
+        # someone else's budgets are their own
+        assert rest("PUT", f"{srv.url}/api/blocks/{_uid(flood)}", token_of(other)).status_code == 204
+    finally:
+        d.close()
