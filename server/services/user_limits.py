@@ -11,7 +11,8 @@ Kinds (see ``server.config.DEFAULT_USER_LIMITS``): ``send`` (send, edit,
 delete), ``typing``, ``sync`` (Socket.IO ``sync`` and REST history pages),
 ``user_search`` (name search and lookup by exact email),
 ``message_search``, ``password`` (tries of the current password when changing it),
-``block`` (block and unblock, Socket.IO and REST) and ``read`` (``conversation:read`` and REST).
+``block`` (block and unblock, Socket.IO and REST), ``read`` (``conversation:read`` and REST) and
+``delivered`` (``message:delivered``).
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ _WHAT = {
     "password": "Too many tries of your current password.",
     "block": "You are blocking and unblocking too often.",
     "read": "Too many read receipts.",
+    "delivered": "Too many delivery receipts.",
 }
 
 

@@ -248,3 +248,23 @@ def test_block_and_read_writes_are_limited_per_person(live_server: LiveServer) -
         assert rest("PUT", f"{srv.url}/api/blocks/{_uid(flood)}", token_of(other)).status_code == 204
     finally:
         d.close()
+
+
+def test_delivery_receipts_are_limited_per_person(live_server: LiveServer) -> None:
+    """Before: ``message:delivered`` (up to 500 ids, read on the event loop) had no limit: 4 sockets
+    repeating 500 already-delivered ids took another person's send from 19 ms to about a second.
+    After: a per-person budget (300 per 10 s), far above the desktop's batched receipts."""
+    srv = live_server
+    me, peer = srv.register_verified("Receiver"), srv.register_verified("Sender")
+    s = Device(srv.url, token_of(peer)).connect()
+    d = Device(srv.url, token_of(me)).connect()
+    try:
+        mid = s.send(_uid(me), "hello")["id"]
+        acks = [d.call(P.MESSAGE_DELIVERED, {"ids": [mid]}) for _ in range(301)]
+        assert all(a["ok"] for a in acks[:300]), [a for a in acks[:300] if not a["ok"]][:1]
+        assert not acks[300]["ok"] and acks[300]["error"]["code"] == "rate_limited", acks[300]
+        # the sender's own budget is untouched
+        assert s.call(P.MESSAGE_DELIVERED, {"ids": [mid]})["error"]["code"] == "not_found"
+    finally:
+        s.close()
+        d.close()
