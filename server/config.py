@@ -42,6 +42,18 @@ DEFAULT_USER_LIMITS = {
     "sync": "60 per 10 seconds",
     "user_search": "60/minute;600/hour",  # the desktop searches as one types (300 ms debounce)
     "message_search": "60/minute",
+    # POST /api/me/password checks the current password: without a limit, a stolen access token
+    # guessed it at will (login's limits are per IP) and each guess cost the server an argon2 hash
+    "password": "5/minute;20/hour",
+    # Blocking and marking read are database writes (on SQLite, each takes the one write lock that
+    # every message send needs): unlimited, one account flooding user:block/unblock from 4 sockets
+    # took another person's send from 11 ms to over 600 ms.
+    "block": "30/minute",
+    "read": "120 per 10 seconds",
+    # message:delivered reads up to 500 messages per event on the event loop: 4 sockets repeating
+    # 500 ids took another person's send from 19 ms to about a second. The desktop batches its
+    # receipts every 50 ms, so it sends at most 20 a second per device, and only while messages arrive.
+    "delivered": "300 per 10 seconds",
 }
 
 

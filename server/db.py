@@ -90,6 +90,45 @@ def _sqlite_write_lock(engine: sa.Engine) -> None:
     sa.event.listen(engine, "checkin", lambda _dbapi, record: release(record.info) if record is not None else None)
 
 
+#: What a NUL character in a text value becomes on its way to the database.
+NUL_REPLACEMENT = "\ufffd"
+
+
+def _without_nul(params: Any) -> Any:
+    """``params`` with every NUL in a string replaced (the same object when there is none).
+
+    Handles what a DB-API cursor receives: a dict or a tuple of values, or a
+    list of those (``executemany``).
+    """
+    if isinstance(params, dict):
+        if any(isinstance(v, str) and "\x00" in v for v in params.values()):
+            return {k: v.replace("\x00", NUL_REPLACEMENT) if isinstance(v, str) else v for k, v in params.items()}
+        return params
+    if isinstance(params, (list, tuple)):
+        if any(isinstance(v, (dict, list, tuple)) for v in params):
+            return type(params)(_without_nul(v) for v in params)
+        if any(isinstance(v, str) and "\x00" in v for v in params):
+            return type(params)(v.replace("\x00", NUL_REPLACEMENT) if isinstance(v, str) else v for v in params)
+    return params
+
+
+def _no_nul_characters(engine: sa.Engine) -> None:
+    """No NUL character reaches the database, whatever the client sent.
+
+    PostgreSQL refuses NUL in text (psycopg raises), so any string from a
+    client that contained ``\u0000`` (a message body, a display name, a user
+    id in a URL, a Socket.IO field) made that request a 500. SQLite stored it.
+    Replacing it with U+FFFD in every bound value, in one place, makes both
+    databases behave alike: stored text gets the replacement character, and a
+    lookup by such an id finds nothing, as for any unknown id.
+    """
+    def before_execute(_conn: sa.Connection, _cursor: Any, statement: str, parameters: Any,
+                       _context: Any, _executemany: bool) -> tuple[str, Any]:
+        return statement, _without_nul(parameters)
+
+    sa.event.listen(engine, "before_cursor_execute", before_execute, retval=True)
+
+
 class Database:
     """Owns the engine and the session factory."""
 
@@ -104,6 +143,7 @@ class Database:
             sa.event.listen(self.engine, "connect", lambda *_: _private_files(url))
         else:
             self.engine = sa.create_engine(url, pool_size=pool_size, max_overflow=40, pool_pre_ping=True)
+        _no_nul_characters(self.engine)
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
 
     @property

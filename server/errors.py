@@ -12,6 +12,7 @@ import time
 from typing import Any
 
 from flask import Flask, Response, json, request
+from flask.json.provider import DefaultJSONProvider
 from pydantic import BaseModel, Field, ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -20,6 +21,12 @@ log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 #: Pages a browser posts an HTML form to (the emailed verification link's page).
 FORM_PATHS = frozenset({"/verify"})
+#: Largest JSON body read. Parsing runs on the event loop, so a big body holds up every other
+#: request of the process: before this limit, the only one was MAX_CONTENT_LENGTH (an upload part,
+#: 9 MiB), and two clients posting 4 MB to ``/api/auth/refresh``, without an account, made every
+#: other request wait about a second. Every schema-valid body but ``complete``'s (which sets its own,
+#: after authenticating) is far smaller: a 4000-character message escaped as \\uXXXX is 48 KB.
+JSON_BODY_LIMIT = 256 * 1024
 
 _TITLES = {
     400: "Bad request", 401: "Not signed in", 403: "Forbidden", 404: "Not found",
@@ -127,7 +134,23 @@ def _retry_after() -> int:
     return max(1, int(limit.reset_at - time.time()))
 
 
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, except that a body nested too deeply to parse is invalid JSON, not a crash.
+
+    The standard library's parser recurses once per level: ``[[[[...`` a hundred thousand
+    levels deep (200 KB) raised RecursionError, which Werkzeug does not treat as a parse error,
+    so any client, signed in or not, got a 500 from every JSON endpoint.
+    """
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("The JSON is nested too deeply.") from None
+
+
 def install_error_handlers(app: Flask) -> None:
+    app.json = JSONProvider(app)
     @app.errorhandler(ApiError)
     def _api_error(err: ApiError) -> Response:
         return problem_response(err)
@@ -138,6 +161,8 @@ def install_error_handlers(app: Flask) -> None:
         if request.method in ("POST", "PUT", "PATCH") and request.mimetype and not request.is_json \
                 and request.mimetype != "application/octet-stream" and request.path not in FORM_PATHS:
             return problem_response(ApiError(415, "unsupported_media_type", _MESSAGES[415]))
+        if request.is_json:
+            request.max_content_length = JSON_BODY_LIMIT  # 413 beyond it, before anything is parsed
         return None
 
     @app.errorhandler(HTTPException)

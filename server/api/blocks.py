@@ -13,13 +13,13 @@ from pydantic import BaseModel, Field
 from server.api.schemas import UserSummary, summary
 from server.auth import BEARER, require_user
 from server.errors import Problem
-from server.extensions import db_session
+from server.extensions import db_session, services
 from server.models import iso
 from server.services import blocks
 
 tag = Tag(name="Blocks", description="Block and unblock people; the list of people you blocked")
 bp = APIBlueprint("blocks", __name__, url_prefix="/api", abp_tags=[tag], abp_security=BEARER,
-                  abp_responses={401: Problem, 422: Problem})
+                  abp_responses={401: Problem, 422: Problem, 429: Problem})
 
 
 class BlockPath(BaseModel):
@@ -56,6 +56,7 @@ def list_blocks():  # noqa: ANN201
                     "They are not told. Your other devices get `blocks:changed`.")
 def block(path: BlockPath):  # noqa: ANN201
     me = require_user()
+    services().user_limits.take("block", me.id)  # the same budget as user:block / user:unblock
     blocks.block(db_session(), me.id, path.user_id)
     _announce(me.id, path.user_id, True)
     return Response(status=204)
@@ -67,6 +68,7 @@ def block(path: BlockPath):  # noqa: ANN201
                        "blocked.")
 def unblock(path: BlockPath):  # noqa: ANN201
     me = require_user()
+    services().user_limits.take("block", me.id)
     blocks.unblock(db_session(), me.id, path.user_id)
     _announce(me.id, path.user_id, False)
     return Response(status=204)

@@ -174,6 +174,7 @@ def send(path: PeerPath, body: SendBody):  # noqa: ANN201
          summary="Mark the peer's messages read up to an id")
 def mark_read(path: PeerPath, body: ReadBody):  # noqa: ANN201
     me = require_user()
+    _take("read", me.id)  # the same budget as conversation:read
     change = _messaging().mark_read(db_session(), me.id, path.peer_id, int(body.up_to))
     services().notifier.receipts(change.status, change.at, change.ids_by_sender, reader_id=me.id,
                                  silent_for=change.silent_for)  # receipts stop across a block

@@ -33,6 +33,17 @@ bp = APIBlueprint("media", __name__, url_prefix="/api/media", abp_tags=[tag],
 
 #: Lifetime of a presigned S3 GET (stream or poster).
 PRESIGNED_GET_TTL = 15 * 60
+#: Largest ``complete`` body: 10 000 parts with their ETags (S3's are 34 characters; 200 allowed).
+COMPLETE_BODY_LIMIT = 4 << 20
+
+
+@bp.before_request
+def _complete_reads_big_bodies_only_for_the_signed_in() -> None:
+    """``complete`` is the one JSON body above :data:`server.errors.JSON_BODY_LIMIT`: it may be read
+    only once the caller is known (401 first, as every authenticated endpoint answers)."""
+    if request.endpoint == "media.complete_upload":
+        require_user()
+        request.max_content_length = COMPLETE_BODY_LIMIT
 
 
 # --- schemas ----------------------------------------------------------------------

@@ -50,7 +50,7 @@ def _email(value: str) -> str:
 def _display_name(value: str) -> str:
     if not conforms({"pattern": NAME_PATTERN}, value):
         raise ValueError("Enter a name (1 to 64 characters).")
-    return _SPACES.sub(" ", value).strip(" ")
+    return _SPACES.sub(" ", value).strip(" ").replace("\x00", "\ufffd")  # as the database would (server.db)
 
 
 def _new_password(value: str) -> str:

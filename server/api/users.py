@@ -42,9 +42,12 @@ def patch_me(body: PatchMeBody):  # noqa: ANN201
 
 
 @bp.post("/me/password", responses={204: None, 403: Problem},
-         summary="Change the password; other sessions are signed out")
+         summary="Change the password; other sessions are signed out",
+         description="A few tries of the current password per person (429 `rate_limited` with `Retry-After`), "
+                     "so a stolen access token cannot be used to guess it.")
 def change_password(body: ChangePasswordBody):  # noqa: ANN201
     user = require_user()
+    services().user_limits.take("password", user.id)  # before the (costly) check of the current password
     services().accounts.change_password(db_session(), user, body.current_password, body.new_password,
                                                  keep_session=current_session_id())
     return Response(status=204)

@@ -63,7 +63,8 @@ log = logging.getLogger(__name__)
 #: Which per-person budget each event draws on (:mod:`server.services.user_limits`);
 #: REST sends and history pages draw on the same ones.
 RATE_LIMITED = {MESSAGE_SEND: "send", MESSAGE_EDIT: "send", MESSAGE_DELETE: "send", TYPING: "typing",
-                SYNC: "sync"}
+                SYNC: "sync", USER_BLOCK: "block", USER_UNBLOCK: "block", CONVERSATION_READ: "read",
+                MESSAGE_DELIVERED: "delivered"}
 
 Handler = Callable[[Realtime, Connection, Any], dict[str, Any]]
 

@@ -297,6 +297,12 @@ class MessagingService:
         if body != m.body:
             m.body = body
             m.edited_at = utcnow()
+            if not m.withheld and blocks.between(s, user_id, m.recipient_id).b_blocked_a:
+                # The recipient blocked the sender: an edit is new text, and it must not reach them
+                # (live, by history, sync or search) any more than a new message would. From now on the
+                # message is withheld from them, as the sender's messages sent during the block are;
+                # the sender sees the edit as usual and is told nothing.
+                m.withheld = True
             s.commit()
         return m
 

@@ -9,8 +9,10 @@ per process. Moving windows: a burst is allowed, a sustained flood is not.
 
 Kinds (see ``server.config.DEFAULT_USER_LIMITS``): ``send`` (send, edit,
 delete), ``typing``, ``sync`` (Socket.IO ``sync`` and REST history pages),
-``user_search`` (name search and lookup by exact email) and
-``message_search``.
+``user_search`` (name search and lookup by exact email),
+``message_search``, ``password`` (tries of the current password when changing it),
+``block`` (block and unblock, Socket.IO and REST), ``read`` (``conversation:read`` and REST) and
+``delivered`` (``message:delivered``).
 """
 from __future__ import annotations
 
@@ -29,6 +31,10 @@ _WHAT = {
     "sync": "You are syncing too often.",
     "user_search": "Too many searches for people.",
     "message_search": "Too many message searches.",
+    "password": "Too many tries of your current password.",
+    "block": "You are blocking and unblocking too often.",
+    "read": "Too many read receipts.",
+    "delivered": "Too many delivery receipts.",
 }
 
 
