@@ -116,17 +116,21 @@ class Realtime:
 
     # --- messages -------------------------------------------------------------
     def emit_message(self, event: str, s: Any, msg: Any, *, to_recipient: bool = True,
-                     skip_sid: str | None = None) -> None:
+                     skip_sid: str | None = None, data: dict[str, Any] | None = None) -> None:
         """Pushes a message, through the notifier, to the sender's devices and (unless withheld:
         the recipient blocked the sender, who must not notice) the recipient's.
 
         A text message is one payload for everyone. A message with a video
         carries media links minted for one viewer on one login, so it is
         serialised once per signed-in login and sent to that login's room.
+
+        ``data``: the message already serialised (for the sender's ack); a text
+        message is the same for everyone, so it is not serialised again.
         """
         notifier = self.svc.notifier
         if msg.media_id is None or msg.deleted:
-            data = self.messaging.serialize(s, msg)
+            if data is None:
+                data = self.messaging.serialize(s, msg)
             if event == MESSAGE_NEW:
                 notifier.message_created(data, skip_sid=skip_sid, to_recipient=to_recipient)
             else:
