@@ -177,6 +177,7 @@ class Realtime:
 
     def stop(self) -> None:
         self._stopped = True
+        self.presence.drain(5.0)  # last_seen of the sockets just closed is written before exit
 
     def _loop(self) -> None:
         last_refresh = 0.0
