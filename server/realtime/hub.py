@@ -49,6 +49,13 @@ FULL_SWEEP_SECONDS = 30.0
 REVOCATION_MARGIN = timedelta(seconds=10)
 PRESENCE_REFRESH_SECONDS = 10.0
 
+_LOGINS = LoginSession.__table__
+_USERS = User.__table__
+#: Built once, Core on one connection: the sweeper asks these twice a second, and as ORM
+#: queries in a session they were ~4% of the server's samples under load (docs/performance.md).
+_REVOKED_SINCE = sa.select(_LOGINS.c.id).where(_LOGINS.c.revoked_at >= sa.bindparam("since"))
+_DISABLED_SINCE = sa.select(_USERS.c.id).where(_USERS.c.disabled_at >= sa.bindparam("since"))
+
 ENDED_MESSAGES = {
     "token_expired": "Your access token expired. Refresh it and connect again.",
     "session_revoked": "This login has ended (signed out, or the password changed). Sign in again.",
@@ -222,9 +229,9 @@ class Realtime:
         since, self._since = self._since - REVOCATION_MARGIN, utcnow()
         if not conns:
             return
-        with self.svc.db.session() as s:
-            revoked = set(s.scalars(sa.select(LoginSession.id).where(LoginSession.revoked_at >= since)))
-            disabled = set(s.scalars(sa.select(User.id).where(User.disabled_at >= since)))
+        with self.svc.db.engine.connect() as c:
+            revoked = set(c.execute(_REVOKED_SINCE, {"since": since}).scalars())
+            disabled = set(c.execute(_DISABLED_SINCE, {"since": since}).scalars())
         if revoked or disabled:
             for c in conns:
                 if c.session_id in revoked or c.user_id in disabled:
