@@ -34,6 +34,8 @@ from server.services.presence import Presence
 
 log = logging.getLogger(__name__)
 
+_LAST_SEEN = sa.select(User.__table__.c.last_seen_at).where(User.__table__.c.id == sa.bindparam("uid"))
+
 _USERS = User.__table__
 #: Built once; run with one parameter set per transition (executemany).
 _SET_LAST_SEEN = sa.update(_USERS).where(_USERS.c.id == sa.bindparam("uid")).values(
@@ -70,8 +72,7 @@ class PresenceNotifier:
         with self.db.session() as s:
             if recipient not in visibility.presence_audience(s, sender, {recipient}):
                 return
-            user = s.get(User, sender)
-            last_seen = user.last_seen_at if user is not None else None
+            last_seen = s.execute(_LAST_SEEN, {"uid": sender}).scalar()
         online = bool(self.presence.online([sender]))
         self._notifier.presence(sender, online, last_seen, [recipient])
 
