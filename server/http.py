@@ -96,32 +96,6 @@ class ParleyHandler(WebSocketHandler):
             return pywsgi.WSGIHandler.run_application(self)  # no upgrade: Engine.IO refuses it
         return super().run_application()
 
-    def _write_with_headers(self, data):  # noqa: ANN001, ANN202 - gevent's signature
-        """gevent's, but a small body goes out in the same ``sendall`` as the headers.
-
-        gevent sends the status line and headers, then the body, in two system
-        calls; every long-polling request and answer of Engine.IO is a small
-        body, and the extra ``send`` was the polling transport's largest single
-        cost (docs/performance.md). Chunked or large bodies keep gevent's path.
-        """
-        self.headers_sent = True
-        self.finalize_headers()
-        towrite = bytearray(b"HTTP/1.1 ")
-        towrite += self.status
-        towrite += b"\r\n"
-        for header, value in self.response_headers:
-            towrite += header
-            towrite += b": "
-            towrite += value
-            towrite += b"\r\n"
-        towrite += b"\r\n"
-        if data and not self.response_use_chunked and len(data) <= 65536:
-            towrite += data
-            self._sendall(towrite)
-            return
-        self._sendall(towrite)
-        self._write(data)
-
     def run_websocket(self):  # noqa: ANN201 - gevent-websocket's signature
         self.socket.settimeout(None)
         return super().run_websocket()
