@@ -25,7 +25,9 @@ def iso(dt: datetime | None) -> str | None:
     """ISO 8601 UTC with millisecond precision and a ``Z``, as the contract says."""
     if dt is None:
         return None
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+    if dt.tzinfo is not UTC:  # stored datetimes come back in UTC already; isoformat is cheaper than strftime
+        dt = dt.astimezone(UTC)
+    return dt.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 class UTCDateTime(sa.TypeDecorator[datetime]):

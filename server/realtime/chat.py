@@ -18,8 +18,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app, request
-from flask_socketio import SocketIO, join_room
+import sqlalchemy as sa
+from flask import Flask, current_app
+from flask_socketio import SocketIO
 from pydantic import ValidationError
 from socketio.exceptions import ConnectionRefusedError
 
@@ -81,8 +82,20 @@ def _refuse(code: str, message: str) -> ConnectionRefusedError:
     return exc
 
 
-def on_connect(auth: Any = None) -> None:
-    rt = realtime()
+_USERS = User.__table__
+_LOGINS = LoginSession.__table__
+#: Built once: the account and the login behind a connecting token, in one query on a Core
+#: connection. Two ORM ``Session.get`` calls here were about a third of the server's CPU per
+#: connect (docs/performance.md).
+_CONNECT_CHECK = (
+    sa.select(_USERS.c.email_verified_at, _USERS.c.disabled_at, _LOGINS.c.id.label("login_id"),
+              _LOGINS.c.revoked_at)
+    .select_from(_USERS.outerjoin(_LOGINS, sa.and_(_LOGINS.c.id == sa.bindparam("login"),
+                                                    _LOGINS.c.user_id == _USERS.c.id)))
+    .where(_USERS.c.id == sa.bindparam("user")))
+
+
+def on_connect(rt: Realtime, sid: str, auth: Any = None) -> None:
     token = auth.get("token") if isinstance(auth, dict) else None
     if not isinstance(token, str) or not token:
         raise _refuse("unauthorized", "Connect with auth: {\"token\": \"<access token>\"}.")
@@ -90,30 +103,28 @@ def on_connect(auth: Any = None) -> None:
         claims = rt.svc.tokens.decode_access(token)
     except ApiError as err:
         raise _refuse(err.code, err.message) from None
-    with rt.svc.db.session() as s:
-        user = s.get(User, claims.user_id)
-        if user is not None and user.email_verified_at is None:
-            raise _refuse("email_not_verified", "Verify your email before connecting.")
-        login = s.get(LoginSession, claims.session_id)
-        if user is None or user.disabled_at is not None or login is None \
-                or login.user_id != user.id or login.revoked_at is not None:
-            raise _refuse("unauthorized", "This session has ended. Sign in again.")
-    conn = Connection(sid=request.sid, user_id=claims.user_id, session_id=claims.session_id,
+    with rt.svc.db.engine.connect() as c:
+        row = c.execute(_CONNECT_CHECK, {"user": claims.user_id, "login": claims.session_id}).first()
+    if row is not None and row.email_verified_at is None:
+        raise _refuse("email_not_verified", "Verify your email before connecting.")
+    if row is None or row.disabled_at is not None or row.login_id is None or row.revoked_at is not None:
+        raise _refuse("unauthorized", "This session has ended. Sign in again.")
+    conn = Connection(sid=sid, user_id=claims.user_id, session_id=claims.session_id,
                       expires_at=claims.expires_at.timestamp())
     limit = rt.svc.config.max_sockets_per_user
     if not rt.conns.add(conn, limit):
         raise _refuse("too_many_connections",
                       f"This account already has {limit} connections open to this server. Close the app on "
                       "a device or window you no longer use, then try again.")
-    join_room(user_room(conn.user_id))
-    join_room(session_room(conn.session_id))  # media links are minted per login
+    server = rt.socketio.server
+    server.enter_room(sid, user_room(conn.user_id), namespace="/")
+    server.enter_room(sid, session_room(conn.session_id), namespace="/")  # media links are minted per login
     rt.ensure_started()
     rt.presence.connected(conn.user_id)
 
 
-def on_disconnect(reason: Any = None) -> None:
-    rt = realtime()
-    conn = rt.conns.remove(request.sid)
+def on_disconnect(rt: Realtime, sid: str) -> None:
+    conn = rt.conns.remove(sid)
     if conn is None:
         return
     rt.typing.socket_closed(conn.sid)
@@ -185,11 +196,13 @@ def handler(app: Flask, rt: Realtime, event: str, fn: Handler) -> Callable[..., 
 
 # --- the events ---------------------------------------------------------------
 def send(rt: Realtime, conn: Connection, p: SendPayload) -> dict[str, Any]:
-    with rt.svc.db.session() as s:
+    # lazy: with the recipient and blocks cached, a text message needs no session at all
+    with rt.svc.db.lazy_session() as s:
         msg, created = rt.messaging.send(s, conn.user_id, p.to, p.client_id, p.body or "", p.media_id)
         data = rt.messaging.serialize(s, msg, conn.viewer)
         if created:  # withheld: the recipient blocked the sender, who must not notice
-            rt.emit_message(MESSAGE_NEW, s, msg, to_recipient=not msg.withheld, skip_sid=conn.sid)
+            rt.emit_message(MESSAGE_NEW, s, msg, to_recipient=not msg.withheld, skip_sid=conn.sid,
+                            data=data)
     return {"ok": True, "message": data}
 
 
@@ -293,15 +306,25 @@ EVENTS: dict[str, Handler] = {
     USER_BLOCK: block, USER_UNBLOCK: unblock,
 }
 
-_registered: set[int] = set()
-
-
 def register(app: Flask, rt: Realtime, socketio: SocketIO) -> None:
-    """Installs the handlers: connect/disconnect through Flask-SocketIO (once per
-    extension object), the chat events directly on this app's python-socketio server."""
-    if id(socketio) not in _registered:
-        _registered.add(id(socketio))
-        socketio.on_event("connect", on_connect)
-        socketio.on_event("disconnect", on_disconnect)
+    """Installs every handler directly on this app's python-socketio server.
+
+    Not through Flask-SocketIO's decorators: those push a Flask request
+    context (and cookie session) per event and per connect, which cost about
+    a sixth of the server's CPU per message; only an app context is pushed,
+    for code that needs ``current_app``.
+    """
+    server = socketio.server
+
+    def connect(sid: str, _environ: dict[str, Any], auth: Any = None) -> None:
+        with app.app_context():
+            on_connect(rt, sid, auth)
+
+    def disconnect(sid: str, *_reason: Any) -> None:
+        with app.app_context():
+            on_disconnect(rt, sid)
+
+    server.on("connect", connect, namespace="/")
+    server.on("disconnect", disconnect, namespace="/")
     for event, fn in EVENTS.items():
-        socketio.server.on(event, handler(app, rt, event, fn), namespace="/")
+        server.on(event, handler(app, rt, event, fn), namespace="/")

@@ -49,6 +49,13 @@ FULL_SWEEP_SECONDS = 30.0
 REVOCATION_MARGIN = timedelta(seconds=10)
 PRESENCE_REFRESH_SECONDS = 10.0
 
+_LOGINS = LoginSession.__table__
+_USERS = User.__table__
+#: Built once, Core on one connection: the sweeper asks these twice a second, and as ORM
+#: queries in a session they were ~4% of the server's samples under load (docs/performance.md).
+_REVOKED_SINCE = sa.select(_LOGINS.c.id).where(_LOGINS.c.revoked_at >= sa.bindparam("since"))
+_DISABLED_SINCE = sa.select(_USERS.c.id).where(_USERS.c.disabled_at >= sa.bindparam("since"))
+
 ENDED_MESSAGES = {
     "token_expired": "Your access token expired. Refresh it and connect again.",
     "session_revoked": "This login has ended (signed out, or the password changed). Sign in again.",
@@ -116,17 +123,21 @@ class Realtime:
 
     # --- messages -------------------------------------------------------------
     def emit_message(self, event: str, s: Any, msg: Any, *, to_recipient: bool = True,
-                     skip_sid: str | None = None) -> None:
+                     skip_sid: str | None = None, data: dict[str, Any] | None = None) -> None:
         """Pushes a message, through the notifier, to the sender's devices and (unless withheld:
         the recipient blocked the sender, who must not notice) the recipient's.
 
         A text message is one payload for everyone. A message with a video
         carries media links minted for one viewer on one login, so it is
         serialised once per signed-in login and sent to that login's room.
+
+        ``data``: the message already serialised (for the sender's ack); a text
+        message is the same for everyone, so it is not serialised again.
         """
         notifier = self.svc.notifier
         if msg.media_id is None or msg.deleted:
-            data = self.messaging.serialize(s, msg)
+            if data is None:
+                data = self.messaging.serialize(s, msg)
             if event == MESSAGE_NEW:
                 notifier.message_created(data, skip_sid=skip_sid, to_recipient=to_recipient)
             else:
@@ -173,6 +184,7 @@ class Realtime:
 
     def stop(self) -> None:
         self._stopped = True
+        self.presence.drain(5.0)  # last_seen of the sockets just closed is written before exit
 
     def _loop(self) -> None:
         last_refresh = 0.0
@@ -217,9 +229,9 @@ class Realtime:
         since, self._since = self._since - REVOCATION_MARGIN, utcnow()
         if not conns:
             return
-        with self.svc.db.session() as s:
-            revoked = set(s.scalars(sa.select(LoginSession.id).where(LoginSession.revoked_at >= since)))
-            disabled = set(s.scalars(sa.select(User.id).where(User.disabled_at >= since)))
+        with self.svc.db.engine.connect() as c:
+            revoked = set(c.execute(_REVOKED_SINCE, {"since": since}).scalars())
+            disabled = set(c.execute(_DISABLED_SINCE, {"since": since}).scalars())
         if revoked or disabled:
             for c in conns:
                 if c.session_id in revoked or c.user_id in disabled:

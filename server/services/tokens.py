@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -28,6 +29,8 @@ ALGORITHM = "HS256"
 #: the recipient, so without a bound an account that signed in 1 000 times made each of its
 #: video messages cost the server about 3 s instead of 0.1 s.
 MAX_ACTIVE_LOGINS = 50
+#: Verified access tokens remembered per process (cleared when full).
+VERIFIED_CACHE_SIZE = 10_000
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,8 @@ class TokenService:
         self._key = secret_key
         self.access_ttl = access_ttl
         self.refresh_ttl = refresh_ttl
+        #: access token -> its verified claims (see :meth:`decode_access`)
+        self._verified: dict[str, AccessClaims] = {}
 
     def digest(self, value: str) -> str:
         """HMAC-SHA256 of a secret value; what the database stores instead of it."""
@@ -66,7 +71,26 @@ class TokenService:
         return jwt.encode(claims, self._key, algorithm=ALGORITHM)
 
     def decode_access(self, token: str) -> AccessClaims:
-        """Raises ApiError 401 ``token_expired`` or ``unauthorized``."""
+        """Raises ApiError 401 ``token_expired`` or ``unauthorized``.
+
+        A token already verified is answered from a small cache until it expires:
+        the same token opens every socket of a login and every reconnect, and
+        verifying it again was an eighth of the server's CPU per connect
+        (docs/performance.md). The signature of the same string under the same
+        key cannot change; the expiry is checked on every call.
+        """
+        hit = self._verified.get(token)
+        if hit is not None:
+            if hit.expires_at.timestamp() > time.time():
+                return hit
+            self._verified.pop(token, None)
+        claims = self._decode_access(token)
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            self._verified.clear()
+        self._verified[token] = claims
+        return claims
+
+    def _decode_access(self, token: str) -> AccessClaims:
         try:
             c = jwt.decode(token, self._key, algorithms=[ALGORITHM],
                            options={"require": ["sub", "sid", "exp"]})

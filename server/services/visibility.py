@@ -20,6 +20,7 @@ future notifier can all call them.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -49,19 +50,27 @@ def _visible_messages() -> sa.ColumnElement[bool]:
     return Message.withheld.is_(False)
 
 
+_USERS = cast(sa.Table, User.__table__)
+_MESSAGES = cast(sa.Table, Message.__table__)
+#: Built once: presence asks these on every connect, disconnect and first message of a pair.
+_SETTING = sa.select(_USERS.c.presence_visibility).where(_USERS.c.id == sa.bindparam("u"))
+_WROTE_TO = sa.select(_MESSAGES.c.recipient_id).distinct().where(
+    _MESSAGES.c.sender_id == sa.bindparam("u"),
+    _MESSAGES.c.recipient_id.in_(sa.bindparam("cands", expanding=True)), _MESSAGES.c.withheld.is_(False))
+
+
 def presence_audience(s: Session, subject_id: str, candidates: Iterable[str]) -> set[str]:
     """Among ``candidates``, those who may see ``subject_id``'s presence."""
     cands = set(candidates) - {subject_id}
     if not cands:
         return set()
-    setting = s.scalar(sa.select(User.presence_visibility).where(User.id == subject_id))
+    setting = s.execute(_SETTING, {"u": subject_id}).scalar()
     if setting is None or setting == NOBODY:
         return set()
     blocked = blocks.blocked_either_way(s, subject_id, cands)
     if setting == EVERYBODY:
         return cands - blocked
-    wrote = set(s.scalars(sa.select(Message.recipient_id).distinct().where(
-        Message.sender_id == subject_id, Message.recipient_id.in_(cands), _visible_messages())))
+    wrote = set(s.execute(_WROTE_TO, {"u": subject_id, "cands": list(cands)}).scalars())
     return {c for c in cands if sees_presence(setting, c in wrote, c in blocked)}
 
 
