@@ -60,6 +60,21 @@ class BrokenKeyring(KeyringBackend):
         raise NoKeyringError("No recommended backend was available.")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def clear_clipboard(qapp: Any) -> Iterator[None]:
+    """Empties the clipboard before Python shuts down.
+
+    QMimeData made in Python and handed to ``QClipboard.setMimeData`` belongs to the clipboard,
+    which the offscreen platform keeps in a C++ global: it was deleted by the C exit handlers after
+    Python had finalized, and the wrapper's destructor then called into a dead interpreter. That
+    segfaulted 2 of 2 runs of ``test_video_chat_local.py`` alone, at exit, after "2 passed"
+    (``Shiboken::Object::destroy`` -> ``_PyErr_Fetch(tstate=0x0)`` from a libQt6Gui exit handler),
+    and printed ``malloc_consolidate(): unaligned fastbin chunk detected`` at the end of a full run.
+    """
+    yield
+    qapp.clipboard().clear()
+
+
 @pytest.fixture
 def memory_keyring() -> Iterator[MemoryKeyring]:
     previous = keyring.get_keyring()

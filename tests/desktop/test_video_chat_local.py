@@ -155,8 +155,12 @@ def test_a_non_video_and_an_oversized_video_are_refused(qtbot: Any, make_app: An
     qtbot.mouseClick(va.panel.cancel_button, Qt.MouseButton.LeftButton)
     clip = QMimeData()
     clip.setUrls([QUrl.fromLocalFile(str(not_a_video.parent / "none.mp4"))])
-    QGuiApplication.clipboard().setMimeData(clip)
+    clipboard = QGuiApplication.clipboard()
+    clipboard.setMimeData(clip)  # the clipboard owns it now (see tests/desktop/conftest.py: clear_clipboard)
     chat.composer.setFocus()
-    qtbot.keyClick(chat.composer, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    try:
+        qtbot.keyClick(chat.composer, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    finally:
+        clipboard.clear()
     qtbot.waitUntil(lambda: va.panel.isVisible() and bool(va.refusal), timeout=10000)
     assert va.refusal == "“none.mp4” can't be read. Check that the file still exists."
