@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from desktop.app import ParleyApp
+    from desktop.qt.lifetime import release_qt_objects
 
     if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
                                                  or os.environ.get("QT_QPA_PLATFORM")):
@@ -62,11 +63,13 @@ def main(argv: list[str] | None = None) -> int:
         state["app"] = app
         if state["interrupted"]:
             app.shutdown()
+            release_qt_objects(app)
             return 0
         wake = QTimer(interval=250, timeout=lambda: None)  # Python only sees signals when it runs
         wake.start()
         code = qapp.exec()
         app.shutdown()
+        release_qt_objects(app)  # not left to PySide's exit clean-up, which can delete a window twice
         return code
     finally:
         for sig, handler in previous.items():

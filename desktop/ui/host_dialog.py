@@ -47,11 +47,10 @@ class HostServerDialog(QDialog):
         self.stop_button = QPushButton(self.tr("Stop server"))
         self.stop_button.clicked.connect(self.host.stop)
         self.use_button = QPushButton(self.tr("Sign in to this server"))
-        self.use_button.clicked.connect(lambda: self.useServer.emit(self.host.url))
+        self.use_button.clicked.connect(self._use)
         self.outbox_button = QPushButton(self.tr("Open mail outbox"))
         self.outbox_button.setToolTip(self.tr("Verification codes are written here as .eml files"))
-        self.outbox_button.clicked.connect(
-            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.host.outbox))))
+        self.outbox_button.clicked.connect(self._open_outbox)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
         actions = QHBoxLayout()
@@ -75,6 +74,14 @@ class HostServerDialog(QDialog):
             self._started(host.url, host.addresses)
         else:
             self._show_stopped(self.tr("The server is not running."))
+
+    # bound methods, not lambdas capturing self: a child's slot must not keep its window alive
+    # (desktop/qt/lifetime.py)
+    def _use(self) -> None:
+        self.useServer.emit(self.host.url)
+
+    def _open_outbox(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.host.outbox)))
 
     def _start(self) -> None:
         self.status.setText(self.tr("Starting the server…"))

@@ -17,6 +17,7 @@ from keyring.errors import NoKeyringError, PasswordDeleteError  # noqa: E402
 
 from desktop.app import ParleyApp  # noqa: E402
 from desktop.config import AppConfig  # noqa: E402
+from desktop.qt.lifetime import release_qt_objects  # noqa: E402
 from desktop.qt.tasks import TaskRunner  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,18 +62,20 @@ class BrokenKeyring(KeyringBackend):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def clear_clipboard(qapp: Any) -> Iterator[None]:
-    """Empties the clipboard before Python shuts down.
+def release_qt_at_exit(qapp: Any) -> Iterator[None]:
+    """Empties the clipboard and deletes every window before Python shuts down, as the app does.
 
-    QMimeData made in Python and handed to ``QClipboard.setMimeData`` belongs to the clipboard,
-    which the offscreen platform keeps in a C++ global: it was deleted by the C exit handlers after
-    Python had finalized, and the wrapper's destructor then called into a dead interpreter. That
-    segfaulted 2 of 2 runs of ``test_video_chat_local.py`` alone, at exit, after "2 passed"
-    (``Shiboken::Object::destroy`` -> ``_PyErr_Fetch(tstate=0x0)`` from a libQt6Gui exit handler),
-    and printed ``malloc_consolidate(): unaligned fastbin chunk detected`` at the end of a full run.
+    - QMimeData made in Python and handed to ``QClipboard.setMimeData`` belongs to the clipboard,
+      which the offscreen platform keeps in a C++ global: it was deleted by the C exit handlers after
+      Python had finalized, and the wrapper's destructor then called into a dead interpreter
+      (a segfault at the exit of ``test_video_chat_local.py``).
+    - A window left for PySide's exit clean-up can be deleted twice (``desktop/qt/lifetime.py``):
+      ``malloc_consolidate(): unaligned fastbin chunk detected`` as a worker exited, from the
+      "Host a server" dialog ``test_hosting.py`` leaves to ``deleteLater`` with no event loop after.
     """
     yield
     qapp.clipboard().clear()
+    release_qt_objects()
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desktop.core.media import media_info  # noqa: E402
 from desktop.net.uploads import MediaClient  # noqa: E402
+from desktop.qt.lifetime import release_qt_objects  # noqa: E402
 from desktop.qt.media import MediaReader  # noqa: E402
 from desktop.qt.tasks import TaskRunner  # noqa: E402
 from desktop.ui.player_window import PlayerWindow, settle_overrides  # noqa: E402
@@ -237,7 +238,10 @@ def main() -> int:
                  worst_late=[(round(1000 * x, 1), what) for x, what in ticker.worst],
                  slowest_steps=[(round(1000 * x, 1), what) for x, what in driver.slowest])
     print(json.dumps(stats), flush=True)
-    return 0 if driver.error is None else 1  # the last player is still open: interpreter exit tears it down
+    # the last player is still open: deleted here, as python -m desktop deletes its windows after its
+    # event loop, not left to PySide's exit clean-up (desktop/qt/lifetime.py)
+    release_qt_objects()
+    return 0 if driver.error is None else 1
 
 
 if __name__ == "__main__":
