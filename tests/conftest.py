@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.xdist_recovery import pytest_xdist_make_scheduler  # noqa: F401 - the hook, for the controller
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("PARLEY_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
 REDIS_URL = os.environ.get("PARLEY_TEST_REDIS", "redis://127.0.0.1:6379/0")
