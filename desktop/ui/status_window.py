@@ -183,7 +183,8 @@ class StatusWindow(QDialog):
         grid.addWidget(users, 1, 0)
 
         health, hl2 = self._card(self.tr("Health"))
-        self.health_label = self._figure(hl2)
+        self._health_layout = hl2
+        self.health_labels: list[QLabel] = [self._figure(hl2) for _ in range(3)]  # database, storage, mail
         grid.addWidget(health, 1, 1)
 
         messages, ml = self._card(self.tr("Messages per day (last 14 days, UTC)"))
@@ -209,6 +210,7 @@ class StatusWindow(QDialog):
         self.top_users = QTreeWidget()
         self.top_users.setAccessibleName(self.tr("Biggest users of storage"))
         self.top_users.setRootIsDecorated(False)
+        self.top_users.setStyleSheet("QTreeWidget::item { padding: 2px 8px 2px 2px; }")  # no name touching an address
         self.top_users.setHeaderLabels([self.tr("Person"), self.tr("Email"), self.tr("Videos"), self.tr("Space")])
         self.top_users.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.top_users.header().setStretchLastSection(False)
@@ -345,10 +347,17 @@ class StatusWindow(QDialog):
             self.mail_error.setText(self.tr("No errors"))
         self._mark(self.mail_error, m.failed_24h > 0)
         names = {"database": self.tr("Database"), "storage": self.tr("Storage"), "mail": self.tr("Mail")}
-        self.health_label.setText("\n".join(
-            f"{'✔' if c.ok else '✖'} {names.get(c.name, c.name)}: {c.detail}"
-            for c in st.health))
-        self._mark(self.health_label, not st.healthy)
+        while len(self.health_labels) < len(st.health):  # a newer server may probe more
+            label = self._figure(self._health_layout)
+            self._health_layout.insertWidget(len(self.health_labels) + 1, label)  # above the stretch
+            self.health_labels.append(label)
+        for label, c in zip(self.health_labels, st.health):
+            label.show()
+            label.setText(f"{'✔' if c.ok else '✖'} {names.get(c.name, c.name)}: {c.detail}")
+            self._mark(label, not c.ok)
+            label.setAccessibleName(names.get(c.name, c.name))
+        for label in self.health_labels[len(st.health):]:
+            label.hide()
         s = st.storage
         self.storage_label.setText(_fill(self.tr("%1 used by %2 video(s) · %3 being uploaded"), byte_size(s.total_bytes),
                                          s.videos, byte_size(s.uploading_bytes)))

@@ -4,6 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import shutil
+
 import pytest
 import requests
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -61,6 +63,13 @@ def test_server_status_window(lang: str, qtbot: Any, qapp: Any, make_app: Any, l
     clip = make_video(video_dir / "status-tiny.mp4", seconds=1, size="160x120", bit_rate=200_000)
     up = Uploader(live_server, binh)
     assert up.wait_done(up.upload(clip.read_bytes()))["status"] == "ready"
+    # a video that fails, and a mail that cannot be written (the console outbox is now a file)
+    bad = up.upload(b"\x00\x00\x00\x18ftypmp42" + b"not really a video" * 200, filename="bad.mp4")
+    assert up.wait_done(bad)["status"] == "failed"
+    outbox = live_server.data_dir / "outbox"
+    shutil.move(outbox, tmp_path / "outbox-saved")
+    outbox.write_text("in the way")
+    requests.post(f"{live_server.url}/api/auth/forgot-password", json={"email": binh["email"]}, timeout=T)
     assert cli("grant-admin", alice["email"], env=env).returncode == 0
     installed = i18n.install(qapp, lang, tmp_path / "qm")
     try:
@@ -87,11 +96,16 @@ def test_server_status_window(lang: str, qtbot: Any, qapp: Any, make_app: Any, l
         assert st.storage.videos == 1 and window.top_users.topLevelItemCount() == 1
         assert window.top_users.topLevelItem(0).text(1) == binh["email"]
         assert ("3 hôm nay" if vi else "3 today") in window.messages_label.text()
-        assert [c.name for c in st.health][:2] == ["database", "storage"] and st.healthy
-        assert "✔" in window.health_label.text()
+        qtbot.waitUntil(lambda: window.status.mail.failed_24h == 1, timeout=20000)  # the mail's retries
+        st = window.status
+        assert [(c.name, c.ok) for c in st.health] == [("database", True), ("storage", True), ("mail", False)]
+        marks = [(label.text()[0], label.objectName()) for label in window.health_labels]
+        assert marks == [("✔", "muted"), ("✔", "muted"), ("✖", "error")]
+        assert st.queue.failed_24h == 1 and window.queue_error.objectName() == "error"
+        assert ("1 lỗi" if vi else "1 failed") in window.mail_label.text()
         urls = [u.toString() for _, u in window.doc_links()]
         assert urls[0] == f"{live_server.url}/docs#/Admin"
-        window.resize(820, 1080)  # all of it, the accounts section too
+        window.resize(820, 900)  # all of it, the accounts section too
         window.top_users.setCurrentItem(window.top_users.topLevelItem(0))
         assert window.email.text() == binh["email"]  # picking a person fills in the account field
         for mode in ("light", "dark"):
@@ -142,6 +156,7 @@ def test_server_status_window(lang: str, qtbot: Any, qapp: Any, make_app: Any, l
                                                                      "password": binh["password"]}, timeout=T)
         assert r.status_code == 200
         qtbot.waitUntil(lambda: window.status.users.disabled == 0, timeout=10000)
+        window.resize(820, 960)
         theme.apply(qapp, theme.DARK)
         _save(window, f"status-window-after-enable-{lang}-dark")
         theme.apply(qapp, theme.LIGHT)
