@@ -147,6 +147,8 @@ def cmd_set_admin(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     import json
 
+    from sqlalchemy.exc import DBAPIError
+
     from server import close_app, create_app
     from server.api.admin import status_of
     from server.services import server_clock
@@ -158,6 +160,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         # who is online is known only to the serving processes, unless they share it through Redis
         online = svc.presence.count() if config.redis_url else None
         status = status_of(svc, server_clock.read(config.data_dir), online)
+    except DBAPIError as exc:
+        print(f"parley-server: cannot read the status ({type(exc.orig).__name__}: {exc.orig}). If the schema is "
+              "older than this version, run `parley-server db upgrade` (serve does it for SQLite).", file=sys.stderr)
+        return 2
     finally:
         close_app(app)
     print(json.dumps(status, indent=2) if args.json else "\n".join(lines(status)))

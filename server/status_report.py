@@ -27,8 +27,8 @@ def lines(st: dict[str, Any]) -> list[str]:
     u, q, m, sto = st["users"], st["queue"], st["mail"], st["storage"]
     online = "unknown here (only the serving process knows; see /api/admin/status)" \
         if u["online"] is None else str(u["online"])
-    out = [f"Parley {st['version']}, up {duration(st['uptime_seconds'])}"
-           + (f" (since {st['started_at']})" if st["started_at"] else " (server not running here)"),
+    out = [f"Parley {st['version']}, up {duration(st['uptime_seconds'])} (since {st['started_at']})"
+           if st["started_at"] else f"Parley {st['version']}; no server process found on this host (uptime unknown)",
            "",
            "Users",
            f"  total {u['total']}, verified {u['verified']}, disabled {u['disabled']}, admins {u['admins']}",
@@ -37,7 +37,7 @@ def lines(st: dict[str, Any]) -> list[str]:
            "Messages per day (UTC)"]
     peak = max([d["messages"] for d in st["messages_per_day"]] + [1])
     for d in st["messages_per_day"]:
-        out.append(f"  {d['day']}  {d['messages']:>7}  {'#' * round(30 * d['messages'] / peak)}")
+        out.append(f"  {d['day']}  {d['messages']:>7}  {'#' * round(30 * d['messages'] / peak)}".rstrip())
     out += ["",
             "Storage",
             f"  {size(sto['total_bytes'])} in {sto['videos']} video(s), {size(sto['uploading_bytes'])} uploading"]

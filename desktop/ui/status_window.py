@@ -162,6 +162,7 @@ class StatusWindow(QDialog):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setAccessibleName(self.tr("Server status"))
         body = QWidget()
         body.setObjectName("statusBody")
         scroll.setWidget(body)
