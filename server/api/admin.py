@@ -19,8 +19,8 @@ from server.api.schemas import EmailBody
 from server.auth import BEARER, require_user
 from server.errors import ApiError, Problem
 from server.extensions import Services, db_session, services
-from server.models import User, utcnow
 from server.health import Component, MailCheck, check_database, check_storage, run
+from server.models import User, utcnow
 from server.services import admin_accounts, admin_status, mail_log
 from server.services.admin_status import Check, DayCount, Mail, Queue, Storage, Users
 
@@ -29,8 +29,8 @@ bp = APIBlueprint("admin", __name__, url_prefix="/api/admin", abp_tags=[tag], ab
                   abp_responses={401: Problem, 403: Problem, 422: Problem, 429: Problem})
 
 STARTED_AT = "parley_started_at"
-#: the mail backend's own probe (an SMTP or SES call) at most every 30 s
-_mail_check = MailCheck()
+#: the app's probe of its mail backend (an SMTP or SES call), made at most every 30 s
+MAIL_CHECK = "parley_admin_mail_check"
 
 
 class StatusOut(BaseModel):
@@ -44,7 +44,7 @@ class StatusOut(BaseModel):
     storage: Storage = Field(description="Bytes of stored videos, and the biggest users of them")
     queue: Queue = Field(description="Videos being processed, the oldest one's age, failures of the last 24 h")
     mail: Mail = Field(description="Mail sent and given up on in the last 24 h, and the last error")
-    health: list[Check] = Field(description="Database and storage probes")
+    health: list[Check] = Field(description="Database, storage and mail: `ok` and a one-line `detail`")
 
 
 class AccountOut(BaseModel):
@@ -58,6 +58,7 @@ class AccountOut(BaseModel):
 
 def register(app: Flask) -> None:
     app.extensions[STARTED_AT] = utcnow()
+    app.extensions[MAIL_CHECK] = MailCheck()
     app.register_api(bp)
 
 
@@ -80,28 +81,30 @@ def _admins_only() -> None:
     require_admin()
 
 
-def health_checks(svc: Services, s: Session) -> list[Check]:
+def health_checks(svc: Services, s: Session, mail_check: MailCheck | None = None) -> list[Check]:
     """Database and storage probes, and mail: failing if the newest outcome (any process) failed."""
-
     checks = [run("database", lambda: check_database(svc)), run("storage", lambda: check_storage(svc))]
     error = mail_log.failing(s)
-    checks.append(Component("mail", False, f"last send failed: {error}") if error else _mail_check(svc))
+    checks.append(Component("mail", False, f"last send failed: {error}") if error
+                  else (mail_check or MailCheck(ttl=0))(svc))
     return [Check(c.name, c.ok, c.detail) for c in checks]
 
 
-def status_of(svc: Services, started_at: datetime | None, online: int | None) -> dict[str, Any]:
+def status_of(svc: Services, started_at: datetime | None, online: int | None,
+              mail_check: MailCheck | None = None) -> dict[str, Any]:
     """The status as JSON-ready data (the endpoint and ``parley-server status``)."""
     from server import __version__
     with svc.db.session() as s:
         return admin_status.collect(s, version=__version__, started_at=started_at, online=online,
-                                    health=health_checks(svc, s)).to_dict()
+                                    health=health_checks(svc, s, mail_check)).to_dict()
 
 
 @bp.get("/status", responses={200: StatusOut}, summary="Server status: users, messages, storage, queue, mail",
         description="The same figures as `parley-server status`. Admins only (403 `forbidden` otherwise).")
 def status():  # noqa: ANN201
     svc = services()
-    return status_of(svc, current_app.extensions.get(STARTED_AT), svc.presence.count())
+    return status_of(svc, current_app.extensions.get(STARTED_AT), svc.presence.count(),
+                     current_app.extensions.get(MAIL_CHECK))
 
 
 def _account(user: User, ended: int = 0) -> dict[str, Any]:
