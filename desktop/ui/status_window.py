@@ -11,8 +11,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QCloseEvent, QDesktopServices, QPainter, QPaintEvent, QShowEvent
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
@@ -20,8 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QTreeWidget,
@@ -30,79 +28,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.errors import ApiError
-from desktop.core.server_status import AccountState, DayCount, ServerStatus, byte_size
+from desktop.core.server_status import AccountState, ServerStatus, byte_size
 from desktop.net.admin import AdminClient
 from desktop.qt.tasks import TaskRunner
-from desktop.ui import theme
+from desktop.ui.accounts_card import AccountsCard, explain_admin
+from desktop.ui.day_chart import DayChart, fill as _fill
 from desktop.ui.plain import plain
-from desktop.ui.texts import explain
+from desktop.ui.texts import media_error_text
 
 REFRESH_MS = 10_000
 #: docs/admin.md beside the package (a source checkout); a packaged app links to the API docs only
 ADMIN_GUIDE = Path(__file__).resolve().parents[2] / "docs" / "admin.md"
-
-
-def _fill(text: str, *args: object) -> str:
-    for i, value in enumerate(args, 1):
-        text = text.replace(f"%{i}", str(value))
-    return text
-
-
-class DayChart(QWidget):
-    """Messages per day as bars, today on the right; its accessible description lists every day."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.days: list[DayCount] = []
-        self.setMinimumHeight(130)
-        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # a screen reader can reach the figures
-        self.setAccessibleName(self.tr("Messages per day"))
-
-    def set_days(self, days: list[DayCount]) -> None:
-        self.days = days
-        self.setAccessibleDescription("; ".join(f"{d.day}: {d.messages}" for d in days))
-        self.setToolTip(_fill(self.tr("%1 messages in the last %2 days"), sum(d.messages for d in days),
-                              len(days)))
-        self.update()
-
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
-        return QSize(420, 140)
-
-    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 - Qt API
-        if not self.days:
-            return
-        t = theme.current()
-        p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        fm = p.fontMetrics()
-        label_h = fm.height() + 4
-        top = fm.height() + 4
-        area = QRectF(0, top, self.width(), self.height() - top - label_h)
-        peak = max(d.messages for d in self.days) or 1
-        slot = area.width() / len(self.days)
-        bar_w = max(4.0, slot * 0.62)
-        for i, d in enumerate(self.days):
-            x = area.left() + i * slot + (slot - bar_w) / 2
-            h = area.height() * d.messages / peak
-            today = i == len(self.days) - 1
-            p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(t.color("accent") if today else t.color("accentDisabled" if not t.dark else "accent"))
-            if t.dark and not today:
-                p.setOpacity(0.55)
-            p.drawRoundedRect(QRectF(x, area.bottom() - max(h, 1.5), bar_w, max(h, 1.5)), 2, 2)
-            p.setOpacity(1.0)
-            p.setPen(t.color("muted"))
-            day = d.day[-2:]
-            p.drawText(QRectF(area.left() + i * slot, area.bottom() + 2, slot, label_h),
-                       int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop), day)
-            if d.messages and (today or d.messages == peak):
-                p.setPen(t.color("text"))
-                p.drawText(QRectF(area.left() + i * slot - 10, area.bottom() - h - fm.height() - 2, slot + 20,
-                                  fm.height()), int(Qt.AlignmentFlag.AlignHCenter), str(d.messages))
-        p.setPen(t.color("border"))
-        p.drawLine(QPointF(area.left(), area.bottom()), QPointF(area.right(), area.bottom()))
-        p.end()
 
 
 class StatusWindow(QDialog):
@@ -113,7 +49,7 @@ class StatusWindow(QDialog):
         accountChanged(object): an account was disabled or enabled (an :class:`AccountState`).
 
     Attributes:
-        confirmation: the open "Disable …?" / "Enable …?" question, if any.
+        accounts: the card that disables and enables accounts.
     """
 
     refreshed = Signal()
@@ -129,7 +65,6 @@ class StatusWindow(QDialog):
         self.my_email = my_email.lower()
         self.open_url = open_url
         self.status: ServerStatus | None = None
-        self.confirmation: QMessageBox | None = None
         self._busy = False
         self.setObjectName("StatusWindow")
         self.setWindowTitle(self.tr("Server status — Parley"))
@@ -222,30 +157,9 @@ class StatusWindow(QDialog):
         self.top_users.hide()  # shown once someone stores a video
         grid.addWidget(storage, 4, 0, 1, 2)
 
-        accounts, al = self._card(self.tr("Accounts"))
-        hint = QLabel(self.tr("Disabling an account signs it out everywhere and stops it from signing in. "
-                              "Enabling it lets the person sign in again."))
-        hint.setObjectName("hint")
-        hint.setWordWrap(True)
-        al.addWidget(hint)
-        row = QHBoxLayout()
-        self.email = QLineEdit()
-        self.email.setPlaceholderText(self.tr("Email address of the account"))
-        self.email.setAccessibleName(self.tr("Account email"))
-        self.email.setClearButtonEnabled(True)
-        row.addWidget(self.email, 1)
-        self.disable_button = QPushButton(self.tr("&Disable…"))
-        self.disable_button.clicked.connect(lambda: self.ask(True))
-        self.enable_button = QPushButton(self.tr("&Enable…"))
-        self.enable_button.clicked.connect(lambda: self.ask(False))
-        row.addWidget(self.disable_button)
-        row.addWidget(self.enable_button)
-        al.addLayout(row)
-        self.account_note = plain(QLabel())
-        self.account_note.setWordWrap(True)
-        self.account_note.hide()
-        al.addWidget(self.account_note)
-        grid.addWidget(accounts, 5, 0, 1, 2)
+        self.accounts = AccountsCard(client, runner, my_email)
+        self.accounts.changed.connect(self._account_changed)
+        grid.addWidget(self.accounts, 5, 0, 1, 2)
 
         links = QHBoxLayout()
         links.setSpacing(16)
@@ -311,7 +225,7 @@ class StatusWindow(QDialog):
 
     def _failed(self, exc: Exception) -> None:
         self._busy = False
-        self.error.setText(self._explain(exc))
+        self.error.setText(explain_admin(exc))
         self.error.show()
 
     def _shown(self, st: ServerStatus) -> None:
@@ -338,7 +252,7 @@ class StatusWindow(QDialog):
         else:
             self.queue_label.setText(self.tr("Nothing waiting"))
         failures = _fill(self.tr("%1 failed in the last 24 hours"), q.failed_24h)
-        self.queue_error.setText(failures + (f"\n{q.last_failure}" if q.last_failure else ""))
+        self.queue_error.setText(failures + (f"\n{media_error_text(q.last_failure)}" if q.last_failure else ""))
         self._mark(self.queue_error, q.failed_24h > 0)
         m = st.mail
         self.mail_label.setText(_fill(self.tr("%1 sent, %2 failed"), m.sent_24h, m.failed_24h))
@@ -408,76 +322,11 @@ class StatusWindow(QDialog):
         except ValueError:
             return iso_time
 
-    def _explain(self, exc: Exception) -> str:
-        if isinstance(exc, ApiError):
-            words = {"forbidden": self.tr("This account is not an admin on this server."),
-                     "cannot_disable_self": self.tr("You cannot disable your own account here."),
-                     "not_found": self.tr("No account has this email address.")}.get(exc.code)
-            if words:
-                return words
-        return explain(exc)
-
     # accounts -----------------------------------------------------------------------------------------
     def _pick_user(self, item: QTreeWidgetItem | None, _previous: object = None) -> None:
         if item is not None:
-            self.email.setText(item.text(1))
+            self.accounts.email.setText(item.text(1))
 
-    def ask(self, disable: bool) -> None:
-        """Asks to confirm disabling (or enabling) the account in the email field."""
-        email = self.email.text().strip()
-        if not email:
-            self._note(self.tr("Enter the email address of the account first."), bad=True)
-            self.email.setFocus()
-            return
-        if disable and email.lower() == self.my_email:
-            self._note(self.tr("You cannot disable your own account here."), bad=True)
-            return
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Warning if disable else QMessageBox.Icon.Question)
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setWindowTitle(self.tr("Disable account") if disable else self.tr("Enable account"))
-        box.setText(_fill(self.tr("Disable %1? They are signed out on every device and cannot sign in until "
-                                  "an admin enables the account again.") if disable else
-                          self.tr("Enable %1? The person can sign in again."), email))
-        yes = box.addButton(self.tr("Disable") if disable else self.tr("Enable"),
-                            QMessageBox.ButtonRole.DestructiveRole if disable else QMessageBox.ButtonRole.AcceptRole)
-        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(cancel)
-        box.setEscapeButton(cancel)
-        box.setWindowModality(Qt.WindowModality.WindowModal)
-        box.finished.connect(lambda _r: self._answered(box, box.clickedButton() is yes, email, disable))
-        self.confirmation = box
-        box.open()
-
-    def _answered(self, box: QMessageBox, confirmed: bool, email: str, disable: bool) -> None:
-        self.confirmation = None
-        box.deleteLater()
-        if not confirmed:
-            return
-        self.disable_button.setEnabled(False)
-        self.enable_button.setEnabled(False)
-        self.runner.run(lambda: self.client.set_disabled(email, disable), self._changed, self._change_failed,
-                        guard=self)
-
-    def _changed(self, account: AccountState) -> None:
-        self.disable_button.setEnabled(True)
-        self.enable_button.setEnabled(True)
-        if account.disabled:
-            self._note(_fill(self.tr("%1 is disabled; %2 sessions were ended."), account.email,
-                             account.sessions_ended))
-        else:
-            self._note(_fill(self.tr("%1 is enabled and can sign in again."), account.email))
+    def _account_changed(self, account: AccountState) -> None:
         self.accountChanged.emit(account)
         self.refresh()
-
-    def _change_failed(self, exc: Exception) -> None:
-        self.disable_button.setEnabled(True)
-        self.enable_button.setEnabled(True)
-        self._note(self._explain(exc), bad=True)
-
-    def _note(self, text: str, bad: bool = False) -> None:
-        self.account_note.setText(text)
-        self.account_note.setObjectName("error" if bad else "hintOk")
-        self.account_note.style().unpolish(self.account_note)
-        self.account_note.style().polish(self.account_note)
-        self.account_note.show()

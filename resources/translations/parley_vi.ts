@@ -2,6 +2,89 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="vi_VN">
   <context>
+    <name>AccountsCard</name>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>Accounts</source>
+      <translation>Tài khoản</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>Disabling an account signs it out everywhere and stops it from signing in. Enabling it lets the person sign in again.</source>
+      <translation>Vô hiệu hoá một tài khoản sẽ đăng xuất nó trên mọi thiết bị và không cho đăng nhập nữa. Kích hoạt lại thì người đó có thể đăng nhập trở lại.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>Email address of the account</source>
+      <translation>Địa chỉ email của tài khoản</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>Account email</source>
+      <translation>Email tài khoản</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>&amp;Disable…</source>
+      <translation>&amp;Vô hiệu hoá…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>&amp;Enable…</source>
+      <translation>&amp;Kích hoạt…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>Enter the email address of the account first.</source>
+      <translation>Hãy nhập địa chỉ email của tài khoản trước.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>You cannot disable your own account here.</source>
+      <translation>Bạn không thể tự vô hiệu hoá tài khoản của mình ở đây.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>Disable account</source>
+      <translation>Vô hiệu hoá tài khoản</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>Enable account</source>
+      <translation>Kích hoạt tài khoản</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>Disable %1? They are signed out on every device and cannot sign in until an admin enables the account again.</source>
+      <translation>Vô hiệu hoá %1? Người đó sẽ bị đăng xuất trên mọi thiết bị và không thể đăng nhập cho đến khi quản trị viên kích hoạt lại tài khoản.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>Enable %1? The person can sign in again.</source>
+      <translation>Kích hoạt %1? Người đó có thể đăng nhập trở lại.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>Disable</source>
+      <translation>Vô hiệu hoá</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>Enable</source>
+      <translation>Kích hoạt</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>%1 is disabled; %2 sessions were ended.</source>
+      <translation>Đã vô hiệu hoá %1; %2 phiên đăng nhập đã bị kết thúc.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>%1 is enabled and can sign in again.</source>
+      <translation>Đã kích hoạt %1, người đó có thể đăng nhập trở lại.</translation>
+    </message>
+  </context>
+  <context>
     <name>AttachPanel</name>
     <message>
       <location filename="../../desktop/ui/attach.py" />
@@ -160,18 +243,33 @@
   <context>
     <name>DayChart</name>
     <message>
-      <location filename="../../desktop/ui/status_window.py" />
+      <location filename="../../desktop/ui/day_chart.py" />
       <source>Messages per day</source>
       <translation>Tin nhắn mỗi ngày</translation>
     </message>
     <message>
-      <location filename="../../desktop/ui/status_window.py" />
+      <location filename="../../desktop/ui/day_chart.py" />
       <source>%1 messages in the last %2 days</source>
       <translation>%1 tin nhắn trong %2 ngày qua</translation>
     </message>
   </context>
   <context>
     <name>Errors</name>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>This account is not an admin on this server.</source>
+      <translation>Tài khoản này không phải quản trị viên của máy chủ này.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>You cannot disable your own account here.</source>
+      <translation>Bạn không thể tự vô hiệu hoá tài khoản của mình ở đây.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>No account has this email address.</source>
+      <translation>Không có tài khoản nào với địa chỉ email này.</translation>
+    </message>
     <message>
       <location filename="../../desktop/ui/attach.py" />
       <source>Videos (%1)</source>
@@ -1279,36 +1377,6 @@ Hãy tìm một người ở trên để bắt đầu.</translation>
     </message>
     <message>
       <location filename="../../desktop/ui/status_window.py" />
-      <source>Accounts</source>
-      <translation>Tài khoản</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/ui/status_window.py" />
-      <source>Disabling an account signs it out everywhere and stops it from signing in. Enabling it lets the person sign in again.</source>
-      <translation>Vô hiệu hoá một tài khoản sẽ đăng xuất nó trên mọi thiết bị và không cho đăng nhập nữa. Kích hoạt lại thì người đó có thể đăng nhập trở lại.</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/ui/status_window.py" />
-      <source>Email address of the account</source>
-      <translation>Địa chỉ email của tài khoản</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/ui/status_window.py" />
-      <source>Account email</source>
-      <translation>Email tài khoản</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/ui/status_window.py" />
-      <source>&amp;Disable…</source>
-      <translation>&amp;Vô hiệu hoá…</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/ui/status_window.py" />
-      <source>&amp;Enable…</source>
-      <translation>&amp;Kích hoạt…</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/ui/status_window.py" />
       <source>API documentation</source>
       <translation>Tài liệu API</translation>
     </message>
@@ -1406,66 +1474,6 @@ Hãy tìm một người ở trên để bắt đầu.</translation>
       <location filename="../../desktop/ui/status_window.py" />
       <source>%1 s</source>
       <translation>%1 giây</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/ui/status_window.py" />
-      <source>This account is not an admin on this server.</source>
-      <translation>Tài khoản này không phải quản trị viên của máy chủ này.</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/ui/status_window.py" />
-      <source>You cannot disable your own account here.</source>
-      <translation>Bạn không thể tự vô hiệu hoá tài khoản của mình ở đây.</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/ui/status_window.py" />
-      <source>No account has this email address.</source>
-      <translation>Không có tài khoản nào với địa chỉ email này.</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/ui/status_window.py" />
-      <source>Enter the email address of the account first.</source>
-      <translation>Hãy nhập địa chỉ email của tài khoản trước.</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/ui/status_window.py" />
-      <source>Disable account</source>
-      <translation>Vô hiệu hoá tài khoản</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/ui/status_window.py" />
-      <source>Enable account</source>
-      <translation>Kích hoạt tài khoản</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/ui/status_window.py" />
-      <source>Disable %1? They are signed out on every device and cannot sign in until an admin enables the account again.</source>
-      <translation>Vô hiệu hoá %1? Người đó sẽ bị đăng xuất trên mọi thiết bị và không thể đăng nhập cho đến khi quản trị viên kích hoạt lại tài khoản.</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/ui/status_window.py" />
-      <source>Enable %1? The person can sign in again.</source>
-      <translation>Kích hoạt %1? Người đó có thể đăng nhập trở lại.</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/ui/status_window.py" />
-      <source>Disable</source>
-      <translation>Vô hiệu hoá</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/ui/status_window.py" />
-      <source>Enable</source>
-      <translation>Kích hoạt</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/ui/status_window.py" />
-      <source>%1 is disabled; %2 sessions were ended.</source>
-      <translation>Đã vô hiệu hoá %1; %2 phiên đăng nhập đã bị kết thúc.</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/ui/status_window.py" />
-      <source>%1 is enabled and can sign in again.</source>
-      <translation>Đã kích hoạt %1, người đó có thể đăng nhập trở lại.</translation>
     </message>
   </context>
   <context>

@@ -41,13 +41,14 @@ def _save(widget: Any, name: str) -> Path:
 
 
 def _answer(qtbot: Any, window: Any, confirm: bool) -> QMessageBox:
-    qtbot.waitUntil(lambda: window.confirmation is not None and window.confirmation.isVisible())
-    box = window.confirmation
+    card = window.accounts
+    qtbot.waitUntil(lambda: card.confirmation is not None and card.confirmation.isVisible())
+    box = card.confirmation
     wanted = (QMessageBox.ButtonRole.DestructiveRole, QMessageBox.ButtonRole.AcceptRole) if confirm else \
         (QMessageBox.ButtonRole.RejectRole,)
     [button] = [b for b in box.buttons() if box.buttonRole(b) in wanted]
     button.click()
-    qtbot.waitUntil(lambda: window.confirmation is None)
+    qtbot.waitUntil(lambda: card.confirmation is None)
     return box
 
 
@@ -102,12 +103,13 @@ def test_server_status_window(lang: str, qtbot: Any, qapp: Any, make_app: Any, l
         marks = [(label.text()[0], label.objectName()) for label in window.health_labels]
         assert marks == [("✔", "muted"), ("✔", "muted"), ("✖", "error")]
         assert st.queue.failed_24h == 1 and window.queue_error.objectName() == "error"
+        assert ("bị hỏng" if vi else "incomplete or damaged") in window.queue_error.text()
         assert ("1 lỗi" if vi else "1 failed") in window.mail_label.text()
         urls = [u.toString() for _, u in window.doc_links()]
         assert urls[0] == f"{live_server.url}/docs#/Admin"
         window.resize(820, 900)  # all of it, the accounts section too
         window.top_users.setCurrentItem(window.top_users.topLevelItem(0))
-        assert window.email.text() == binh["email"]  # picking a person fills in the account field
+        assert window.accounts.email.text() == binh["email"]  # picking a person fills in the account field
         for mode in ("light", "dark"):
             theme.apply(qapp, theme.LIGHT if mode == "light" else theme.DARK)
             _save(window, f"status-window-{lang}-{mode}")
@@ -119,36 +121,36 @@ def test_server_status_window(lang: str, qtbot: Any, qapp: Any, make_app: Any, l
         qtbot.waitUntil(lambda: window.chart.days[-1].messages == 4, timeout=10000)
 
         # my own account: refused at once, no question asked
-        window.email.setText(alice["email"].upper())
-        window.disable_button.click()
-        assert window.confirmation is None and window.account_note.isVisible()
-        assert ("tự vô hiệu hoá" if vi else "cannot disable your own") in window.account_note.text()
+        window.accounts.email.setText(alice["email"].upper())
+        window.accounts.disable_button.click()
+        assert window.accounts.confirmation is None and window.accounts.note.isVisible()
+        assert ("tự vô hiệu hoá" if vi else "cannot disable your own") in window.accounts.note.text()
 
         # cancelling the question changes nothing
-        window.email.setText(binh["email"])
-        window.disable_button.click()
+        window.accounts.email.setText(binh["email"])
+        window.accounts.disable_button.click()
         box = _answer(qtbot, window, confirm=False)
         assert binh["email"] in box.text()
         assert _me(live_server, binh) == 200
 
         # confirming disables the account: its sessions end, and its app is back at the sign-in
-        window.disable_button.click()
-        qtbot.waitUntil(lambda: window.confirmation is not None)
+        window.accounts.disable_button.click()
+        qtbot.waitUntil(lambda: window.accounts.confirmation is not None)
         if lang == "en":
             theme.apply(qapp, theme.DARK)
-            _save(window.confirmation, "status-window-confirm-en-dark")
+            _save(window.accounts.confirmation, "status-window-confirm-en-dark")
             theme.apply(qapp, theme.LIGHT)
         with qtbot.waitSignal(window.accountChanged, timeout=10000) as changed:
             _answer(qtbot, window, confirm=True)
         assert changed.args[0].disabled and changed.args[0].sessions_ended >= 1
         assert _me(live_server, binh) == 401
-        assert binh["email"] in window.account_note.text()
+        assert binh["email"] in window.accounts.note.text()
         qtbot.waitUntil(lambda: window.status.users.disabled == 1, timeout=10000)
         qtbot.waitUntil(lambda: plain_app.login_window is not None and plain_app.login_window.isVisible(),
                         timeout=20000)
 
         # and enabling lets the person sign in again
-        window.enable_button.click()
+        window.accounts.enable_button.click()
         with qtbot.waitSignal(window.accountChanged, timeout=10000) as changed:
             _answer(qtbot, window, confirm=True)
         assert not changed.args[0].disabled
