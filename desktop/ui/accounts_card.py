@@ -42,6 +42,7 @@ class AccountsCard(QFrame):
         self.runner = runner
         self.my_email = my_email.lower()
         self.confirmation: QMessageBox | None = None
+        self._question: tuple[object, str, bool] = (None, "", False)  # (its "yes" button, email, disable?)
         self.setObjectName("card")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 12, 14, 12)
@@ -61,9 +62,9 @@ class AccountsCard(QFrame):
         self.email.setClearButtonEnabled(True)
         row.addWidget(self.email, 1)
         self.disable_button = QPushButton(self.tr("&Disable…"))
-        self.disable_button.clicked.connect(lambda: self.ask(True))
+        self.disable_button.clicked.connect(self._ask_disable)
         self.enable_button = QPushButton(self.tr("&Enable…"))
-        self.enable_button.clicked.connect(lambda: self.ask(False))
+        self.enable_button.clicked.connect(self._ask_enable)
         row.addWidget(self.disable_button)
         row.addWidget(self.enable_button)
         layout.addLayout(row)
@@ -95,17 +96,31 @@ class AccountsCard(QFrame):
         box.setDefaultButton(cancel)  # Enter on a slip does nothing
         box.setEscapeButton(cancel)
         box.setWindowModality(Qt.WindowModality.WindowModal)
-        box.finished.connect(lambda _r: self._answered(box, box.clickedButton() is yes, email, disable))
+        box.finished.connect(self._answered)
         self.confirmation = box
+        self._question = (yes, email, disable)
         box.open()
 
-    def _answered(self, box: QMessageBox, confirmed: bool, email: str, disable: bool) -> None:
+    # bound methods, not lambdas capturing self: a child's slot must not keep its window alive
+    # (desktop/qt/lifetime.py)
+    def _ask_disable(self) -> None:
+        self.ask(True)
+
+    def _ask_enable(self) -> None:
+        self.ask(False)
+
+    def _answered(self, _result: int) -> None:
+        box, (yes, email, disable) = self.confirmation, self._question
         self.confirmation = None
+        if box is None:
+            return
+        confirmed = box.clickedButton() is yes
         box.deleteLater()
         if not confirmed:
             return
         self._busy(True)
-        self.runner.run(lambda: self.client.set_disabled(email, disable), self._changed, self._failed, guard=self)
+        client = self.client  # the worker holds the client, not this widget
+        self.runner.run(lambda: client.set_disabled(email, disable), self._changed, self._failed, guard=self)
 
     def _changed(self, account: AccountState) -> None:
         self._busy(False)

@@ -168,7 +168,8 @@ class StatusWindow(QDialog):
             b.setObjectName("link")
             b.setCursor(Qt.CursorShape.PointingHandCursor)
             b.setToolTip(url.toString())
-            b.clicked.connect(lambda _=False, u=url: self.open_url(u))
+            b.setProperty("url", url)
+            b.clicked.connect(self._open_link)
             links.addWidget(b)
         links.addStretch(1)
         grid.addLayout(links, 6, 0, 1, 2)
@@ -206,6 +207,13 @@ class StatusWindow(QDialog):
         if ADMIN_GUIDE.exists():
             links.append((self.tr("Admin guide"), QUrl.fromLocalFile(str(ADMIN_GUIDE))))
         return links
+
+    # bound methods, not lambdas capturing self: a child's slot must not keep its window alive
+    # (desktop/qt/lifetime.py)
+    def _open_link(self) -> None:
+        button = self.sender()
+        if button is not None:
+            self.open_url(button.property("url"))
 
     # refreshing ---------------------------------------------------------------------------------------
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API

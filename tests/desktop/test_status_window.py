@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 import requests
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
 from desktop import i18n
 from desktop.ui import theme
@@ -105,8 +105,14 @@ def test_server_status_window(lang: str, qtbot: Any, qapp: Any, make_app: Any, l
         assert st.queue.failed_24h == 1 and window.queue_error.objectName() == "error"
         assert ("bị hỏng" if vi else "incomplete or damaged") in window.queue_error.text()
         assert ("1 lỗi" if vi else "1 failed") in window.mail_label.text()
-        urls = [u.toString() for _, u in window.doc_links()]
-        assert urls[0] == f"{live_server.url}/docs#/Admin"
+        opened: list[str] = []
+        window.open_url = lambda url: opened.append(url.toString())
+        links = [b for b in window.findChildren(QPushButton) if b.objectName() == "link"]
+        assert [b.text() for b in links] == (["Tài liệu API", "Hướng dẫn quản trị"] if vi else
+                                             ["API documentation", "Admin guide"])
+        for b in links:
+            b.click()
+        assert opened[0] == f"{live_server.url}/docs#/Admin" and opened[1].endswith("docs/admin.md")
         window.resize(820, 900)  # all of it, the accounts section too
         window.top_users.setCurrentItem(window.top_users.topLevelItem(0))
         assert window.accounts.email.text() == binh["email"]  # picking a person fills in the account field
