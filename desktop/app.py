@@ -83,6 +83,7 @@ class ParleyApp(QObject):
         self.players: dict[str, Any] = {}  # media id -> PlayerWindow
         self.server_host: ServerHost | None = None  # "Host a server on this computer"
         self.host_dialog: HostServerDialog | None = None
+        self.status_window: Any = None  # desktop.ui.status_window.StatusWindow, admins only
         self.session.signedIn.connect(self._signed_in)
         self.session.signedOut.connect(self._signed_out)
         self.session.silentSignInFailed.connect(self._silent_sign_in_failed)
@@ -233,6 +234,7 @@ class ParleyApp(QObject):
         window.settingsRequested.connect(self.edit_settings)
         window.quitRequested.connect(self.quit)
         window.hostServerRequested.connect(self.host_server)
+        window.serverStatusRequested.connect(self.show_server_status)
         window.closed.connect(self._main_closed)
         from desktop.ui.privacy_ui import ConversationMenu
         window.conversation_menu = ConversationMenu(window.list, self.privacy)
@@ -345,6 +347,9 @@ class ParleyApp(QObject):
         store, self.store = self.store, None
         if service is not None:
             service.deleteLater()
+        if self.status_window is not None:  # a child of the main window, deleted with it
+            self.status_window.close()
+            self.status_window = None
         if self.main_window is not None:
             self.main_window.closed.disconnect(self._main_closed)
             self.main_window.close()
@@ -424,6 +429,21 @@ class ParleyApp(QObject):
             return True
         main = self.main_window
         return bool(main is not None and main.isActiveWindow() and main.active_peer() == peer_id)
+
+    def show_server_status(self) -> None:
+        """The admin's status window (one per main window; it refreshes itself while open)."""
+        from desktop.net.admin import AdminClient
+        from desktop.ui.status_window import StatusWindow
+
+        window = self.main_window
+        if window is None or self.session.info is None:
+            return
+        if self.status_window is None:
+            self.status_window = StatusWindow(AdminClient(self.api), self.runner, self.session.info.server_url,
+                                              self.session.info.user.email, window)
+        self.status_window.show()
+        self.status_window.raise_()
+        self.status_window.activateWindow()
 
     def edit_settings(self) -> None:
         from desktop.ui.settings_dialog import SettingsDialog

@@ -23,6 +23,7 @@ from server.mail import MailQueue, build_mailer
 from server.observability import Metrics
 from server.realtime.notifier import Notifier
 from server.services.accounts import AccountService
+from server.services.mail_log import MailLog
 from server.services.media_view import media_for_message
 from server.services.messaging import MessagingService
 from server.services.presence import MemoryPresence, Presence, RedisPresence
@@ -59,7 +60,8 @@ def create_app(config: Config | None = None) -> Flask:
     db = Database(config.database_url)
     tokens = TokenService(config.secret_key, config.access_token_ttl, config.refresh_token_ttl)
     metrics = Metrics()
-    mail = MailQueue(build_mailer(config), on_sent=metrics.mail_sent.inc, on_failed=metrics.mail_failures.inc)
+    mail = MailQueue(build_mailer(config), on_sent=metrics.mail_sent.inc, on_failed=metrics.mail_failures.inc,
+                     on_outcome=MailLog(db).record)
     jobs = Jobs()
     svc = Services(config=config, db=db, mail=mail, jobs=jobs, presence=_presence(config), tokens=tokens,
                    metrics=metrics, accounts=AccountService(config, db, tokens, mail, jobs),
@@ -85,6 +87,8 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_api(blocks.bp)
     from server.api import media
     app.register_api(media.bp)
+    from server.api import admin
+    admin.register(app)
     app.register_blueprint(docs.bp)
 
     from server.realtime import init_realtime, origin_checker

@@ -39,6 +39,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     start_media_worker(app)
+    from server.api.admin import STARTED_AT
+    from server.services import server_clock
+    server_clock.write(config.data_dir, app.extensions[STARTED_AT])
     url = f"http://{args.host}:{args.port}"
     log.info("Parley server %s on %s", app.extensions["parley"].config.public_url, url)
     print(f"Parley server listening on {url}\n"
@@ -96,7 +99,11 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     try:
         with svc.db.session() as s:
             user = svc.accounts.create_verified_user(s, args.email, password, args.name, args.locale)
-            print(f"created verified user {user.email} ({user.display_name}), id {user.id}")
+            if args.admin:
+                user.is_admin = True
+                s.commit()
+            print(f"created verified {'admin' if args.admin else 'user'} {user.email} ({user.display_name}), "
+                  f"id {user.id}")
     except ApiError as exc:
         print(f"parley-server: {exc.message}", file=sys.stderr)
         return 1
@@ -118,6 +125,49 @@ def cmd_disable_user(args: argparse.Namespace) -> int:
         return 1
     print(f"disabled {user.email}; ended {len(ended)} session(s). Its open connections close at their next event.")
     return 0
+
+
+def cmd_set_admin(args: argparse.Namespace) -> int:
+    from server.db import Database
+    from server.errors import ApiError
+    from server.services.admin_accounts import set_admin
+    db = Database(_config().database_url)
+    try:
+        with db.session() as s:
+            user = set_admin(s, args.email, args.command == "grant-admin")
+    except ApiError as exc:
+        print(f"parley-server: {exc.message}", file=sys.stderr)
+        return 1
+    finally:
+        db.dispose()
+    print(f"{user.email} {'is now an admin' if user.is_admin else 'is no longer an admin'}")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    import json
+
+    from sqlalchemy.exc import DBAPIError
+
+    from server import close_app, create_app
+    from server.api.admin import status_of
+    from server.services import server_clock
+    from server.status_report import lines
+    config = _config()
+    app = create_app(config)
+    svc = app.extensions["parley"]
+    try:
+        # who is online is known only to the serving processes, unless they share it through Redis
+        online = svc.presence.count() if config.redis_url else None
+        status = status_of(svc, server_clock.read(config.data_dir), online)
+    except DBAPIError as exc:
+        print(f"parley-server: cannot read the status ({type(exc.orig).__name__}: {exc.orig}). If the schema is "
+              "older than this version, run `parley-server db upgrade` (serve does it for SQLite).", file=sys.stderr)
+        return 2
+    finally:
+        close_app(app)
+    print(json.dumps(status, indent=2) if args.json else "\n".join(lines(status)))
+    return 0 if all(c["ok"] for c in status["health"]) else 1
 
 
 def cmd_list_users(_args: argparse.Namespace) -> int:
@@ -176,7 +226,17 @@ def build_parser() -> argparse.ArgumentParser:
     cu.add_argument("--name", required=True, help="display name")
     cu.add_argument("--password", help="read from standard input (or a prompt) when not given")
     cu.add_argument("--locale", default="en")
+    cu.add_argument("--admin", action="store_true", help="with the admin role (the app's Server status)")
     cu.set_defaults(fn=cmd_create_user)
+
+    for name, what in (("grant-admin", "give an account the admin role"),
+                       ("revoke-admin", "take the admin role away from an account")):
+        ga = sub.add_parser(name, help=what)
+        ga.add_argument("email")
+        ga.set_defaults(fn=cmd_set_admin)
+    st = sub.add_parser("status", help="users, messages, storage, video queue, mail and health at a glance")
+    st.add_argument("--json", action="store_true", help="the same JSON as GET /api/admin/status")
+    st.set_defaults(fn=cmd_status)
 
     du = sub.add_parser("disable-user", help="disable an account and end its sessions (admins)")
     du.add_argument("--email", required=True)

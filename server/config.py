@@ -54,6 +54,9 @@ DEFAULT_USER_LIMITS = {
     # 500 ids took another person's send from 19 ms to about a second. The desktop batches its
     # receipts every 50 ms, so it sends at most 20 a second per device, and only while messages arrive.
     "delivered": "300 per 10 seconds",
+    # /api/admin/*: the status runs a dozen aggregate queries and a storage probe; the desktop's
+    # status window asks every 10 s, so this is ample for a person and bounds a stolen admin token
+    "admin": "60/minute",
 }
 
 

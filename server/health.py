@@ -21,7 +21,7 @@ class Component:
         return {"ok": self.ok, "detail": self.detail}
 
 
-def _run(name: str, fn) -> Component:  # noqa: ANN001
+def run(name: str, fn) -> Component:  # noqa: ANN001
     try:
         return Component(name, True, str(fn()))
     except Exception as exc:  # noqa: BLE001 - any failure makes the component not ready
@@ -57,12 +57,12 @@ class MailCheck:
         if svc.mail.last_error:
             return Component("mail", False, f"last send failed: {svc.mail.last_error}")
         if self._last is None or time.monotonic() - self._at > self.ttl:
-            self._last = _run("mail", svc.mail.mailer.check)
+            self._last = run("mail", svc.mail.mailer.check)
             self._at = time.monotonic()
         return self._last
 
 
 def check_all(svc: Services, mail_check: MailCheck | None = None) -> list[Component]:
-    return [_run("database", lambda: check_database(svc)),
-            _run("storage", lambda: check_storage(svc)),
+    return [run("database", lambda: check_database(svc)),
+            run("storage", lambda: check_storage(svc)),
             (mail_check or MailCheck(ttl=0))(svc)]

@@ -70,6 +70,9 @@ class User(Base):
     #: they sent a message to) or ``nobody``; see :mod:`server.services.visibility`.
     presence_visibility: Mapped[str] = mapped_column(sa.String(16), default="written_to",
                                                      server_default="written_to")
+    #: May read ``/api/admin/*`` and disable accounts there. Set only from the command line
+    #: (``parley-server grant-admin``, ``create-user --admin``); no endpoint writes it.
+    is_admin: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     __table_args__ = (sa.Index("ix_users_display_name_lower", sa.func.lower(display_name)),)
 
@@ -189,6 +192,7 @@ class Message(Base):
         sa.Index("ix_messages_sender_recipient_id", "sender_id", "recipient_id", "id"),
         sa.Index("ix_messages_recipient_sender_id", "recipient_id", "sender_id", "id"),
         sa.Index("ix_messages_media_id", "media_id"),
+        sa.Index("ix_messages_created_at", "created_at"),  # the admin status's messages per day
     )
 
 
@@ -231,6 +235,23 @@ class Media(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class MailOutcome(Base):
+    """One message the mail queue sent or gave up on, for the admin status of the last 24 hours.
+
+    Kept in the database (not in process memory) so that ``parley-server status``
+    and every server process report the same figures. Rows older than
+    :data:`server.services.mail_log.KEEP` are removed as new ones arrive.
+    No address is stored: only when, whether it went out, and the error.
+    """
+
+    __tablename__ = "mail_outcomes"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    ok: Mapped[bool]
+    error: Mapped[str | None] = mapped_column(sa.Text, default=None)
 
 
 class Upload(Base):

@@ -61,6 +61,8 @@ class User:
     display_name: str
     locale: str | None = None
     created_at: str | None = None
+    #: may open the server's status (``/api/admin``); set by the server's operator
+    is_admin: bool = False
 
 
 @dataclass(frozen=True)

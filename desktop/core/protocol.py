@@ -75,6 +75,7 @@ def user(data: dict[str, Any]) -> User:
         display_name=data.get("display_name") or "",
         locale=data.get("locale"),
         created_at=data.get("created_at"),
+        is_admin=bool(data.get("is_admin")),
     )
 
 

@@ -203,7 +203,9 @@ class RealtimeClient:
             elif error == "session":
                 return True
             else:
-                force_refresh = self._refused_code == "token_expired"
+                # a revoked login (signed out elsewhere, password changed, account disabled by an admin)
+                # still has an unexpired access token: only a refresh learns the session is over
+                force_refresh = self._refused_code in ("token_expired", "unauthorized", "session_revoked")
             delay = self.backoff.next_delay()
             self.listener.on_state("offline", error, delay)
             self._wake.clear()

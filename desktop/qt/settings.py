@@ -47,7 +47,7 @@ class Settings:
         try:
             data = json.loads(raw)
             return User(id=data["id"], email=data["email"], display_name=data["display_name"],
-                        locale=data.get("locale"))
+                        locale=data.get("locale"), is_admin=bool(data.get("is_admin")))
         except (ValueError, KeyError, TypeError):
             return None
 
@@ -58,7 +58,7 @@ class Settings:
         else:
             self._qs.setValue("account/user", json.dumps(
                 {"id": user.id, "email": user.email, "display_name": user.display_name,
-                 "locale": user.locale}))
+                 "locale": user.locale, "is_admin": user.is_admin}))
 
     @property
     def last_email(self) -> str:

@@ -43,6 +43,7 @@ class MainWindow(QMainWindow):
         settingsRequested(): from the menu.
         quitRequested(): from the menu.
         hostServerRequested(): "Host a server on this computer" from the menu.
+        serverStatusRequested(): "Server status" from the menu (shown to admins only).
         closed(): the window was closed.
     """
 
@@ -51,6 +52,7 @@ class MainWindow(QMainWindow):
     settingsRequested = Signal()
     quitRequested = Signal()
     hostServerRequested = Signal()
+    serverStatusRequested = Signal()
     closed = Signal()
 
     def __init__(self, service: ChatService, info: SessionInfo, settings: Settings,
@@ -98,6 +100,8 @@ class MainWindow(QMainWindow):
                                          self.quitRequested.emit)
         menu.addAction(self.settings_action)
         menu.addAction(self.tr("Host a server on this computer…"), self.hostServerRequested.emit)
+        self.status_action = menu.addAction(self.tr("Server status…"), self.serverStatusRequested.emit)
+        self.status_action.setVisible(info.user.is_admin)  # the server still refuses anyone else (403)
         menu.addAction(self.tr("Sign out"), self.signOutRequested.emit)
         menu.addSeparator()
         menu.addAction(self.quit_action)

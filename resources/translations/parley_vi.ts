@@ -2,6 +2,89 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="vi_VN">
   <context>
+    <name>AccountsCard</name>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>Accounts</source>
+      <translation>Tài khoản</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>Disabling an account signs it out everywhere and stops it from signing in. Enabling it lets the person sign in again.</source>
+      <translation>Vô hiệu hoá một tài khoản sẽ đăng xuất nó trên mọi thiết bị và không cho đăng nhập nữa. Kích hoạt lại thì người đó có thể đăng nhập trở lại.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>Email address of the account</source>
+      <translation>Địa chỉ email của tài khoản</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>Account email</source>
+      <translation>Email tài khoản</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>&amp;Disable…</source>
+      <translation>&amp;Vô hiệu hoá…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>&amp;Enable…</source>
+      <translation>&amp;Kích hoạt…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>Enter the email address of the account first.</source>
+      <translation>Hãy nhập địa chỉ email của tài khoản trước.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>You cannot disable your own account here.</source>
+      <translation>Bạn không thể tự vô hiệu hoá tài khoản của mình ở đây.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>Disable account</source>
+      <translation>Vô hiệu hoá tài khoản</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>Enable account</source>
+      <translation>Kích hoạt tài khoản</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>Disable %1? They are signed out on every device and cannot sign in until an admin enables the account again.</source>
+      <translation>Vô hiệu hoá %1? Người đó sẽ bị đăng xuất trên mọi thiết bị và không thể đăng nhập cho đến khi quản trị viên kích hoạt lại tài khoản.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>Enable %1? The person can sign in again.</source>
+      <translation>Kích hoạt %1? Người đó có thể đăng nhập trở lại.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>Disable</source>
+      <translation>Vô hiệu hoá</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>Enable</source>
+      <translation>Kích hoạt</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>%1 is disabled; %2 sessions were ended.</source>
+      <translation>Đã vô hiệu hoá %1; %2 phiên đăng nhập đã bị kết thúc.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>%1 is enabled and can sign in again.</source>
+      <translation>Đã kích hoạt %1, người đó có thể đăng nhập trở lại.</translation>
+    </message>
+  </context>
+  <context>
     <name>AttachPanel</name>
     <message>
       <location filename="../../desktop/ui/attach.py" />
@@ -158,7 +241,35 @@
     </message>
   </context>
   <context>
+    <name>DayChart</name>
+    <message>
+      <location filename="../../desktop/ui/day_chart.py" />
+      <source>Messages per day</source>
+      <translation>Tin nhắn mỗi ngày</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/day_chart.py" />
+      <source>%1 messages in the last %2 days</source>
+      <translation>%1 tin nhắn trong %2 ngày qua</translation>
+    </message>
+  </context>
+  <context>
     <name>Errors</name>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>This account is not an admin on this server.</source>
+      <translation>Tài khoản này không phải quản trị viên của máy chủ này.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>You cannot disable your own account here.</source>
+      <translation>Bạn không thể tự vô hiệu hoá tài khoản của mình ở đây.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/accounts_card.py" />
+      <source>No account has this email address.</source>
+      <translation>Không có tài khoản nào với địa chỉ email này.</translation>
+    </message>
     <message>
       <location filename="../../desktop/ui/attach.py" />
       <source>Videos (%1)</source>
@@ -890,6 +1001,11 @@
     </message>
     <message>
       <location filename="../../desktop/ui/main_window.py" />
+      <source>Server status…</source>
+      <translation>Trạng thái máy chủ…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/main_window.py" />
       <source>Sign out</source>
       <translation>Đăng xuất</translation>
     </message>
@@ -1080,6 +1196,11 @@ Hãy tìm một người ở trên để bắt đầu.</translation>
     </message>
     <message>
       <location filename="../../desktop/ui/player_window.py" />
+      <source>the link expired</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../../desktop/ui/player_window.py" />
       <source>Parley can't play “%1” on this computer: its format is not supported here. Save it and open it with another video player.</source>
       <translation>Parley không phát được “%1” trên máy này: định dạng không được hỗ trợ. Hãy lưu lại và mở bằng trình phát video khác.</translation>
     </message>
@@ -1165,6 +1286,194 @@ Hãy tìm một người ở trên để bắt đầu.</translation>
       <location filename="../../desktop/ui/settings_dialog.py" />
       <source>A new language applies the next time Parley starts.</source>
       <translation>Ngôn ngữ mới có hiệu lực từ lần mở Parley tiếp theo.</translation>
+    </message>
+  </context>
+  <context>
+    <name>StatusWindow</name>
+    <message>
+      <location filename="../../desktop/ui/status_window.py" />
+      <source>Server status — Parley</source>
+      <translation>Trạng thái máy chủ — Parley</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/status_window.py" />
+      <source>Server status</source>
+      <translation>Trạng thái máy chủ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/status_window.py" />
+      <source>Loading…</source>
+      <translation>Đang tải…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/status_window.py" />
+      <source>&amp;Refresh</source>
+      <translation>&amp;Làm mới</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/status_window.py" />
+      <source>Refresh now</source>
+      <translation>Làm mới ngay</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/status_window.py" />
+      <source>Users</source>
+      <translation>Người dùng</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/status_window.py" />
+      <source>Health</source>
+      <translation>Tình trạng</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/status_window.py" />
+      <source>Messages per day (last 14 days, UTC)</source>
+      <translation>Tin nhắn mỗi ngày (14 ngày qua, giờ UTC)</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/status_window.py" />
+      <source>Video processing</source>
+      <translation>Xử lý video</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/status_window.py" />
+      <source>Mail (last 24 hours)</source>
+      <translation>Thư (24 giờ qua)</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/status_window.py" />
+      <source>Storage</source>
+      <translation>Lưu trữ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/status_window.py" />
+      <source>Biggest users of storage</source>
+      <translation>Người dùng nhiều dung lượng nhất</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/status_window.py" />
+      <source>Person</source>
+      <translation>Người dùng</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/status_window.py" />
+      <source>Email</source>
+      <translation>Email</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/status_window.py" />
+      <source>Videos</source>
+      <translation>Video</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/status_window.py" />
+      <source>Space</source>
+      <translation>Dung lượng</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/status_window.py" />
+      <source>Select a person to fill in the account field below</source>
+      <translation>Chọn một người để điền vào ô tài khoản bên dưới</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/status_window.py" />
+      <source>API documentation</source>
+      <translation>Tài liệu API</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/status_window.py" />
+      <source>Admin guide</source>
+      <translation>Hướng dẫn quản trị</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/status_window.py" />
+      <source>unknown</source>
+      <translation>không rõ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/status_window.py" />
+      <source>Accounts: %1 · verified: %2 · disabled: %3 · admins: %4</source>
+      <translation>Tài khoản: %1 · đã xác minh: %2 · bị vô hiệu hoá: %3 · quản trị viên: %4</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/status_window.py" />
+      <source>Online now: %1 · active in the last 7 days: %2</source>
+      <translation>Đang trực tuyến: %1 · hoạt động trong 7 ngày qua: %2</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/status_window.py" />
+      <source>Parley %1 · up %2 · updated %3</source>
+      <translation>Parley %1 · chạy được %2 · cập nhật lúc %3</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/status_window.py" />
+      <source>%1 today, %2 in 14 days</source>
+      <translation>%1 hôm nay, %2 trong 14 ngày</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/status_window.py" />
+      <source>%1 waiting or processing, the oldest for %2</source>
+      <translation>%1 đang chờ hoặc đang xử lý, lâu nhất đã %2</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/status_window.py" />
+      <source>Nothing waiting</source>
+      <translation>Không có gì đang chờ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/status_window.py" />
+      <source>%1 failed in the last 24 hours</source>
+      <translation>%1 lỗi trong 24 giờ qua</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/status_window.py" />
+      <source>%1 sent, %2 failed</source>
+      <translation>%1 đã gửi, %2 lỗi</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/status_window.py" />
+      <source>Last error (%1): %2</source>
+      <translation>Lỗi gần nhất (%1): %2</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/status_window.py" />
+      <source>No errors</source>
+      <translation>Không có lỗi</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/status_window.py" />
+      <source>Database</source>
+      <translation>Cơ sở dữ liệu</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/status_window.py" />
+      <source>Mail</source>
+      <translation>Thư</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/status_window.py" />
+      <source>%1 used by %2 video(s) · %3 being uploaded</source>
+      <translation>%2 video dùng %1 · %3 đang tải lên</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/status_window.py" />
+      <source>%1 d %2 h</source>
+      <translation>%1 ngày %2 giờ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/status_window.py" />
+      <source>%1 h %2 min</source>
+      <translation>%1 giờ %2 phút</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/status_window.py" />
+      <source>%1 min</source>
+      <translation>%1 phút</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/status_window.py" />
+      <source>%1 s</source>
+      <translation>%1 giây</translation>
     </message>
   </context>
   <context>

@@ -179,6 +179,47 @@ VI: dict[str, str] = {
                   "Lần sau bạn sẽ cần đăng nhập lại.",
     # Tray
     "Open Parley": "Mở Parley", "Parley — %n unread": "Parley — %n chưa đọc",
+    # admin: the Server status window (issue 14)
+    "Server status…": "Trạng thái máy chủ…", "Server status": "Trạng thái máy chủ",
+    "Server status — Parley": "Trạng thái máy chủ — Parley", "Loading…": "Đang tải…",
+    "&Refresh": "&Làm mới", "Refresh now": "Làm mới ngay", "Users": "Người dùng", "Health": "Tình trạng",
+    "Messages per day": "Tin nhắn mỗi ngày", "%1 messages in the last %2 days": "%1 tin nhắn trong %2 ngày qua",
+    "Messages per day (last 14 days, UTC)": "Tin nhắn mỗi ngày (14 ngày qua, giờ UTC)",
+    "Video processing": "Xử lý video", "Mail (last 24 hours)": "Thư (24 giờ qua)", "Storage": "Lưu trữ",
+    "Biggest users of storage": "Người dùng nhiều dung lượng nhất", "Person": "Người dùng", "Videos": "Video",
+    "Space": "Dung lượng",
+    "Select a person to fill in the account field below": "Chọn một người để điền vào ô tài khoản bên dưới",
+    "Accounts": "Tài khoản",
+    "Disabling an account signs it out everywhere and stops it from signing in. "
+    "Enabling it lets the person sign in again.":
+        "Vô hiệu hoá một tài khoản sẽ đăng xuất nó trên mọi thiết bị và không cho đăng nhập nữa. "
+        "Kích hoạt lại thì người đó có thể đăng nhập trở lại.",
+    "Email address of the account": "Địa chỉ email của tài khoản", "Account email": "Email tài khoản",
+    "&Disable…": "&Vô hiệu hoá…", "&Enable…": "&Kích hoạt…", "API documentation": "Tài liệu API",
+    "Admin guide": "Hướng dẫn quản trị", "unknown": "không rõ",
+    "Accounts: %1 · verified: %2 · disabled: %3 · admins: %4":
+        "Tài khoản: %1 · đã xác minh: %2 · bị vô hiệu hoá: %3 · quản trị viên: %4",
+    "Online now: %1 · active in the last 7 days: %2": "Đang trực tuyến: %1 · hoạt động trong 7 ngày qua: %2",
+    "Parley %1 · up %2 · updated %3": "Parley %1 · chạy được %2 · cập nhật lúc %3",
+    "%1 today, %2 in 14 days": "%1 hôm nay, %2 trong 14 ngày",
+    "%1 waiting or processing, the oldest for %2": "%1 đang chờ hoặc đang xử lý, lâu nhất đã %2",
+    "Nothing waiting": "Không có gì đang chờ", "%1 failed in the last 24 hours": "%1 lỗi trong 24 giờ qua",
+    "%1 sent, %2 failed": "%1 đã gửi, %2 lỗi", "Last error (%1): %2": "Lỗi gần nhất (%1): %2",
+    "No errors": "Không có lỗi", "Database": "Cơ sở dữ liệu", "Mail": "Thư",
+    "%1 used by %2 video(s) · %3 being uploaded": "%2 video dùng %1 · %3 đang tải lên",
+    "%1 d %2 h": "%1 ngày %2 giờ", "%1 h %2 min": "%1 giờ %2 phút", "%1 min": "%1 phút", "%1 s": "%1 giây",
+    "This account is not an admin on this server.": "Tài khoản này không phải quản trị viên của máy chủ này.",
+    "You cannot disable your own account here.": "Bạn không thể tự vô hiệu hoá tài khoản của mình ở đây.",
+    "No account has this email address.": "Không có tài khoản nào với địa chỉ email này.",
+    "Enter the email address of the account first.": "Hãy nhập địa chỉ email của tài khoản trước.",
+    "Disable account": "Vô hiệu hoá tài khoản", "Enable account": "Kích hoạt tài khoản",
+    "Disable %1? They are signed out on every device and cannot sign in until an admin enables the account "
+    "again.": "Vô hiệu hoá %1? Người đó sẽ bị đăng xuất trên mọi thiết bị và không thể đăng nhập cho đến khi "
+             "quản trị viên kích hoạt lại tài khoản.",
+    "Enable %1? The person can sign in again.": "Kích hoạt %1? Người đó có thể đăng nhập trở lại.",
+    "Disable": "Vô hiệu hoá", "Enable": "Kích hoạt",
+    "%1 is disabled; %2 sessions were ended.": "Đã vô hiệu hoá %1; %2 phiên đăng nhập đã bị kết thúc.",
+    "%1 is enabled and can sign in again.": "Đã kích hoạt %1, người đó có thể đăng nhập trở lại.",
 }
 
 

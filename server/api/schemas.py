@@ -172,11 +172,13 @@ class UserOut(BaseModel):
     created_at: str
     presence_visibility: Literal["everybody", "written_to", "nobody"] = Field(
         description="Who sees when you are online: everybody, people you have written to, or nobody")
+    is_admin: bool = Field(default=False, description="May use /api/admin (granted by the server's operator)")
 
     @classmethod
     def of(cls, u: User) -> dict[str, object]:
         return {"id": u.id, "email": u.email, "display_name": u.display_name, "locale": u.locale,
-                "created_at": iso(u.created_at), "presence_visibility": u.presence_visibility or "written_to"}
+                "created_at": iso(u.created_at), "presence_visibility": u.presence_visibility or "written_to",
+                "is_admin": bool(u.is_admin)}
 
 
 class UserSummary(BaseModel):

@@ -52,8 +52,11 @@ class MailQueue:
     """Sends queued mail on a worker thread, retrying each message a few times."""
 
     def __init__(self, mailer: Mailer, *, retries: int = 3, backoff: float = 1.0,
-                 on_sent: Callable[[], object] | None = None, on_failed: Callable[[], object] | None = None) -> None:
+                 on_sent: Callable[[], object] | None = None, on_failed: Callable[[], object] | None = None,
+                 on_outcome: Callable[[bool, str | None], object] | None = None) -> None:
         self.mailer = mailer
+        #: told (sent?, error) of every message once it went out or was given up on (the admin status)
+        self._on_outcome = on_outcome
         self._on_sent = on_sent or (lambda: None)
         self._on_failed = on_failed or (lambda: None)
         self.retries = retries
@@ -105,6 +108,7 @@ class MailQueue:
                     self.last_error = f"{type(exc).__name__}: {exc}"
                     self.last_error_at = time.time()
                     log.error("giving up on mail to %s via %s", email.to, self.mailer.name)
+                    self._tell(False, self.last_error)
                     return
                 time.sleep(self.backoff * attempt)
             else:
@@ -112,4 +116,13 @@ class MailQueue:
                 self._on_sent()
                 self.last_error = None
                 log.info("mail sent to %s via %s: %s", email.to, self.mailer.name, email.subject)
+                self._tell(True, None)
                 return
+
+    def _tell(self, ok: bool, error: str | None) -> None:
+        if self._on_outcome is None:
+            return
+        try:
+            self._on_outcome(ok, error)
+        except Exception:  # noqa: BLE001 - recording the outcome must never stop the queue
+            log.warning("could not record a mail outcome", exc_info=True)
