@@ -30,6 +30,7 @@ from desktop.ui.conversation_delegate import ConversationDelegate
 from desktop.ui.texts import explain
 from desktop.ui.widgets import Avatar, last_seen
 from desktop.ui.plain import plain
+from desktop.ui.search_panel import MessageResults
 
 UserRole = Qt.ItemDataRole.UserRole + 10
 
@@ -39,6 +40,7 @@ class MainWindow(QMainWindow):
 
     Signals:
         openChat(str): the person asked to open the conversation with this peer id.
+        openMessage(str, str): peer id and message id of a message found by the search box.
         signOutRequested(): from the menu.
         settingsRequested(): from the menu.
         quitRequested(): from the menu.
@@ -47,6 +49,7 @@ class MainWindow(QMainWindow):
     """
 
     openChat = Signal(str)
+    openMessage = Signal(str, str)
     signOutRequested = Signal()
     settingsRequested = Signal()
     quitRequested = Signal()
@@ -123,8 +126,8 @@ class MainWindow(QMainWindow):
         sl.addLayout(wrap)
 
         self.search = QLineEdit()
-        self.search.setPlaceholderText(self.tr("Search people by name or email"))
-        self.search.setAccessibleName(self.tr("Search people"))
+        self.search.setPlaceholderText(self.tr("Search people and messages"))
+        self.search.setAccessibleName(self.tr("Search people and messages"))
         self.search.setClearButtonEnabled(True)
         self.search_action = self.search.addAction(theme.icon("search", theme.current().muted),
                                                    QLineEdit.ActionPosition.LeadingPosition)
@@ -158,7 +161,18 @@ class MainWindow(QMainWindow):
         self.results.clicked.connect(self._result_activated)
         self.results.setSpacing(2)
         self.results.setIconSize(QSize(40, 40))
-        for w in (self.list, self.empty, self.results):
+        # the search box's answer: "People" (the list above) then "Messages" (issue 14)
+        self.results_page = QWidget()
+        rl = QVBoxLayout(self.results_page)
+        rl.setContentsMargins(0, 0, 0, 0)
+        people_heading = plain(QLabel(self.tr("People")))
+        people_heading.setObjectName("sectionHeading")
+        rl.addWidget(people_heading)
+        rl.addWidget(self.results, 1)
+        self.message_results = MessageResults(service.search, info.user.id, service.peer_name)
+        self.message_results.openMessage.connect(self.openMessage)
+        rl.addWidget(self.message_results, 2)
+        for w in (self.list, self.empty, self.results_page):
             self.lists.addWidget(w)
         sl.addWidget(self.lists, 1)
 
@@ -316,15 +330,17 @@ class MainWindow(QMainWindow):
         else:
             self._search_timer.stop()
             self.results_model.clear()
+            self.message_results.clear()
             self._update_empty()
 
     def _run_search(self) -> None:
         query = self.search.text().strip()
         if not query:
             return
-        self.lists.setCurrentWidget(self.results)
+        self.lists.setCurrentWidget(self.results_page)
         self.results_model.clear()
         self.results_model.appendRow(self._info_item(self.tr("Searching…")))
+        self.message_results.run(query)
 
         def done(users: list[UserSummary]) -> None:
             if self.search.text().strip() != query:
