@@ -57,6 +57,7 @@ class QuickSwitcher(QDialog):
         layout.addWidget(self.list, 1)
         self.setTabOrder(self.field, self.list)
         self._filter("")
+        self.field.setFocus()
         self.resize(380, 420)
 
     def _filter(self, text: str) -> None:

@@ -158,6 +158,7 @@ class SearchDialog(QDialog):
         self.field.returnPressed.connect(self._run)
         self.results.openMessage.connect(self._open)
         self.setTabOrder(self.field, self.results.list)
+        self.field.setFocus()  # typing starts at once
         self.resize(520, 560)
 
     def _run(self) -> None:

@@ -14,7 +14,7 @@ from desktop.core.cache import MessageCache
 from desktop.core import text_folding
 from desktop.ui.search_results import snippet
 from server.services import text_folding as server_folding
-from tests.desktop.conftest import open_synced_chat, sign_in, wait_online
+from tests.desktop.conftest import open_synced_chat
 from tests.server.realtime_helpers import rest, token_of
 
 ME, PEER, OTHER = "u-me", "u-peer", "u-other"
