@@ -171,7 +171,7 @@ class MainWindow(QMainWindow):
         rl.addWidget(self.results, 1)
         self.message_results = MessageResults(service.search, info.user.id, service.peer_name)
         self.message_results.openMessage.connect(self.openMessage)
-        rl.addWidget(self.message_results, 2)
+        rl.addWidget(self.message_results, 3)
         for w in (self.list, self.empty, self.results_page):
             self.lists.addWidget(w)
         sl.addWidget(self.lists, 1)

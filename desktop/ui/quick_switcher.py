@@ -46,6 +46,7 @@ class QuickSwitcher(QDialog):
         self.list.setAccessibleName(self.tr("Conversations"))
         self.list.setModel(self.model)
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.list.setSpacing(3)
         self.list.activated.connect(self._choose)
         self.field = _Field(self.list)
         self.field.setPlaceholderText(self.tr("Type a name"))

@@ -64,6 +64,7 @@ class MessageResults(QWidget):
         layout.addWidget(self.list, 1)
         self.status = plain(QLabel())
         self.status.setObjectName("muted")
+        self.status.setContentsMargins(12, 2, 12, 6)
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
         search.results.connect(self._results)

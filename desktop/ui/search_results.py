@@ -107,7 +107,8 @@ class SearchResultDelegate(QStyledItemDelegate):
         t = theme.current()
         text, marks = snippet(hit.message.body, words)
         name = getattr(model, "name_of", lambda _p: "")(hit.peer_id) or "…"
-        author = model.author(hit) if hasattr(model, "author") else ""
+        # the heading names the conversation; only my own messages need saying whose they are
+        author = tr("You") if hit.message.sender_id == getattr(model, "me", None) else ""
         muted = option.palette.color(QPalette.ColorRole.HighlightedText).name() if selected else t.muted
         fg = option.palette.color(QPalette.ColorRole.HighlightedText).name() if selected else t.text
         mark = t.noteBg

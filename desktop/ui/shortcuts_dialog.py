@@ -1,13 +1,11 @@
 """Help → Keyboard shortcuts: every key of the app in one table, in the person's language."""
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
-
-def _t(text: str) -> str:
-    return QCoreApplication.translate("Shortcuts", text)
+from desktop.ui.widgets import tr
 
 
 def _keys(*sequences: str) -> str:
@@ -17,31 +15,31 @@ def _keys(*sequences: str) -> str:
 
 def shortcuts() -> list[tuple[str, str, str]]:
     """``(where, keys, what)`` for every shortcut; the code that binds them uses the same keys."""
-    main, chat, player = _t("Anywhere"), _t("Chat"), _t("Video player")
+    main, chat, player = tr("Anywhere"), tr("Chat"), tr("Video player")
     return [
-        (main, _keys("Ctrl+N"), _t("New chat: find a person")),
-        (main, _keys("Ctrl+K"), _t("Switch to a conversation by name")),
-        (main, _keys("Alt+Down"), _t("Next conversation")),
-        (main, _keys("Alt+Up"), _t("Previous conversation")),
-        (main, _keys("Ctrl+Shift+F"), _t("Search all messages")),
-        (main, _keys("Ctrl+F"), _t("Search people (main window)")),
-        (main, _keys("F1"), _t("Keyboard shortcuts")),
-        (main, _keys("Ctrl+,"), _t("Settings")),
-        (main, _keys("Ctrl+Q"), _t("Quit")),
-        (chat, _keys("Ctrl+F"), _t("Search this conversation")),
-        (chat, _keys("Enter"), _t("Send")),
-        (chat, _keys("Shift+Enter"), _t("New line")),
-        (chat, _keys("Up"), _t("Edit your last message (in an empty message field)")),
-        (chat, _keys("Esc"), _t("Cancel an edit, else close the chat window")),
-        (chat, _keys("Ctrl+W"), _t("Close the chat window")),
-        (chat, _keys("Ctrl+Shift+A"), _t("Attach a video")),
-        (chat, _keys("Ctrl+C"), _t("Copy the selected message")),
-        (chat, _keys("Tab"), _t("Move between the history, the message field and the buttons")),
-        (player, _keys("Space"), _t("Play or pause")),
-        (player, _keys("Left", "Right"), _t("Back or forward 5 seconds")),
-        (player, _keys("Up", "Down"), _t("Volume up or down")),
-        (player, _keys("M"), _t("Mute")),
-        (player, _keys("F"), _t("Full screen")),
+        (main, _keys("Ctrl+N"), tr("New chat: find a person")),
+        (main, _keys("Ctrl+K"), tr("Switch to a conversation by name")),
+        (main, _keys("Alt+Down"), tr("Next conversation")),
+        (main, _keys("Alt+Up"), tr("Previous conversation")),
+        (main, _keys("Ctrl+Shift+F"), tr("Search all messages")),
+        (main, _keys("Ctrl+F"), tr("Search people (main window)")),
+        (main, _keys("F1"), tr("Keyboard shortcuts")),
+        (main, _keys("Ctrl+,"), tr("Settings")),
+        (main, _keys("Ctrl+Q"), tr("Quit")),
+        (chat, _keys("Ctrl+F"), tr("Search this conversation")),
+        (chat, _keys("Enter"), tr("Send")),
+        (chat, _keys("Shift+Enter"), tr("New line")),
+        (chat, _keys("Up"), tr("Edit your last message (in an empty message field)")),
+        (chat, _keys("Esc"), tr("Cancel an edit, else close the chat window")),
+        (chat, _keys("Ctrl+W"), tr("Close the chat window")),
+        (chat, _keys("Ctrl+Shift+A"), tr("Attach a video")),
+        (chat, _keys("Ctrl+C"), tr("Copy the selected message")),
+        (chat, _keys("Tab"), tr("Move between the history, the message field and the buttons")),
+        (player, _keys("Space"), tr("Play or pause")),
+        (player, _keys("Left", "Right"), tr("Back or forward 5 seconds")),
+        (player, _keys("Up", "Down"), tr("Volume up or down")),
+        (player, _keys("M"), tr("Mute")),
+        (player, _keys("F"), tr("Full screen")),
     ]
 
 
@@ -60,6 +58,9 @@ class ShortcutsDialog(QDialog):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setWordWrap(True)
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 12)
         for r, (where, keys, what) in enumerate(rows):
             for c, text in enumerate((where, keys, what)):
                 item = QTableWidgetItem(text)
@@ -73,7 +74,6 @@ class ShortcutsDialog(QDialog):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.table.resizeRowsToContents()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

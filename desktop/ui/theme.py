@@ -233,7 +233,8 @@ def outline_bubble(painter: QPainter, bubble: QRectF) -> None:
     """A 2 px accent ring around a bubble: where the keyboard focus is, or the message just found."""
     painter.save()
     painter.setBrush(Qt.BrushStyle.NoBrush)
-    painter.setPen(QPen(QColor(current().accent), 2))
+    t = current()
+    painter.setPen(QPen(QColor(t.text if t.dark else t.accent), 2))  # the accent is too close to my dark bubble
     painter.drawRoundedRect(bubble.adjusted(-2, -2, 2, 2), 13, 13)
     painter.restore()
 
