@@ -50,7 +50,7 @@ class MouseWatch(QObject):
         return False
 
 
-def test_keyboard_only_session(qtbot: Any, make_app: Any, live_server: Any) -> None:
+def test_keyboard_only_session(qtbot: Any, qtlog: Any, make_app: Any, live_server: Any) -> None:
     mouse = MouseWatch()
     QApplication.instance().installEventFilter(mouse)
     alice = live_server.register_verified("Alice Nguyen")
@@ -138,3 +138,4 @@ def test_keyboard_only_session(qtbot: Any, make_app: Any, live_server: Any) -> N
     qtbot.waitUntil(lambda: not app.chat_windows, timeout=5000)
     QApplication.instance().removeEventFilter(mouse)
     assert mouse.count == 0
+    assert not [r for r in qtlog.records if "Ambiguous shortcut" in r.message]
