@@ -117,6 +117,13 @@ def extension(open_search: Callable[[str], None]) -> Callable[[Any], None]:
                 button.click()
 
         _action(view, "Ctrl+Shift+A", attach)
+        # Tab goes top to bottom: the header's menu, the history, attach, the message field, Send
+        # (by default it followed creation order, so the extensions' buttons came last)
+        menu = getattr(getattr(view, "privacy_menu", None), "button", None)
+        order = [w for w in (menu, view.view, view.findChild(QToolButton, "attachButton"), view.composer,
+                             view.send_button) if w is not None]
+        for first, second in zip(order, order[1:]):
+            QWidget.setTabOrder(first, second)
         window = view.parent()
         if window is not None and window.objectName() == "ChatWindow":  # its own window, not the main one's pane
             _action(window, QKeySequence.StandardKey.Find, lambda: open_search(view.peer_id),

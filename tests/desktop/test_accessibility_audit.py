@@ -7,6 +7,7 @@ which comes from ``accessibleName``, a button's text, or a label's buddy.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -56,6 +57,19 @@ def test_every_focusable_control_has_a_name(qtbot: Any, make_app: Any, live_serv
     qtbot.waitUntil(lambda: main.message_results.model.rowCount() > 0, timeout=10000)
     problems["main"] = unnamed_controls(main)
     problems["chat"] = unnamed_controls(chat.window())
+    # a message reads as author, text and time
+    row = next(i for i in range(chat.model.rowCount()) if chat.model.message_at(i) is not None)
+    spoken = chat.model.index(row).data(Qt.ItemDataRole.AccessibleTextRole)
+    assert re.fullmatch(r"Binh Tran: Xin chào\. \S+ \d\d:\d\d", spoken), spoken
+    # Tab goes top to bottom: header menu, history, attach, message field, Send
+    w, seen = chat.view, []
+    for _ in range(6):
+        seen.append(w)
+        w = w.nextInFocusChain()
+        while not (w.focusPolicy() & Qt.FocusPolicy.TabFocus) or not w.isVisible():
+            w = w.nextInFocusChain()
+    assert seen.index(chat.composer) < seen.index(chat.send_button)
+    assert seen[:1] == [chat.view] and chat.composer in seen[1:3]
     nav = app.navigation
     for name, show in (("search", lambda: nav.search(None)), ("search one", lambda: nav.search(b_id)),
                        ("switcher", nav.quick_switch), ("shortcuts", nav.show_shortcuts)):
