@@ -10,7 +10,7 @@ from typing import Callable, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop.core.errors import ApiError
+from desktop.core.errors import ApiError, NetworkError
 from desktop.core.models import Message
 from desktop.core.search import LIMIT, SearchHit, hits_of, merge, search_cache
 from desktop.core.store import Store
@@ -29,12 +29,12 @@ class MessageSearch(QObject):
     Signals:
         results(int, list): query id, the hits so far (newest first). Emitted once with the cache's
             hits and, when online, once more with the server's merged in.
-        finished(int, bool): query id, whether the server answered (False: offline or it failed,
-            so only cached messages were searched).
+        finished(int, str): query id and how it went: ``"server"`` (the server's results are in),
+            ``"offline"``, ``"rate_limited"`` or ``"failed"`` (only cached messages were searched).
     """
 
     results = Signal(int, list)
-    finished = Signal(int, bool)
+    finished = Signal(int, str)
 
     def __init__(self, me: str, api: SearchApi, store: Store, runner: TaskRunner,
                  disk: TaskRunner, is_online: Callable[[], bool], parent: QObject | None = None) -> None:
@@ -57,12 +57,12 @@ class MessageSearch(QObject):
             local.extend(hits)
             self.results.emit(qid, list(hits))
             if not online:
-                self.finished.emit(qid, False)
+                self.finished.emit(qid, "offline")
 
         def local_failed(exc: Exception) -> None:
             log.warning("cache search: %s", exc)
             if not online:
-                self.finished.emit(qid, False)
+                self.finished.emit(qid, "offline")
 
         self.disk.run(lambda: search_cache(self.store, self.me, query, peer_id, LIMIT), found_locally,
                       local_failed, guard=self)
@@ -79,13 +79,15 @@ class MessageSearch(QObject):
             self.disk.run(lambda: None, lambda _: self._merged(qid, local, server), guard=self)
 
         def failed(exc: Exception) -> None:
-            if not isinstance(exc, ApiError) or exc.code != "rate_limited":
+            limited = isinstance(exc, ApiError) and exc.code == "rate_limited"
+            if not limited:
                 log.info("server search: %s", exc)
-            self.disk.run(lambda: None, lambda _: self.finished.emit(qid, False), guard=self)
+            how = "rate_limited" if limited else "offline" if isinstance(exc, NetworkError) else "failed"
+            self.disk.run(lambda: None, lambda _: self.finished.emit(qid, how), guard=self)
 
         self.runner.run(from_server, answered, failed, guard=self)
         return qid
 
     def _merged(self, qid: int, local: list[SearchHit], server: list[SearchHit]) -> None:
         self.results.emit(qid, merge(local, server))
-        self.finished.emit(qid, True)
+        self.finished.emit(qid, "server")

@@ -5,6 +5,7 @@ from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -41,6 +42,7 @@ class MainWindow(QMainWindow):
     Signals:
         openChat(str): the person asked to open the conversation with this peer id.
         openMessage(str, str): peer id and message id of a message found by the search box.
+        findInChat(str): Ctrl+F in the chat pane (single-window mode): search that conversation.
         signOutRequested(): from the menu.
         settingsRequested(): from the menu.
         quitRequested(): from the menu.
@@ -50,6 +52,7 @@ class MainWindow(QMainWindow):
 
     openChat = Signal(str)
     openMessage = Signal(str, str)
+    findInChat = Signal(str)
     signOutRequested = Signal()
     settingsRequested = Signal()
     quitRequested = Signal()
@@ -206,7 +209,7 @@ class MainWindow(QMainWindow):
         self._search_timer = QTimer(self, singleShot=True, interval=300, timeout=self._run_search)
         self.search.textChanged.connect(self._search_changed)
         self.search.returnPressed.connect(self._run_search)
-        QShortcut(QKeySequence.StandardKey.Find, self, activated=self.search.setFocus)
+        QShortcut(QKeySequence.StandardKey.Find, self, activated=self._find)
         # Esc in the search box clears it (and so shows the conversations again)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search, activated=self._clear_search,
                   context=Qt.ShortcutContext.WidgetShortcut)
@@ -228,6 +231,15 @@ class MainWindow(QMainWindow):
         action.triggered.connect(slot)
         self.addAction(action)
         return action
+
+    def _find(self) -> None:
+        """Ctrl+F: in the chat pane (single-window mode), search that conversation; else the search box."""
+        peer_id = self.active_peer()
+        focus = QApplication.focusWidget()
+        if peer_id is not None and focus is not None and self.chat_stack.isAncestorOf(focus):
+            self.findInChat.emit(peer_id)
+        else:
+            self.search.setFocus()
 
     def _clear_search(self) -> None:
         self.search.clear()

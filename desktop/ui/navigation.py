@@ -38,6 +38,7 @@ class Navigation(QObject):
         self.search_all = self._action(self.tr("Search messages…"), "Ctrl+Shift+F", lambda: self.search(None))
         self.help = self._action(self.tr("Keyboard shortcuts"), QKeySequence.StandardKey.HelpContents,
                                  self.show_shortcuts)
+        window.findInChat.connect(self.search)
         self.actions = [self.new_chat, self.switch, self.next, self.previous, self.search_all, self.help]
         menu: QMenu | None = window.menu_button.menu()
         if menu is not None:

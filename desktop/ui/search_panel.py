@@ -91,7 +91,7 @@ class MessageResults(QWidget):
         if current >= 0 and self.model.rowCount():
             self.list.setCurrentIndex(self.model.index(min(current, self.model.rowCount() - 1)))
 
-    def _finished(self, qid: int, server: bool) -> None:
+    def _finished(self, qid: int, how: str) -> None:
         if qid != self._query_id:
             return
         n = self.model.rowCount()
@@ -101,8 +101,13 @@ class MessageResults(QWidget):
             text = self.tr("1 message found.")
         else:
             text = self.tr("%1 messages found.").replace("%1", str(n))
-        if not server:
+        if how == "offline":
             text += " " + self.tr("Offline: only the messages on this device were searched.")
+        elif how == "rate_limited":
+            text += " " + self.tr("Too many searches for the server just now: only the messages on this "
+                                  "device were searched.")
+        elif how != "server":
+            text += " " + self.tr("The server could not search: only the messages on this device were searched.")
         self.status.setText(text)
 
     def _activated(self, index: QModelIndex) -> None:

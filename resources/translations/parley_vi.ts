@@ -15,6 +15,11 @@
     </message>
     <message>
       <location filename="../../desktop/ui/announce.py" />
+      <source>%1 new messages</source>
+      <translation>%1 tin nhắn mới</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/announce.py" />
       <source>Upload finished: %1</source>
       <translation>Đã tải lên xong: %1</translation>
     </message>
@@ -1200,6 +1205,16 @@ Hãy tìm một người ở trên để bắt đầu.</translation>
       <location filename="../../desktop/ui/search_panel.py" />
       <source>Offline: only the messages on this device were searched.</source>
       <translation>Ngoại tuyến: chỉ tìm trong các tin nhắn trên máy này.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/search_panel.py" />
+      <source>Too many searches for the server just now: only the messages on this device were searched.</source>
+      <translation>Máy chủ đang nhận quá nhiều lượt tìm: chỉ tìm trong các tin nhắn trên máy này.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/search_panel.py" />
+      <source>The server could not search: only the messages on this device were searched.</source>
+      <translation>Máy chủ không tìm được: chỉ tìm trong các tin nhắn trên máy này.</translation>
     </message>
   </context>
   <context>

@@ -8,7 +8,7 @@ from __future__ import annotations
 VI_SEARCH_KEYBOARD: dict[str, str] = {
     # announcements (ui/announce.py)
     "New message from %1: %2": "Tin nhắn mới từ %1: %2", "New message from %1": "Tin nhắn mới từ %1",
-    "Upload finished: %1": "Đã tải lên xong: %1", "Connected again.": "Đã kết nối lại.",
+    "%1 new messages": "%1 tin nhắn mới", "Upload finished: %1": "Đã tải lên xong: %1", "Connected again.": "Đã kết nối lại.",
     "Connection lost. Parley will retry.": "Mất kết nối. Parley sẽ thử lại.",
     # keyboard shortcuts (ui/shortcuts_dialog.py, ui/navigation.py)
     "Anywhere": "Mọi nơi", "Chat": "Trò chuyện", "Video player": "Trình phát video",
@@ -39,6 +39,10 @@ VI_SEARCH_KEYBOARD: dict[str, str] = {
     "Offline: only the messages on this device were searched.":
         "Ngoại tuyến: chỉ tìm trong các tin nhắn trên máy này.",
     "Searching…": "Đang tìm…",
+    "Too many searches for the server just now: only the messages on this device were searched.":
+        "Máy chủ đang nhận quá nhiều lượt tìm: chỉ tìm trong các tin nhắn trên máy này.",
+    "The server could not search: only the messages on this device were searched.":
+        "Máy chủ không tìm được: chỉ tìm trong các tin nhắn trên máy này.",
     "Search messages — Parley": "Tìm tin nhắn — Parley",
     "Search in the chat with %1 — Parley": "Tìm trong cuộc trò chuyện với %1 — Parley",
     "Search messages": "Tìm tin nhắn",

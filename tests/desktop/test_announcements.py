@@ -52,6 +52,24 @@ def test_incoming_message_and_connection_are_announced(qtbot: Any, make_app: Any
     assert politeness == QAccessible.AnnouncementPoliteness.Polite
     assert target is chat.window()  # the focused Parley window
 
+    # several at once (a burst, as after a reconnect): every one is counted, none twice
+    announced.clear()
+    for i in range(3):
+        assert send(f"burst {i}", f"b{i}").status_code == 201
+
+    def counted() -> int:
+        total = 0
+        for text, _, _ in announced:
+            if text.startswith("New message from"):
+                total += 1
+            elif text.endswith(" new messages"):
+                total += int(text.split()[0])
+        return total
+
+    qtbot.waitUntil(lambda: counted() == 3, timeout=10000)
+    qtbot.wait(500)
+    assert counted() == 3
+
     live_server.stop()
     qtbot.waitUntil(lambda: any(t.startswith("Connection lost") for t, _, _ in announced), timeout=15000)
     live_server.start()

@@ -139,3 +139,35 @@ def test_keyboard_only_session(qtbot: Any, qtlog: Any, make_app: Any, live_serve
     QApplication.instance().removeEventFilter(mouse)
     assert mouse.count == 0
     assert not [r for r in qtlog.records if "Ambiguous shortcut" in r.message]
+
+
+def test_single_window_ctrl_f_searches_the_chat_pane(qtbot: Any, qtlog: Any, make_app: Any,
+                                                     live_server: Any) -> None:
+    """One window: Ctrl+F in the chat pane searches that conversation, elsewhere it focuses the search box."""
+    alice = live_server.register_verified("Alice Nguyen")
+    binh = live_server.register_verified("Binh Tran")
+    b_id = binh["user"]["id"]
+    rest("POST", f"{live_server.url}/api/conversations/{alice['user']['id']}/messages", token_of(binh),
+         json={"client_id": "c1", "body": "Xin chào"})
+    app = make_app(live_server.url, profile="alice", start=False)
+    app.settings.single_window = True
+    app.start()
+    from tests.desktop.conftest import sign_in, wait_online
+    sign_in(qtbot, app, alice["email"], alice["password"])
+    wait_online(qtbot, app)
+    qtbot.waitUntil(lambda: app.service.conversations.get(b_id) is not None, timeout=10000)
+    main = app.main_window
+    main.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is main, timeout=5000)
+    main.list.setFocus()
+    press(qtbot, Qt.Key.Key_F, M.ControlModifier)
+    assert main.search.hasFocus()
+    main.list.setFocus()
+    press(qtbot, Qt.Key.Key_Down, M.AltModifier)  # opens the first conversation in the pane
+    qtbot.waitUntil(lambda: main.active_peer() == b_id, timeout=5000)
+    qtbot.waitUntil(lambda: main._views[b_id].composer.hasFocus(), timeout=5000)
+    press(qtbot, Qt.Key.Key_F, M.ControlModifier)
+    dialog = active_of(qtbot, SearchDialog)
+    assert dialog.results.peer_id == b_id
+    dialog.close()
+    assert not [r for r in qtlog.records if "Ambiguous shortcut" in r.message]

@@ -76,9 +76,9 @@ def _search(qtbot: Any, app: Any, query: str, peer_id: str | None = None) -> tup
         if qid == got.get("id"):
             got["hits"] = hits
 
-    def finished(qid: int, server: bool) -> None:
+    def finished(qid: int, how: str) -> None:
         if qid == got.get("id"):
-            got["server"] = server
+            got["server"] = how == "server"
 
     search.results.connect(results)
     search.finished.connect(finished)
