@@ -39,9 +39,9 @@ class HistoryQuery(BaseModel):
     before: str | None = Field(default=None, pattern=_ID, description="Only messages with a smaller id")
     after: str | None = Field(default=None, pattern=_ID, description="Only messages with a larger id")
     around: str | None = Field(default=None, pattern=_ID,
-                               description="The page centred on this message (a search result); not with "
-                                           "before/after. The answer then also has has_more_before and "
-                                           "has_more_after")
+                               description="The page centred on this message (a search result); before "
+                                           "and after are then ignored. The answer also has has_more_before "
+                                           "and has_more_after")
     limit: int = Field(default=HISTORY_DEFAULT, ge=1, le=HISTORY_MAX)
 
 
@@ -152,10 +152,7 @@ def history(path: PeerPath, query: HistoryQuery):  # noqa: ANN201
     me = require_user()
     _take("sync", me.id)
     s = db_session()
-    if query.around is not None:
-        if query.before or query.after:
-            raise ApiError(422, "validation_failed", "Use around alone, without before or after.",
-                           errors={"around": ["Use around alone, without before or after."]})
+    if query.around is not None:  # takes precedence over before/after (as after does over before)
         centred = _messaging().around(s, me.id, path.peer_id, int(query.around), query.limit)
         return {"messages": blocks.mask_receipts(s, me.id, _messaging().serialize_many(s, centred.messages,
                                                                                         _viewer(me.id))),
