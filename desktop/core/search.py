@@ -1,11 +1,12 @@
 """Message search over the local cache, and merging it with the server's answer.
 
-Runs on the disk thread (it reads the :class:`~desktop.core.store.Store`). The
-cache has no full-text index: each search word narrows the rows in SQL
-(``parley_fold(body) LIKE '%word%'``, a Python function registered on the
-connection), then :func:`~desktop.core.text_folding.matches` keeps those whose
-words match as the server's search does (every word at a word start, the last
-one as a prefix). Newest first, bounded by ``limit``.
+Runs on the disk thread (it reads the :class:`~desktop.core.store.Store`, and
+folds what an older cache holds unfolded). The cache keeps each message's text
+folded (``messages.body_folded``, written with the body) but has no full-text
+index: each search word narrows the rows in SQL (``body_folded LIKE '%word%'``),
+then :func:`~desktop.core.text_folding.matches` keeps those whose words match as
+the server's search does (every word at a word start, the last one as a prefix).
+Newest first, bounded by ``limit``.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from typing import Iterable
 from desktop.core.cache import _COLS, _row_to_message
 from desktop.core.models import Message, id_key
 from desktop.core.store import Store
-from desktop.core.text_folding import fold, matches, query_words
+from desktop.core.text_folding import fold, query_words, word_patterns
 
 #: Results of one search, local or from the server (the server's page limit).
 LIMIT = 100
@@ -35,31 +36,41 @@ def _like(word: str) -> str:
     return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+def fold_cached(store: Store) -> int:
+    """Folds the messages a cache from before issue 14 holds unfolded (once; new ones are folded as
+    they are written). Returns how many were folded."""
+    with store.lock:
+        store.db.create_function("parley_fold", 1, fold, deterministic=True)
+        return store.db.execute("UPDATE messages SET body_folded=parley_fold(body) "
+                                "WHERE body_folded IS NULL").rowcount
+
+
 def search_cache(store: Store, me: str, query: str, peer_id: str | None = None,
                  limit: int = LIMIT) -> list[SearchHit]:
     """Messages of the cache whose text matches ``query``, newest first."""
     words = query_words(query)
     if not words:
         return []
-    sql = f"SELECT {_COLS}, peer_id FROM messages WHERE deleted=0"
+    sql = f"SELECT {_COLS}, peer_id, body_folded FROM messages WHERE deleted=0"
     args: list[object] = []
     if peer_id is not None:
         sql += " AND peer_id=?"
         args.append(peer_id)
     for w in words:
-        sql += " AND parley_fold(body) LIKE ? ESCAPE '\\'"
+        sql += " AND body_folded LIKE ? ESCAPE '\\'"
         args.append(_like(w))
     sql += " ORDER BY idkey DESC LIMIT ?"
     args.append(SCAN_LIMIT)
-    with store.lock:
-        store.db.create_function("parley_fold", 1, fold, deterministic=True)
-        rows = store.db.execute(sql, args).fetchall()
+    patterns = word_patterns(words)
     hits: list[SearchHit] = []
-    for row in rows:
-        if matches(row["body"], words):
-            hits.append(SearchHit(_row_to_message(row), row["peer_id"]))
-            if len(hits) >= limit:
-                break
+    with store.lock:
+        fold_cached(store)
+        for row in store.db.execute(sql, args):  # row by row: stops reading at the limit
+            folded = row["body_folded"] or ""
+            if all(p.search(folded) for p in patterns):
+                hits.append(SearchHit(_row_to_message(row), row["peer_id"]))
+                if len(hits) >= limit:
+                    break
     return hits
 
 

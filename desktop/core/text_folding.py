@@ -18,10 +18,38 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_WORDS = 8
 
 
-def fold(text: str) -> str:
-    """Lower case, without diacritics (NFD, combining marks dropped), ``đ`` as ``d``."""
-    decomposed = unicodedata.normalize("NFD", text.translate(_LETTERS))
+def _fold_one(ch: str) -> str:
+    decomposed = unicodedata.normalize("NFD", ch.translate(_LETTERS))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+#: Characters below this (Latin with Vietnamese, Greek, Cyrillic, the combining marks…) are cached.
+_CACHED_BELOW = 0x3000
+
+
+class _Folded(dict[int, str]):
+    """Each character's folding, worked out the first time it is seen (``str.translate`` table)."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_one(chr(code))
+        if code < _CACHED_BELOW:  # bounded: text made of rare characters must not grow it without end
+            self[code] = folded
+        return folded
+
+
+_FOLDED = _Folded()
+
+
+def fold(text: str) -> str:
+    """Lower case, without diacritics (NFD, combining marks dropped), ``đ`` as ``d``.
+
+    Character by character (the same as on the whole string: NFD only reorders combining
+    marks, which are all dropped, and case folding maps characters one at a time), so each
+    character's folding is cached.
+    """
+    if text.isascii():  # the same result, much faster
+        return text.lower()
+    return text.translate(_FOLDED)
 
 
 def query_words(query: str) -> list[str]:
@@ -40,7 +68,7 @@ def _folded_with_origin(text: str) -> tuple[str, list[int]]:
     return "".join(out), origin
 
 
-def _pattern(words: list[str]) -> list[re.Pattern[str]]:
+def word_patterns(words: list[str]) -> list[re.Pattern[str]]:
     """Each word at a word start; every word but the last whole, the last also as a prefix."""
     last = len(words) - 1
     return [re.compile(r"(?<!\w)" + re.escape(w) + (r"" if i == last else r"(?!\w)")) for i, w in enumerate(words)]
@@ -50,8 +78,12 @@ def matches(text: str, words: list[str]) -> bool:
     """Whether every word is in ``text`` (folded), as the server's full-text search matches."""
     if not words:
         return False
-    folded = fold(text)
-    return all(p.search(folded) for p in _pattern(words))
+    return matches_folded(fold(text), words)
+
+
+def matches_folded(folded: str, words: list[str]) -> bool:
+    """:func:`matches` on text already folded."""
+    return bool(words) and all(p.search(folded) for p in word_patterns(words))
 
 
 def spans(text: str, words: list[str]) -> list[tuple[int, int]]:
@@ -60,7 +92,7 @@ def spans(text: str, words: list[str]) -> list[tuple[int, int]]:
         return []
     folded, origin = _folded_with_origin(text)
     found: list[tuple[int, int]] = []
-    for p in _pattern(words):
+    for p in word_patterns(words):
         for m in p.finditer(folded):
             if m.end() > m.start():
                 found.append((origin[m.start()], origin[m.end() - 1] + 1))

@@ -18,7 +18,35 @@ _LETTERS = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "ø": "o", "Ø": "o",
                           "ß": "ss", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe"})
 
 
-def fold(text: str) -> str:
-    """Lower case, without diacritics (NFD, combining marks dropped), ``đ`` as ``d``."""
-    decomposed = unicodedata.normalize("NFD", text.translate(_LETTERS))
+def _fold_one(ch: str) -> str:
+    decomposed = unicodedata.normalize("NFD", ch.translate(_LETTERS))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+#: Characters below this (Latin with Vietnamese, Greek, Cyrillic, the combining marks…) are cached.
+_CACHED_BELOW = 0x3000
+
+
+class _Folded(dict[int, str]):
+    """Each character's folding, worked out the first time it is seen (``str.translate`` table)."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_one(chr(code))
+        if code < _CACHED_BELOW:  # bounded: text made of rare characters must not grow it without end
+            self[code] = folded
+        return folded
+
+
+_FOLDED = _Folded()
+
+
+def fold(text: str) -> str:
+    """Lower case, without diacritics (NFD, combining marks dropped), ``đ`` as ``d``.
+
+    Character by character (the same as on the whole string: NFD only reorders combining
+    marks, which are all dropped, and case folding maps characters one at a time), so each
+    character's folding is cached.
+    """
+    if text.isascii():  # the same result, much faster
+        return text.lower()
+    return text.translate(_FOLDED)

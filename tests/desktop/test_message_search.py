@@ -125,3 +125,29 @@ def test_search_online_offline_and_open_a_result(qtbot: Any, make_app: Any, live
     assert not server and [h.message.id for h in hits] == [ids[149]]
     hits, server = _search(qtbot, app, "xin chao hen")
     assert not server and hits == []  # message 5 was never written to the cache
+
+
+def test_fold_by_character_equals_fold_of_the_whole_text() -> None:
+    """fold() caches each character's folding; NFD of a whole text only differs by the order of
+    combining marks, which are all dropped."""
+    import random
+    import unicodedata
+
+    def whole(text: str) -> str:
+        d = unicodedata.normalize("NFD", text.translate(text_folding._LETTERS))
+        return "".join(c for c in d if not unicodedata.combining(c)).casefold()
+
+    rnd = random.Random(14)
+    pool = [chr(c) for c in range(0x20, 0x3400)] + ["a\u0300", "e\u0323\u0302", "\U0001d400", "ǅ", "ﬁ", "İ"]
+    for _ in range(2000):
+        text = "".join(rnd.choice(pool) for _ in range(rnd.randint(1, 16)))
+        assert text_folding.fold(text) == whole(text) == server_folding.fold(text)
+
+
+def test_a_cache_from_before_is_folded_on_its_first_search(tmp_path: Any) -> None:
+    store = Store(tmp_path / "old.sqlite3")
+    MessageCache(store, ME).put_messages([_msg(1, "Đang đi cà phê")])
+    store.db.execute("UPDATE messages SET body_folded=NULL")  # as an older app version left it
+    assert [h.message.id for h in search_cache(store, ME, "dang di ca phe")] == ["1"]
+    assert store.db.execute("SELECT body_folded FROM messages").fetchone()[0] == "dang di ca phe"
+    store.close()
