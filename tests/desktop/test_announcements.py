@@ -83,3 +83,20 @@ def test_nothing_is_announced_without_a_focused_parley_window(qtbot: Any, announ
     if QApplication.activeWindow() is None:
         assert announce.announce("hello") is False
         assert announced == []
+
+
+def test_upload_finished_is_announced_on_the_focused_window(qtbot: Any, announced: list) -> None:
+    from PySide6.QtWidgets import QLineEdit
+
+    from desktop.ui.announce import Announcer
+
+    window = QLineEdit()
+    window.setAccessibleName("Message")
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
+    announcer = Announcer()
+    with qtbot.waitSignal(announcer.announced, timeout=2000):
+        announcer.upload_done("holiday.mp4")
+    assert announced == [("Upload finished: holiday.mp4", QAccessible.AnnouncementPoliteness.Polite, window)]
