@@ -38,12 +38,14 @@ def snippet(text: str, words: list[str]) -> tuple[str, list[tuple[int, int]]]:
     return prefix + flat[start:end] + suffix, clipped
 
 
-def highlighted_html(text: str, marks: list[tuple[int, int]], color: str) -> str:
-    """``text`` as HTML with each span in bold on ``color``."""
+def highlighted_html(text: str, marks: list[tuple[int, int]], color: str | None) -> str:
+    """``text`` as HTML with each span in bold on ``color`` (underlined instead when None: on a
+    selected row, whose text is white on the selection colour)."""
     out, pos = [], 0
+    style = f"background-color:{color}" if color else "text-decoration:underline"
     for a, b in marks:
         out.append(html.escape(text[pos:a]))
-        out.append(f'<b style="background-color:{color}">{html.escape(text[a:b])}</b>')
+        out.append(f'<b style="{style}">{html.escape(text[a:b])}</b>')
         pos = b
     out.append(html.escape(text[pos:]))
     return "".join(out)
@@ -111,7 +113,7 @@ class SearchResultDelegate(QStyledItemDelegate):
         author = tr("You") if hit.message.sender_id == getattr(model, "me", None) else ""
         muted = option.palette.color(QPalette.ColorRole.HighlightedText).name() if selected else t.muted
         fg = option.palette.color(QPalette.ColorRole.HighlightedText).name() if selected else t.text
-        mark = t.noteBg
+        mark = None if selected else t.noteBg
         head = (f'<span style="color:{fg}"><b>{html.escape(name)}</b></span>'
                 f'<span style="color:{muted}">&nbsp;·&nbsp;{html.escape(when(hit))}</span>')
         who = f'<span style="color:{muted}">{html.escape(author)}: </span>' if author else ""

@@ -12,7 +12,7 @@ from desktop.core.search import SearchHit, merge, search_cache
 from desktop.core.store import Store
 from desktop.core.cache import MessageCache
 from desktop.core import text_folding
-from desktop.ui.search_results import snippet
+from desktop.ui.search_results import highlighted_html, snippet
 from server.services import text_folding as server_folding
 from tests.desktop.conftest import open_synced_chat
 from tests.server.realtime_helpers import rest, token_of
@@ -59,6 +59,9 @@ def test_cache_search_matches_words_without_diacritics(tmp_path: Any) -> None:
 def test_snippet_highlights_the_original_text() -> None:
     text, marks = snippet("Hôm nay Xin chào mọi người", text_folding.query_words("xin chao"))
     assert [text[a:b] for a, b in marks] == ["Xin", "chào"]
+    assert highlighted_html("a <b> c", [(2, 5)], "#eee") == 'a <b style="background-color:#eee">&lt;b&gt;</b> c'
+    # a selected row's text is white on the selection: a light mark would hide it; underlined instead
+    assert "underline" in highlighted_html("a b", [(0, 1)], None)
 
 
 def test_merge_prefers_the_server_copy_and_sorts_newest_first() -> None:
