@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QMenu, QWidget
@@ -111,11 +112,12 @@ class Navigation(QObject):
         return active if isinstance(active, ChatWindow) else self.window
 
     def _show(self, dialog: QWidget) -> None:
-        if self.dialog is not None:
+        """One of these dialogs at a time; each is deleted when it closes (no slot holds it: a lambda
+        capturing a dialog, connected to its own signal, kept it alive until exit in issue 12)."""
+        if self.dialog is not None and shiboken6.isValid(self.dialog):
             self.dialog.close()
         self.dialog = dialog
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.destroyed.connect(lambda *_: setattr(self, "dialog", None) if self.dialog is dialog else None)
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
