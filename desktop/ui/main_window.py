@@ -367,12 +367,19 @@ class MainWindow(QMainWindow):
                 item.setIcon(self._avatar_icon(u))
                 item.setAccessibleText(f"{u.display_name}, {state}")
                 self.results_model.appendRow(item)
+            self._fit_people()
 
         def failed(exc: Exception) -> None:
             self.results_model.clear()
             self.results_model.appendRow(self._info_item(explain(exc)))
 
         self.service.search_users(query, done, failed)
+
+    def _fit_people(self) -> None:
+        """The People list as tall as its rows (Messages below gets the rest)."""
+        rows = self.results_model.rowCount()
+        height = sum(self.results.sizeHintForRow(i) + 2 * self.results.spacing() for i in range(rows))
+        self.results.setMaximumHeight(max(48, height + 2 * self.results.frameWidth() + 8))
 
     def _info_item(self, text: str) -> QStandardItem:
         item = QStandardItem(text)
