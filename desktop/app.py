@@ -230,6 +230,8 @@ class ParleyApp(QObject):
         window = MainWindow(service, info, self.settings)
         self.main_window = window
         window.openChat.connect(self.open_chat)
+        window.openMessage.connect(self.open_message)
+        self._start_keys(window, service)
         window.signOutRequested.connect(lambda: self.session.sign_out())
         window.settingsRequested.connect(self.edit_settings)
         window.quitRequested.connect(self.quit)
@@ -396,12 +398,39 @@ class ParleyApp(QObject):
             window = ChatWindow(self.service, peer_id, self.settings)
             window.closed.connect(lambda pid: self.chat_windows.pop(pid, None))
             # the same actions, so Ctrl+Q and Ctrl+, work from a chat window too (one QAction each)
-            window.addActions([self.main_window.quit_action, self.main_window.settings_action])
+            window.addActions([self.main_window.quit_action, self.main_window.settings_action]
+                              + self.navigation.actions)
             self.chat_windows[peer_id] = window
         window.show()
         window.raise_()
         window.activateWindow()
         window.chat.composer.setFocus()
+
+    def open_message(self, peer_id: str, message_id: str) -> None:
+        """A search result: its conversation, scrolled to it (the history around it loaded if needed)."""
+        from desktop.ui.chat_keys import reveal
+
+        self.open_chat(peer_id)
+        view = self.chat_view(peer_id)
+        if view is not None:
+            reveal(view, message_id)
+
+    # keyboard and screen readers (issue 14) -------------------------------------------------------
+    def _start_keys(self, window: Any, service: ChatService) -> None:
+        """App-wide keys and menu entries, the chat views' keys, and the screen-reader announcements."""
+        from desktop.ui import chat_keys
+        from desktop.ui.announce import Announcer
+        from desktop.ui.navigation import Navigation
+
+        self.navigation = Navigation(window, self.open_chat, self.open_message)
+        service.view_extensions.append(chat_keys.extension(lambda peer_id: self.navigation.search(peer_id)))
+        announcer = self.announcer = Announcer(window)
+        service.incoming.connect(
+            lambda m: announcer.incoming(service.peer_name(m.sender_id) or "…", m.body))
+        service.stateChanged.connect(lambda state, *_: announcer.connection(state))
+        if self.uploads is not None:
+            self.uploads.readyToSend.connect(
+                lambda state, media: announcer.upload_done(getattr(media, "filename", "") or ""))
 
     def chat_view(self, peer_id: str) -> Any:
         """The view showing a conversation (its own window, or the main window's pane)."""

@@ -177,6 +177,9 @@ class Message(Base):
     sender_id: Mapped[str] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     recipient_id: Mapped[str] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     body: Mapped[str] = mapped_column(sa.Text, default="")
+    #: ``body`` folded for search (lower case, no diacritics: :mod:`server.services.text_folding`);
+    #: the full-text indexes read this column. Set wherever ``body`` is.
+    body_folded: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     media_id: Mapped[str | None] = mapped_column(sa.ForeignKey("media.id", ondelete="SET NULL"), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -15,6 +15,7 @@ from desktop.core.models import (
 )
 from desktop.core.media import media_from_json, media_to_json
 from desktop.core.store import Store
+from desktop.core.text_folding import fold
 
 _COLS = ("id, client_id, sender_id, recipient_id, body, created_at, edited_at, deleted, "
          "delivered_at, read_at, media")
@@ -60,7 +61,7 @@ class MessageCache:
         rows = [
             (m.id, _idkey(m.id), m.peer_of(self.me), m.client_id, m.sender_id, m.recipient_id, m.body,
              format_time(m.created_at), format_time(m.edited_at), int(m.deleted),
-             format_time(m.delivered_at), format_time(m.read_at), media_to_json(m.media))
+             format_time(m.delivered_at), format_time(m.read_at), media_to_json(m.media), fold(m.body))
             for m in messages if m.id is not None
         ]
         if not rows:
@@ -70,9 +71,10 @@ class MessageCache:
             db.execute("BEGIN")
             db.executemany(
                 "INSERT INTO messages (id, idkey, peer_id, client_id, sender_id, recipient_id, body, "
-                "created_at, edited_at, deleted, delivered_at, read_at, media) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                "created_at, edited_at, deleted, delivered_at, read_at, media, body_folded) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
                 f"ON CONFLICT(id) DO UPDATE SET body=CASE WHEN {_NEWER} THEN excluded.body ELSE body END, "
+                f"body_folded=CASE WHEN {_NEWER} THEN excluded.body_folded ELSE body_folded END, "
                 f"edited_at=CASE WHEN {_NEWER} THEN excluded.edited_at ELSE edited_at END, "
                 f"media=CASE WHEN excluded.deleted OR deleted THEN NULL "
                 f"WHEN {_NEWER} THEN COALESCE(excluded.media, media) ELSE media END, "
@@ -125,7 +127,7 @@ class MessageCache:
 
     def mark_deleted(self, message_id: str) -> None:
         with self.store.lock:
-            self.store.db.execute("UPDATE messages SET deleted=1, body='', media=NULL WHERE id=?",
+            self.store.db.execute("UPDATE messages SET deleted=1, body='', body_folded='', media=NULL WHERE id=?",
                                   (message_id,))
 
     def last_id(self) -> str | None:

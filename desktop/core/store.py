@@ -47,6 +47,11 @@ class Store:
             cols = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
             if "media" not in cols:
                 self.db.execute(f"ALTER TABLE {table} ADD COLUMN media TEXT")
+        cols = {r[1] for r in self.db.execute("PRAGMA table_info(messages)")}
+        if "body_folded" not in cols:  # issue 14: the text folded for search; NULL until folded
+            self.db.execute("ALTER TABLE messages ADD COLUMN body_folded TEXT")
+        # search reads newest first across conversations and stops at its limit
+        self.db.execute("CREATE INDEX IF NOT EXISTS messages_idkey ON messages (idkey)")
 
     def close(self) -> None:
         with self.lock:

@@ -160,6 +160,21 @@ class ApiClient:
         return protocol.message_page(
             self._request("GET", f"/api/conversations/{quote(peer_id)}/messages", params=params))
 
+    def messages_around(self, peer_id: str, message_id: str, limit: int = 50) -> tuple[list[Message], bool, bool]:
+        """The page of a conversation centred on a message: (messages oldest first, more before, more after)."""
+        data = self._request("GET", f"/api/conversations/{quote(peer_id)}/messages",
+                             params={"around": message_id, "limit": limit})
+        page = protocol.message_page(data)
+        return list(page.messages), bool(data.get("has_more_before")), bool(data.get("has_more_after"))
+
+    def search_messages(self, query: str, peer_id: str | None = None, limit: int = 50) -> list[Message]:
+        """Full-text search of one's own conversations (accent-insensitive), newest first."""
+        params: dict[str, Any] = {"q": query[:200], "limit": limit}
+        if peer_id:
+            params["peer_id"] = peer_id
+        data = self._request("GET", "/api/messages/search", params=params)
+        return [protocol.message(m) for m in data.get("messages", [])]
+
     def send_message(self, peer_id: str, client_id: str, body: str) -> Message:
         return protocol.message(self._request("POST", f"/api/conversations/{quote(peer_id)}/messages",
                                               json={"client_id": client_id, "body": body}))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from desktop.core.models import Conversation, MessagePage, UserSummary
+from desktop.core.models import Conversation, Message, MessagePage, UserSummary
 
 
 class Realtime(Protocol):
@@ -37,6 +37,12 @@ class ChatApi(Protocol):
                  limit: int = ...) -> MessagePage: ...
 
     def find_users(self, query: str) -> list[UserSummary]: ...
+
+    def search_messages(self, query: str, peer_id: str | None = ..., limit: int = ...) -> list[Message]:
+        """Full-text search of one's own conversations (issue 14)."""
+
+    def messages_around(self, peer_id: str, message_id: str, limit: int = ...) -> tuple[list[Message], bool, bool]:
+        """The page centred on a message: (messages, more before, more after)."""
 
     def user(self, user_id: str) -> UserSummary:
         """Someone you share a conversation with: names the sender of a first message."""

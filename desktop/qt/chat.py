@@ -28,6 +28,8 @@ from desktop.qt.chat_events import LiveEvents
 from desktop.qt.chat_history import PAGE, ChatHistory
 from desktop.qt.chat_sending import OutboxSender
 from desktop.qt.conversation_model import ConversationListModel
+from desktop.qt.history_jump import HistoryJump
+from desktop.qt.search import MessageSearch
 from desktop.qt.message_model import MessageListModel
 from desktop.qt.tasks import TaskRunner
 
@@ -76,6 +78,9 @@ class ChatService(QObject):
                                    self)
         self.outgoing = OutboxSender(realtime, cache, outbox, runner, disk, is_online,
                                      ack_timeout=ack_timeout, parent=self)
+        # message search (issue 14): the cache, then the server; and opening a result in its history
+        self.search = MessageSearch(me.id, api, cache.store, runner, disk, is_online, self)
+        self.jump = HistoryJump(api, cache, outbox, runner, disk, is_online, self)
         self.events = LiveEvents(me.id, api, realtime, cache, runner, disk, self.conversations, self.history,
                                  is_online, self)
         self.events.incoming.connect(self.incoming)
@@ -163,6 +168,14 @@ class ChatService(QObject):
 
     def show_latest(self, peer_id: str) -> None:
         self.history.show_latest(peer_id)
+
+    def show_message(self, peer_id: str, message_id: str, on_ready: Callable[[bool], None]) -> None:
+        """Put ``message_id`` in the open conversation's model (loading the history around it)."""
+        model = self.history.model(peer_id)
+        if model is None:
+            on_ready(False)
+            return
+        self.jump.show(model, message_id, on_ready)
 
     def load_draft(self, peer_id: str, on_draft: Callable[[str], None]) -> None:
         self.history.load_draft(peer_id, on_draft)

@@ -173,21 +173,28 @@ class ChatHistory(QObject):
         if newest is None:
             return
         model.loading_newer = True
+        from_server = model.server_window and self.is_online()  # a search result's page (history_jump)
 
         def work() -> tuple[list[Message], bool, list[Message]]:
-            msgs = self.cache.after(peer_id, newest, PAGE)
-            at_end = len(msgs) < PAGE
+            if from_server:
+                page = self.api.messages(peer_id, after=newest, limit=PAGE)
+                msgs, at_end = list(page.messages), not page.has_more
+            else:
+                msgs = self.cache.after(peer_id, newest, PAGE)
+                at_end = len(msgs) < PAGE
             return msgs, at_end, self.outbox.pending(peer_id) if at_end else []
 
         def done(result: tuple[list[Message], bool, list[Message]]) -> None:
             model.loading_newer = False
             model.append_newer(result[0], at_end=result[1], pending=result[2])
+            if result[1]:
+                model.server_window = False
 
         def failed(exc: Exception) -> None:
             model.loading_newer = False
             log.info("newer page: %s", exc)
 
-        self.disk.run(work, done, failed, guard=self)
+        (self.runner if from_server else self.disk).run(work, done, failed, guard=self)
 
     def show_latest(self, peer_id: str) -> None:
         """Back to the newest messages (after scrolling far back, when the person sends)."""

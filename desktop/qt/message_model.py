@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
@@ -53,6 +53,12 @@ class MessageListModel(QAbstractListModel):
         self.has_newer = False  # newer messages were dropped from the window (they are in the cache)
         self.loading_older = False
         self.loading_newer = False
+        #: The rows came from the server around a message (a search result) the cache lacked: the
+        #: pages after them come from the server too, not the cache (desktop/qt/history_jump.py).
+        self.server_window = False
+        #: Words a screen reader says for a message (author, text, time), set by the chat view, which
+        #: knows the names and the language.
+        self.accessible_text: Callable[[Message], str] | None = None
         self.window = WINDOW
 
     # Qt API ---------------------------------------------------------------------
@@ -69,6 +75,9 @@ class MessageListModel(QAbstractListModel):
             return row.message
         if role == DateRole:
             return row.day
+        if role == Qt.ItemDataRole.AccessibleTextRole and row.kind == MESSAGE and row.message is not None \
+                and self.accessible_text is not None:
+            return self.accessible_text(row.message)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             if row.kind == MESSAGE and row.message is not None:
                 who = "You" if row.message.sender_id == self.me else "They"
@@ -127,6 +136,7 @@ class MessageListModel(QAbstractListModel):
         self._unread_from = unread_from
         self._rows = self._build(sorted(self._dedup(messages), key=_sort_key), None)
         self.has_newer = False
+        self.server_window = False
         self.endResetModel()
 
     def prepend(self, older: list[Message]) -> int:

@@ -368,7 +368,7 @@ class ChatWindow(QWidget):
         self.chat.titleChanged.connect(self.setWindowTitle)
         self.setWindowTitle(self.chat.title())
         self.setWindowIcon(theme.icon("parley", "#2f6fed", 64))
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self, activated=self.close)
+        QShortcut(QKeySequence.StandardKey.Close, self, activated=self.close)  # every binding: Ctrl+W and Ctrl+F4
         geometry = settings.geometry(f"chat/{peer_id}")
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(460, 640)

@@ -5,6 +5,7 @@ from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -30,6 +31,7 @@ from desktop.ui.conversation_delegate import ConversationDelegate
 from desktop.ui.texts import explain
 from desktop.ui.widgets import Avatar, last_seen
 from desktop.ui.plain import plain
+from desktop.ui.search_panel import MessageResults
 
 UserRole = Qt.ItemDataRole.UserRole + 10
 
@@ -39,6 +41,8 @@ class MainWindow(QMainWindow):
 
     Signals:
         openChat(str): the person asked to open the conversation with this peer id.
+        openMessage(str, str): peer id and message id of a message found by the search box.
+        findInChat(str): Ctrl+F in the chat pane (single-window mode): search that conversation.
         signOutRequested(): from the menu.
         settingsRequested(): from the menu.
         quitRequested(): from the menu.
@@ -48,6 +52,8 @@ class MainWindow(QMainWindow):
     """
 
     openChat = Signal(str)
+    openMessage = Signal(str, str)
+    findInChat = Signal(str)
     signOutRequested = Signal()
     settingsRequested = Signal()
     quitRequested = Signal()
@@ -127,8 +133,8 @@ class MainWindow(QMainWindow):
         sl.addLayout(wrap)
 
         self.search = QLineEdit()
-        self.search.setPlaceholderText(self.tr("Search people by name or email"))
-        self.search.setAccessibleName(self.tr("Search people"))
+        self.search.setPlaceholderText(self.tr("Search people and messages"))
+        self.search.setAccessibleName(self.tr("Search people and messages"))
         self.search.setClearButtonEnabled(True)
         self.search_action = self.search.addAction(theme.icon("search", theme.current().muted),
                                                    QLineEdit.ActionPosition.LeadingPosition)
@@ -162,7 +168,18 @@ class MainWindow(QMainWindow):
         self.results.clicked.connect(self._result_activated)
         self.results.setSpacing(2)
         self.results.setIconSize(QSize(40, 40))
-        for w in (self.list, self.empty, self.results):
+        # the search box's answer: "People" (the list above) then "Messages" (issue 14)
+        self.results_page = QWidget()
+        rl = QVBoxLayout(self.results_page)
+        rl.setContentsMargins(0, 0, 0, 0)
+        people_heading = plain(QLabel(self.tr("People")))
+        people_heading.setObjectName("sectionHeading")
+        rl.addWidget(people_heading)
+        rl.addWidget(self.results, 1)
+        self.message_results = MessageResults(service.search, info.user.id, service.peer_name)
+        self.message_results.openMessage.connect(self.openMessage)
+        rl.addWidget(self.message_results, 3)
+        for w in (self.list, self.empty, self.results_page):
             self.lists.addWidget(w)
         sl.addWidget(self.lists, 1)
 
@@ -196,7 +213,7 @@ class MainWindow(QMainWindow):
         self._search_timer = QTimer(self, singleShot=True, interval=300, timeout=self._run_search)
         self.search.textChanged.connect(self._search_changed)
         self.search.returnPressed.connect(self._run_search)
-        QShortcut(QKeySequence.StandardKey.Find, self, activated=self.search.setFocus)
+        QShortcut(QKeySequence.StandardKey.Find, self, activated=self._find)
         # Esc in the search box clears it (and so shows the conversations again)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search, activated=self._clear_search,
                   context=Qt.ShortcutContext.WidgetShortcut)
@@ -218,6 +235,15 @@ class MainWindow(QMainWindow):
         action.triggered.connect(slot)
         self.addAction(action)
         return action
+
+    def _find(self) -> None:
+        """Ctrl+F: in the chat pane (single-window mode), search that conversation; else the search box."""
+        peer_id = self.active_peer()
+        focus = QApplication.focusWidget()
+        if peer_id is not None and focus is not None and self.chat_stack.isAncestorOf(focus):
+            self.findInChat.emit(peer_id)
+        else:
+            self.search.setFocus()
 
     def _clear_search(self) -> None:
         self.search.clear()
@@ -320,15 +346,17 @@ class MainWindow(QMainWindow):
         else:
             self._search_timer.stop()
             self.results_model.clear()
+            self.message_results.clear()
             self._update_empty()
 
     def _run_search(self) -> None:
         query = self.search.text().strip()
         if not query:
             return
-        self.lists.setCurrentWidget(self.results)
+        self.lists.setCurrentWidget(self.results_page)
         self.results_model.clear()
         self.results_model.appendRow(self._info_item(self.tr("Searching…")))
+        self.message_results.run(query)
 
         def done(users: list[UserSummary]) -> None:
             if self.search.text().strip() != query:
@@ -343,12 +371,19 @@ class MainWindow(QMainWindow):
                 item.setIcon(self._avatar_icon(u))
                 item.setAccessibleText(f"{u.display_name}, {state}")
                 self.results_model.appendRow(item)
+            self._fit_people()
 
         def failed(exc: Exception) -> None:
             self.results_model.clear()
             self.results_model.appendRow(self._info_item(explain(exc)))
 
         self.service.search_users(query, done, failed)
+
+    def _fit_people(self) -> None:
+        """The People list as tall as its rows (Messages below gets the rest)."""
+        rows = self.results_model.rowCount()
+        height = sum(self.results.sizeHintForRow(i) + 2 * self.results.spacing() for i in range(rows))
+        self.results.setMaximumHeight(max(48, height + 2 * self.results.frameWidth() + 8))
 
     def _info_item(self, text: str) -> QStandardItem:
         item = QStandardItem(text)

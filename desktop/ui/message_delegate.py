@@ -29,6 +29,7 @@ class MessageDelegate(QStyledItemDelegate):
         self.view = view
         self._sizes: dict[tuple[object, ...], QSize] = {}
         self.video: Any = None  # desktop.ui.video_bubble.VideoBubbles, set when video is available
+        self.flash_id: str | None = None  # a message just opened from search: outlined for a moment
 
     def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont]:
         base = QFont(option.font)
@@ -150,6 +151,9 @@ class MessageDelegate(QStyledItemDelegate):
         bubble = QRectF(x, r.top() + GAP, bubble_w, h)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         theme.paint_bubble(painter, bubble, own, selected)
+        focused = bool(option.state & QStyle.StateFlag.State_HasFocus) and self.view.hasFocus()
+        if focused or (m.id is not None and m.id == self.flash_id):
+            theme.outline_bubble(painter, bubble)  # the keyboard focus, or the search result opened
 
         painter.setPen(QColor(t.ownText if own else t.peerText))
         draw_wrapped(painter, self._text(m), self._body_font(m, base), int(bubble.left()) + PAD_X,

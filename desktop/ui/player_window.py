@@ -252,9 +252,11 @@ class PlayerWindow(QWidget):
         for key, fn in ((Qt.Key.Key_Space, self.toggle_play), (Qt.Key.Key_F, self.toggle_fullscreen),
                         (Qt.Key.Key_M, lambda: self.mute_button.toggle()),
                         (Qt.Key.Key_Right, lambda: self.seek(self.player.position() + SEEK_STEP_MS)),
-                        (Qt.Key.Key_Left, lambda: self.seek(self.player.position() - SEEK_STEP_MS))):
+                        (Qt.Key.Key_Left, lambda: self.seek(self.player.position() - SEEK_STEP_MS)),
+                        (Qt.Key.Key_Up, lambda: self.volume.setValue(self.volume.value() + 10)),
+                        (Qt.Key.Key_Down, lambda: self.volume.setValue(self.volume.value() - 10))):
             QShortcut(QKeySequence(key), self, activated=fn)
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self, activated=self.close)
+        QShortcut(QKeySequence.StandardKey.Close, self, activated=self.close)  # every binding: Ctrl+W and Ctrl+F4
         w, h = media.width or 640, media.height or 360
         scale = min(1.0, 960 / w, 600 / h)
         self.resize(max(420, int(w * scale)), int(h * scale) + 48)

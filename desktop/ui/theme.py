@@ -1,12 +1,14 @@
 """Light and dark colours, the stylesheet, SVG icons tinted to the theme."""
 from __future__ import annotations
 
+import dataclasses
+import re
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap
+from PySide6.QtGui import QColor, QFontDatabase, QGuiApplication, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QApplication
 
@@ -87,11 +89,26 @@ def system_prefers_dark() -> bool:
     return hints.colorScheme() == Qt.ColorScheme.Dark
 
 
+def system_wants_high_contrast() -> bool:
+    """The system's high-contrast setting (``QStyleHints.accessibility()``, Qt 6.10+)."""
+    hints = QGuiApplication.styleHints()
+    access = getattr(hints, "accessibility", None)
+    if access is None:
+        return False
+    return bool(access().contrastPreference() == Qt.ContrastPreference.HighContrast)
+
+
+def high_contrast(base: Theme) -> Theme:
+    """``base`` with text-coloured borders and secondary text as strong as the main text."""
+    return dataclasses.replace(base, muted=base.text, border=base.text, peerMeta=base.peerText,
+                               ownMeta=base.ownText, scroll=base.text,
+                               peerBubble=base.window, chatBg=base.window)
+
+
 def resolve(choice: str) -> Theme:
-    """"light", "dark" or "system" (follows QStyleHints.colorScheme)."""
-    if choice == "dark" or (choice == "system" and system_prefers_dark()):
-        return DARK
-    return LIGHT
+    """"light", "dark" or "system" (follows QStyleHints.colorScheme); high contrast when the system asks."""
+    base = DARK if choice == "dark" or (choice == "system" and system_prefers_dark()) else LIGHT
+    return high_contrast(base) if system_wants_high_contrast() else base
 
 
 def apply(app: QApplication, theme: Theme) -> None:
@@ -131,7 +148,26 @@ def stylesheet(theme: Theme) -> str:
     # longest names first so @accentHover is not eaten by @accent
     for key, value in sorted(asdict(theme).items(), key=lambda kv: -len(kv[0])):
         qss = qss.replace("@" + key, value)
-    return qss
+    return scale_font_sizes(qss, system_font_scale())
+
+
+#: The point size the stylesheet's sizes were written for; they scale with the system's font.
+DESIGN_PT = 10.0
+
+
+def system_font_scale() -> float:
+    """The system font size over :data:`DESIGN_PT` (1.0 when unknown), so a larger system font
+    makes every text of the app larger, in proportion."""
+    size = QFontDatabase.systemFont(QFontDatabase.SystemFont.GeneralFont).pointSizeF()
+    return size / DESIGN_PT if size > 0 else 1.0
+
+
+def scale_font_sizes(qss: str, scale: float) -> str:
+    """Every ``font-size: Npt`` of ``qss`` times ``scale``."""
+    if abs(scale - 1.0) < 0.01:
+        return qss
+    return re.sub(r"font-size:\s*(\d+(?:\.\d+)?)pt",
+                  lambda m: f"font-size: {float(m.group(1)) * scale:.1f}pt", qss)
 
 
 @lru_cache(maxsize=64)
@@ -191,6 +227,16 @@ def color_distance(a: str | QColor, b: str | QColor) -> float:
         return 116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))
 
     return sum((p - q) ** 2 for p, q in zip(lab(a), lab(b))) ** 0.5
+
+
+def outline_bubble(painter: QPainter, bubble: QRectF) -> None:
+    """A 2 px accent ring around a bubble: where the keyboard focus is, or the message just found."""
+    painter.save()
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    t = current()
+    painter.setPen(QPen(QColor(t.text if t.dark else t.accent), 2))  # the accent is too close to my dark bubble
+    painter.drawRoundedRect(bubble.adjusted(-2, -2, 2, 2), 13, 13)
+    painter.restore()
 
 
 def paint_bubble(painter: QPainter, bubble: QRectF, own: bool, selected: bool) -> None:

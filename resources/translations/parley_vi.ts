@@ -85,6 +85,39 @@
     </message>
   </context>
   <context>
+    <name>Announcer</name>
+    <message>
+      <location filename="../../desktop/ui/announce.py" />
+      <source>New message from %1: %2</source>
+      <translation>Tin nhắn mới từ %1: %2</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/announce.py" />
+      <source>New message from %1</source>
+      <translation>Tin nhắn mới từ %1</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/announce.py" />
+      <source>%1 new messages</source>
+      <translation>%1 tin nhắn mới</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/announce.py" />
+      <source>Upload finished: %1</source>
+      <translation>Đã tải lên xong: %1</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/announce.py" />
+      <source>Connected again.</source>
+      <translation>Đã kết nối lại.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/announce.py" />
+      <source>Connection lost. Parley will retry.</source>
+      <translation>Mất kết nối. Parley sẽ thử lại.</translation>
+    </message>
+  </context>
+  <context>
     <name>AttachPanel</name>
     <message>
       <location filename="../../desktop/ui/attach.py" />
@@ -499,6 +532,26 @@
   <context>
     <name>Format</name>
     <message>
+      <location filename="../../desktop/ui/chat_keys.py" />
+      <source>You</source>
+      <translation>Bạn</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/chat_keys.py" />
+      <source>Message deleted</source>
+      <translation>Tin nhắn đã bị xoá</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/chat_keys.py" />
+      <source>Video: %1</source>
+      <translation>Video: %1</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/chat_keys.py" />
+      <source>Enter sends, Shift+Enter adds a line, Up edits your last message</source>
+      <translation>Enter để gửi, Shift+Enter để xuống dòng, mũi tên lên để sửa tin nhắn gần nhất</translation>
+    </message>
+    <message>
       <location filename="../../desktop/ui/conversation_delegate.py" />
       <source>typing…</source>
       <translation>đang nhập…</translation>
@@ -512,11 +565,6 @@
       <location filename="../../desktop/ui/conversation_delegate.py" />
       <source>No messages yet</source>
       <translation>Chưa có tin nhắn</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/ui/conversation_delegate.py" />
-      <source>Message deleted</source>
-      <translation>Tin nhắn đã bị xoá</translation>
     </message>
     <message>
       <location filename="../../desktop/ui/conversation_delegate.py" />
@@ -542,6 +590,141 @@
       <location filename="../../desktop/ui/message_delegate.py" />
       <source>Unread messages</source>
       <translation>Tin nhắn chưa đọc</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/search_results.py" />
+      <source>%1 in the chat with %2, %3: %4</source>
+      <translation>%1 trong cuộc trò chuyện với %2, %3: %4</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/shortcuts_dialog.py" />
+      <source>Anywhere</source>
+      <translation>Mọi nơi</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/shortcuts_dialog.py" />
+      <source>Chat</source>
+      <translation>Trò chuyện</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/shortcuts_dialog.py" />
+      <source>Video player</source>
+      <translation>Trình phát video</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/shortcuts_dialog.py" />
+      <source>New chat: find a person</source>
+      <translation>Cuộc trò chuyện mới: tìm một người</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/shortcuts_dialog.py" />
+      <source>Switch to a conversation by name</source>
+      <translation>Chuyển đến một cuộc trò chuyện theo tên</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/shortcuts_dialog.py" />
+      <source>Next conversation</source>
+      <translation>Cuộc trò chuyện kế tiếp</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/shortcuts_dialog.py" />
+      <source>Previous conversation</source>
+      <translation>Cuộc trò chuyện trước</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/shortcuts_dialog.py" />
+      <source>Search all messages</source>
+      <translation>Tìm trong mọi tin nhắn</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/shortcuts_dialog.py" />
+      <source>Search people (main window)</source>
+      <translation>Tìm người (cửa sổ chính)</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/shortcuts_dialog.py" />
+      <source>Keyboard shortcuts</source>
+      <translation>Phím tắt</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/shortcuts_dialog.py" />
+      <source>Settings</source>
+      <translation>Cài đặt</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/shortcuts_dialog.py" />
+      <source>Quit</source>
+      <translation>Thoát</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/shortcuts_dialog.py" />
+      <source>Search this conversation</source>
+      <translation>Tìm trong cuộc trò chuyện này</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/shortcuts_dialog.py" />
+      <source>Send</source>
+      <translation>Gửi</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/shortcuts_dialog.py" />
+      <source>New line</source>
+      <translation>Xuống dòng</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/shortcuts_dialog.py" />
+      <source>Edit your last message (in an empty message field)</source>
+      <translation>Sửa tin nhắn gần nhất của bạn (khi ô nhập trống)</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/shortcuts_dialog.py" />
+      <source>Cancel an edit, else close the chat window</source>
+      <translation>Huỷ sửa, nếu không thì đóng cửa sổ trò chuyện</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/shortcuts_dialog.py" />
+      <source>Close the chat window</source>
+      <translation>Đóng cửa sổ trò chuyện</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/shortcuts_dialog.py" />
+      <source>Attach a video</source>
+      <translation>Đính kèm video</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/shortcuts_dialog.py" />
+      <source>Copy the selected message</source>
+      <translation>Sao chép tin nhắn đã chọn</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/shortcuts_dialog.py" />
+      <source>Move between the history, the message field and the buttons</source>
+      <translation>Di chuyển giữa lịch sử, ô nhập tin nhắn và các nút</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/shortcuts_dialog.py" />
+      <source>Play or pause</source>
+      <translation>Phát hoặc tạm dừng</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/shortcuts_dialog.py" />
+      <source>Back or forward 5 seconds</source>
+      <translation>Lùi hoặc tiến 5 giây</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/shortcuts_dialog.py" />
+      <source>Volume up or down</source>
+      <translation>Tăng hoặc giảm âm lượng</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/shortcuts_dialog.py" />
+      <source>Mute</source>
+      <translation>Tắt tiếng</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/shortcuts_dialog.py" />
+      <source>Full screen</source>
+      <translation>Toàn màn hình</translation>
     </message>
     <message>
       <location filename="../../desktop/ui/video_bubble.py" />
@@ -1016,13 +1199,8 @@
     </message>
     <message>
       <location filename="../../desktop/ui/main_window.py" />
-      <source>Search people by name or email</source>
-      <translation>Tìm người theo tên hoặc email</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/ui/main_window.py" />
-      <source>Search people</source>
-      <translation>Tìm người</translation>
+      <source>Search people and messages</source>
+      <translation>Tìm người và tin nhắn</translation>
     </message>
     <message>
       <location filename="../../desktop/ui/main_window.py" />
@@ -1040,6 +1218,11 @@ Hãy tìm một người ở trên để bắt đầu.</translation>
       <location filename="../../desktop/ui/main_window.py" />
       <source>People found</source>
       <translation>Kết quả tìm kiếm</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/main_window.py" />
+      <source>People</source>
+      <translation>Mọi người</translation>
     </message>
     <message>
       <location filename="../../desktop/ui/main_window.py" />
@@ -1100,6 +1283,92 @@ Hãy tìm một người ở trên để bắt đầu.</translation>
       <location filename="../../desktop/ui/main_window.py" />
       <source>online</source>
       <translation>trực tuyến</translation>
+    </message>
+  </context>
+  <context>
+    <name>MessageResults</name>
+    <message>
+      <location filename="../../desktop/ui/search_panel.py" />
+      <source>Messages</source>
+      <translation>Tin nhắn</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/search_panel.py" />
+      <source>Messages found</source>
+      <translation>Tin nhắn tìm thấy</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/search_panel.py" />
+      <source>Searching…</source>
+      <translation>Đang tìm…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/search_panel.py" />
+      <source>No messages found.</source>
+      <translation>Không tìm thấy tin nhắn nào.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/search_panel.py" />
+      <source>1 message found.</source>
+      <translation>Tìm thấy 1 tin nhắn.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/search_panel.py" />
+      <source>%1 messages found.</source>
+      <translation>Tìm thấy %1 tin nhắn.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/search_panel.py" />
+      <source>Offline: only the messages on this device were searched.</source>
+      <translation>Ngoại tuyến: chỉ tìm trong các tin nhắn trên máy này.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/search_panel.py" />
+      <source>Too many searches for the server just now: only the messages on this device were searched.</source>
+      <translation>Máy chủ đang nhận quá nhiều lượt tìm: chỉ tìm trong các tin nhắn trên máy này.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/search_panel.py" />
+      <source>The server could not search: only the messages on this device were searched.</source>
+      <translation>Máy chủ không tìm được: chỉ tìm trong các tin nhắn trên máy này.</translation>
+    </message>
+  </context>
+  <context>
+    <name>Navigation</name>
+    <message>
+      <location filename="../../desktop/ui/navigation.py" />
+      <source>New chat</source>
+      <translation>Cuộc trò chuyện mới</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/navigation.py" />
+      <source>Go to a conversation…</source>
+      <translation>Đến một cuộc trò chuyện…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/navigation.py" />
+      <source>Next conversation</source>
+      <translation>Cuộc trò chuyện kế tiếp</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/navigation.py" />
+      <source>Previous conversation</source>
+      <translation>Cuộc trò chuyện trước</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/navigation.py" />
+      <source>Search messages…</source>
+      <translation>Tìm tin nhắn…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/navigation.py" />
+      <source>Keyboard shortcuts</source>
+      <translation>Phím tắt</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/navigation.py" />
+      <source>Help</source>
+      <translation>Trợ giúp</translation>
     </message>
   </context>
   <context>
@@ -1197,7 +1466,7 @@ Hãy tìm một người ở trên để bắt đầu.</translation>
     <message>
       <location filename="../../desktop/ui/player_window.py" />
       <source>the link expired</source>
-      <translation type="unfinished" />
+      <translation>liên kết đã hết hạn</translation>
     </message>
     <message>
       <location filename="../../desktop/ui/player_window.py" />
@@ -1223,6 +1492,52 @@ Hãy tìm một người ở trên để bắt đầu.</translation>
       <location filename="../../desktop/ui/player_window.py" />
       <source>Saving stopped: %1 Try again to continue where it left off.</source>
       <translation>Đã dừng lưu: %1 Hãy thử lại để tiếp tục từ chỗ đã dừng.</translation>
+    </message>
+  </context>
+  <context>
+    <name>QuickSwitcher</name>
+    <message>
+      <location filename="../../desktop/ui/quick_switcher.py" />
+      <source>Go to a conversation — Parley</source>
+      <translation>Đến một cuộc trò chuyện — Parley</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/quick_switcher.py" />
+      <source>Conversations</source>
+      <translation>Cuộc trò chuyện</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/quick_switcher.py" />
+      <source>Type a name</source>
+      <translation>Nhập tên</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/quick_switcher.py" />
+      <source>Conversation name</source>
+      <translation>Tên cuộc trò chuyện</translation>
+    </message>
+  </context>
+  <context>
+    <name>SearchDialog</name>
+    <message>
+      <location filename="../../desktop/ui/search_panel.py" />
+      <source>Search messages — Parley</source>
+      <translation>Tìm tin nhắn — Parley</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/search_panel.py" />
+      <source>Search in the chat with %1 — Parley</source>
+      <translation>Tìm trong cuộc trò chuyện với %1 — Parley</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/search_panel.py" />
+      <source>Search messages</source>
+      <translation>Tìm tin nhắn</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/search_panel.py" />
+      <source>Search this conversation</source>
+      <translation>Tìm trong cuộc trò chuyện này</translation>
     </message>
   </context>
   <context>
@@ -1286,6 +1601,34 @@ Hãy tìm một người ở trên để bắt đầu.</translation>
       <location filename="../../desktop/ui/settings_dialog.py" />
       <source>A new language applies the next time Parley starts.</source>
       <translation>Ngôn ngữ mới có hiệu lực từ lần mở Parley tiếp theo.</translation>
+    </message>
+  </context>
+  <context>
+    <name>ShortcutsDialog</name>
+    <message>
+      <location filename="../../desktop/ui/shortcuts_dialog.py" />
+      <source>Keyboard shortcuts — Parley</source>
+      <translation>Phím tắt — Parley</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/shortcuts_dialog.py" />
+      <source>Keyboard shortcuts</source>
+      <translation>Phím tắt</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/shortcuts_dialog.py" />
+      <source>Where</source>
+      <translation>Ở đâu</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/shortcuts_dialog.py" />
+      <source>Keys</source>
+      <translation>Phím</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/shortcuts_dialog.py" />
+      <source>Action</source>
+      <translation>Thao tác</translation>
     </message>
   </context>
   <context>

@@ -223,6 +223,20 @@ VI: dict[str, str] = {
 }
 
 
+def _table(name: str) -> dict[str, str]:
+    """A table kept in a file of its own beside this one (loaded by path: tests load this file so too)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(name, HERE / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return dict(module.VI_SEARCH_KEYBOARD)
+
+
+# search, keyboard shortcuts and screen readers (issue 14): only strings VI does not translate yet
+VI.update({k: v for k, v in _table("vi_search_keyboard").items() if k not in VI})
+
+
 #: Qt's own widgets, which Qt ships no Vietnamese for (PySide6 has no qtbase_vi.qm): the file
 #: dialog, the standard dialog buttons (OK, Cancel…). (context, source, disambiguation) -> text.
 #: Written to ``qt_vi.ts``; :func:`desktop.i18n.install` loads it under Qt's own, if any.

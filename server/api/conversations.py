@@ -38,6 +38,10 @@ class PeerPath(BaseModel):
 class HistoryQuery(BaseModel):
     before: str | None = Field(default=None, pattern=_ID, description="Only messages with a smaller id")
     after: str | None = Field(default=None, pattern=_ID, description="Only messages with a larger id")
+    around: str | None = Field(default=None, pattern=_ID,
+                               description="The page centred on this message (a search result); before "
+                                           "and after are then ignored. The answer also has has_more_before "
+                                           "and has_more_after")
     limit: int = Field(default=HISTORY_DEFAULT, ge=1, le=HISTORY_MAX)
 
 
@@ -99,6 +103,8 @@ class ConversationList(BaseModel):
 class MessagePage(BaseModel):
     messages: list[MessageOut]
     has_more: bool = Field(description="Another page exists in the direction of paging")
+    has_more_before: bool | None = Field(default=None, description="With around: older messages exist")
+    has_more_after: bool | None = Field(default=None, description="With around: newer messages exist")
 
 
 class MessageList(BaseModel):
@@ -146,6 +152,12 @@ def history(path: PeerPath, query: HistoryQuery):  # noqa: ANN201
     me = require_user()
     _take("sync", me.id)
     s = db_session()
+    if query.around is not None:  # takes precedence over before/after (as after does over before)
+        centred = _messaging().around(s, me.id, path.peer_id, int(query.around), query.limit)
+        return {"messages": blocks.mask_receipts(s, me.id, _messaging().serialize_many(s, centred.messages,
+                                                                                        _viewer(me.id))),
+                "has_more": centred.has_more_before or centred.has_more_after,
+                "has_more_before": centred.has_more_before, "has_more_after": centred.has_more_after}
     page = _messaging().history(s, me.id, path.peer_id,
                                 before=int(query.before) if query.before else None,
                                 after=int(query.after) if query.after else None, limit=query.limit)

@@ -42,6 +42,7 @@ from server.errors import ApiError
 from server.models import Media, Message, User, iso, utcnow
 from server.protocol import HISTORY_MAX, MAX_BODY, MAX_IDS_PER_EVENT, SYNC_PAGE
 from server.services import blocks
+from server.services.text_folding import fold
 
 #: Any constant works; it only has to be the same in every process.
 MESSAGE_INSERT_LOCK = 0x7061726C6579  # "parley"
@@ -52,6 +53,9 @@ RECIPIENT_CACHE_SECONDS = 5.0
 MESSAGES = cast(sa.Table, Message.__table__)
 _ADVISORY_LOCK = sa.select(sa.func.pg_advisory_xact_lock(MESSAGE_INSERT_LOCK))
 _USERS = cast(sa.Table, User.__table__)
+#: At most this many words of a search query are used (a bounded query whatever is typed).
+_SEARCH_WORDS = 8
+
 _PEER_IDS = sa.union(
     sa.select(MESSAGES.c.recipient_id.label("peer")).where(MESSAGES.c.sender_id == sa.bindparam("u")),
     sa.select(MESSAGES.c.sender_id.label("peer")).where(MESSAGES.c.recipient_id == sa.bindparam("u"),
@@ -73,6 +77,15 @@ MediaSerializer = Callable[[Session, str, "Viewer | None"], "dict[str, Any] | No
 class Page:
     messages: list[Message]
     has_more: bool
+
+
+@dataclass
+class AroundPage:
+    """A page centred on one message: more may exist on either side."""
+
+    messages: list[Message]
+    has_more_before: bool
+    has_more_after: bool
 
 
 @dataclass(frozen=True)
@@ -299,6 +312,7 @@ class MessagingService:
                 return existing, False
             self._check_media(s, sender_id, media_id)
         values = {"client_id": client_id, "sender_id": sender_id, "recipient_id": to, "body": body,
+                  "body_folded": fold(body),
                   "media_id": media_id, "created_at": utcnow(), "deleted": False,
                   "withheld": block.b_blocked_a}
         s.commit()  # end the read transaction; the writer thread stores the message
@@ -332,6 +346,7 @@ class MessagingService:
                            errors={"body": [f"Must be at most {MAX_BODY} characters."]})
         if body != m.body:
             m.body = body
+            m.body_folded = fold(body)
             m.edited_at = utcnow()
             if not m.withheld and blocks.between(s, user_id, m.recipient_id).b_blocked_a:
                 # The recipient blocked the sender: an edit is new text, and it must not reach them
@@ -352,6 +367,7 @@ class MessagingService:
         if m.deleted:
             return m, False
         m.body = ""
+        m.body_folded = ""
         m.media_id = None
         m.deleted = True
         m.edited_at = utcnow()
@@ -447,6 +463,26 @@ class MessagingService:
         rows = list(s.scalars(q.order_by(Message.id.desc()).limit(limit + 1)))
         return Page(list(reversed(rows[:limit])), len(rows) > limit)
 
+    def around(self, s: Session, user_id: str, peer_id: str, message_id: int, limit: int = 50) -> AroundPage:
+        """The page of one conversation centred on ``message_id`` (a search result), oldest first.
+
+        About half of ``limit`` before it, the message itself, the rest after it.
+        An id that is not in this caller's conversation with ``peer_id`` is 404,
+        as an unknown id is: it tells nothing about other conversations.
+        """
+        if s.get(User, peer_id) is None:
+            raise ApiError(404, "recipient_not_found", "There is no Parley user with this id.")
+        limit = max(1, min(limit, HISTORY_MAX))
+        mine = sa.select(Message).where(self._conversation(user_id, peer_id), seen_by(user_id))
+        if s.scalars(mine.where(Message.id == message_id)).first() is None:
+            raise ApiError(404, "not_found", "This message is not in this conversation.")
+        older = list(s.scalars(mine.where(Message.id < message_id).order_by(Message.id.desc()).limit(limit + 1)))
+        newer = list(s.scalars(mine.where(Message.id >= message_id).order_by(Message.id).limit(limit + 1)))
+        # half before, the rest from it on; near either end the other side fills the page
+        n_new = min(len(newer), limit - min(len(older), (limit - 1) // 2))
+        n_old = min(len(older), limit - n_new)
+        return AroundPage(list(reversed(older[:n_old])) + newer[:n_new], len(older) > n_old, len(newer) > n_new)
+
     @staticmethod
     def peer_ids(s: Session, user_id: str) -> set[str]:
         """Everyone ``user_id`` shares a conversation with (a prebuilt statement: presence asks
@@ -478,12 +514,15 @@ class MessagingService:
     def search(self, s: Session, user_id: str, q: str, peer_id: str | None = None, limit: int = 50) -> list[Message]:
         """Full-text search of the caller's own conversations, newest first.
 
-        SQLite uses the FTS5 table ``messages_fts`` (every word must match; the
-        last one as a prefix, so results appear while typing); PostgreSQL uses
-        ``to_tsvector('simple', body)`` with a GIN index. The ``simple``
-        configuration does no stemming, which suits a multilingual app.
+        Both read ``body_folded`` (lower case, no diacritics), and the query is
+        folded the same way, so "xin chao" finds "xin chào". Every word must
+        match and the last one also as a prefix, so results appear while typing.
+        SQLite uses the FTS5 table ``messages_fts``; PostgreSQL uses
+        ``to_tsvector('simple', body_folded)`` with a GIN index and a prefix
+        ``tsquery``. The ``simple`` configuration does no stemming, which suits a
+        multilingual app. Only the caller's own conversations are read.
         """
-        words = re.findall(r"\w+", q, flags=re.UNICODE)
+        words = re.findall(r"\w+", fold(q), flags=re.UNICODE)[:_SEARCH_WORDS]
         if not words:
             return []
         limit = max(1, min(limit, HISTORY_MAX))
@@ -497,7 +536,9 @@ class MessagingService:
             stmt = (sa.select(Message).join(fts, fts.c.rowid == Message.id)
                     .where(sa.text("messages_fts MATCH :match").bindparams(match=match.strip()), *cond))
         else:
-            tsq = sa.func.plainto_tsquery(sa.literal_column("'simple'::regconfig"), " ".join(words))
-            vec = sa.func.to_tsvector(sa.literal_column("'simple'::regconfig"), Message.body)
+            # words are \w+ only, so nothing in them is tsquery syntax
+            tsq = sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"),
+                                     " & ".join(words[:-1] + [f"{words[-1]}:*"]))
+            vec = sa.func.to_tsvector(sa.literal_column("'simple'::regconfig"), Message.body_folded)
             stmt = sa.select(Message).where(vec.op("@@")(tsq), *cond)
         return list(s.scalars(stmt.order_by(Message.id.desc()).limit(limit)))

@@ -100,4 +100,4 @@ def test_ctrl_q_ctrl_comma_and_esc_in_the_main_window(qtbot: Any, qtlog: Any, ma
     assert main.search.text() == "nobody"
     qtbot.keyClick(main.search, Qt.Key.Key_Escape)
     assert main.search.text() == ""
-    qtbot.waitUntil(lambda: main.lists.currentWidget() is not main.results, timeout=2000)
+    qtbot.waitUntil(lambda: main.lists.currentWidget() is not main.results_page, timeout=2000)
