@@ -33,7 +33,7 @@ STARTED_AT = "parley_started_at"
 MAIL_CHECK = "parley_admin_mail_check"
 
 
-class StatusOut(BaseModel):
+class ServerStatusOut(BaseModel):
     generated_at: str
     version: str
     started_at: str | None = Field(description="When the process that answered started")
@@ -99,7 +99,7 @@ def status_of(svc: Services, started_at: datetime | None, online: int | None,
                                     health=health_checks(svc, s, mail_check)).to_dict()
 
 
-@bp.get("/status", responses={200: StatusOut}, summary="Server status: users, messages, storage, queue, mail",
+@bp.get("/status", responses={200: ServerStatusOut}, summary="Server status: users, messages, storage, queue, mail",
         description="The same figures as `parley-server status`. Admins only (403 `forbidden` otherwise).")
 def status():  # noqa: ANN201
     svc = services()
