@@ -85,7 +85,8 @@ def fill_server_db(db: Path, a: str, b: str, texts: list[str]) -> int:
 def server_figures(texts: list[str], rounds: int, folder: Path) -> None:
     port = 8000 + random.Random().randrange(1000, 9000)
     env = {**os.environ, "PARLEY_DATA_DIR": str(folder / "server"), "PARLEY_MAIL_BACKEND": "console",
-           "PARLEY_RATE_LIMITS": "off", "PYTHONPATH": str(ROOT)}
+           "PARLEY_RATE_LIMITS": "off", "PYTHONPATH": str(ROOT),
+           "PARLEY_USER_LIMIT_MESSAGE_SEARCH": "off", "PARLEY_USER_LIMIT_ADMIN": "off"}
     cli(env, "db", "upgrade")
     ids = []
     for who in ("alice", "bob"):
