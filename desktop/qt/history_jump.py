@@ -52,12 +52,13 @@ class HistoryJump(QObject):
         online = self.is_online()
 
         def from_cache() -> tuple[list[Message], bool, list[Message]] | None:
-            if self.cache.get(message_id) is None:
+            found = self.cache.get(message_id)
+            if found is None:
                 return None
             before = self.cache.before(peer_id, message_id, AROUND // 2)
             after = self.cache.after(peer_id, message_id, AROUND // 2)
             at_end = len(after) < AROUND // 2
-            return (before + [m for m in [self.cache.get(message_id)] if m] + after, at_end,
+            return (before + [found] + after, at_end,
                     self.outbox.pending(peer_id) if at_end else [])
 
         def cached(result: tuple[list[Message], bool, list[Message]] | None) -> None:
