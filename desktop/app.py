@@ -291,6 +291,7 @@ class ParleyApp(QObject):
 
         uploads.readyToSend.connect(ready)
         bridge.mediaStatus.connect(uploads.media_status)
+        bridge.mediaStatus.connect(self._media_status_to_player)
         service.stateChanged.connect(lambda state, *_: state == "online" and uploads.network_back())
         service.view_extensions.append(attach.install(uploads, self.media_reader, self.open_player))
         uploads.resume_unfinished()
@@ -307,6 +308,12 @@ class ParleyApp(QObject):
         if self.media_reader is not None:
             self.media_reader.deleteLater()
             self.media_reader = None
+
+    def _media_status_to_player(self, media: Any) -> None:
+        """``media:status`` of a video whose player is open (its HLS encode became ready): tell it."""
+        player = self.players.get(media.id)
+        if player is not None:
+            player.media_updated(media)
 
     def open_player(self, media: Any) -> Any:
         """Open (or raise) the player of a video; it is its own window and outlives the chat window."""

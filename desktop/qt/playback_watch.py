@@ -6,6 +6,10 @@ media, the state stays Playing and the position stops. An MP4 reports an error i
 player renews on. :class:`StallWatch` notices the silent case; the player then asks the server
 whether the link still works (:meth:`desktop.qt.media.MediaReader.link_status`) and renews it if
 not. A slow network stalls the position too, but its link answers, so nothing is renewed.
+
+HLS adds a second silent case: FFmpeg's HLS reader retries a refused segment, skips it and goes on
+with the next, while the clock (the position) keeps running with no new picture. So once frames
+have been shown, a picture that stops for STALL_S counts as a stall too (:meth:`frame_shown`).
 """
 from __future__ import annotations
 
@@ -39,6 +43,8 @@ class StallWatch(QObject):
         self._position = -1
         self._since = time.monotonic()
         self._reported = False
+        self._frame_at: float | None = None  # when the last frame was shown (None: none yet)
+        self.position_stuck = False  # at the last stall: the clock stopped too (not only the picture)
         self.timer = QTimer(self)
         self.timer.setInterval(CHECK_EVERY_MS)
         self.timer.timeout.connect(self._check)
@@ -52,13 +58,26 @@ class StallWatch(QObject):
     def stop(self) -> None:
         self.timer.stop()
 
+    def frame_shown(self) -> None:
+        """A new frame reached the screen (the player calls this from its video sink)."""
+        self._frame_at = time.monotonic()
+
     def _check(self) -> None:
         position = self.player.position()
         playing = self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
-        if position != self._position or not playing or not self.active():
+        now = time.monotonic()
+        if not playing or not self.active():
+            self._position = position
+            self._frame_at = None if self._frame_at is None else now  # count the picture from resuming
+            self.rearm()
+            return
+        picture_stopped = self._frame_at is not None and now - max(self._frame_at, self._since) >= self.stall_s
+        if position != self._position and not picture_stopped:
             self._position = position
             self.rearm()
             return
-        if not self._reported and time.monotonic() - self._since >= self.stall_s:
+        self._position = position
+        if not self._reported and (now - self._since >= self.stall_s or picture_stopped):
             self._reported = True
+            self.position_stuck = now - self._since >= self.stall_s
             self.stalled.emit(position)
