@@ -223,6 +223,9 @@ class MessagingService:
         self.media_serializer = media_serializer
         #: called once per newly stored message (the server counts them for /metrics)
         self.on_stored: Callable[[], object] | None = None
+        #: called with a media id after a deleted message stopped carrying it (the HLS encoder
+        #: cancels its renditions when no message carries it any more)
+        self.on_media_unlinked: Callable[[str], object] | None = None
         self._recipients: dict[str, float] = {}
         self._writer: GroupCommit | None = None
         self._writer_lock = threading.Lock()
@@ -366,12 +369,15 @@ class MessagingService:
         m = self._own(s, user_id, message_id)
         if m.deleted:
             return m, False
+        media_id = m.media_id
         m.body = ""
         m.body_folded = ""
         m.media_id = None
         m.deleted = True
         m.edited_at = utcnow()
         s.commit()
+        if media_id is not None and self.on_media_unlinked is not None:
+            self.on_media_unlinked(media_id)
         return m, True
 
     # --- receipts -----------------------------------------------------------

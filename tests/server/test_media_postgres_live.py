@@ -16,7 +16,7 @@ pytestmark = pytest.mark.postgres
 
 def test_upload_resume_and_process_on_postgres(tmp_path: Path, postgres_url: str,
                                                index_last_mp4: bytes) -> None:  # noqa: F811
-    env = {"PARLEY_DATABASE_URL": postgres_url, "PARLEY_UPLOAD_PART_SIZE": "1MiB"}
+    env = {"PARLEY_DATABASE_URL": postgres_url, "PARLEY_UPLOAD_PART_SIZE": "1MiB", "PARLEY_HLS": "off"}
     data_dir = tmp_path / "pg"
     up = subprocess.run([sys.executable, "-m", "server", "db", "upgrade"], cwd=ROOT, capture_output=True,
                         text=True, env={**os.environ, "PARLEY_DATA_DIR": str(data_dir), **env}, timeout=120)
