@@ -5,8 +5,10 @@ rendition's media playlist: the person's pick from the quality menu, or Auto's (
 :mod:`desktop.core.quality`). Qt's FFmpeg backend plays a single playlist and never switches by
 itself, so a switch is a new source at the same position (the window keeps the picture and the
 play/pause state). Auto's inputs come from here: timed fetches through
-:meth:`desktop.qt.media.MediaReader.measure` (at open when the link is not known yet, then every
-``PROBE_EVERY_S`` while it plays without a stall) and the stalls the window reports.
+:meth:`desktop.qt.media.MediaReader.measure` (once the first picture is shown when the link is not known yet, then every
+``PROBE_EVERY_S`` while it plays without a stall) and the stalls the window reports. The first
+measurement waits for the first picture: on a slow link it would share the link with the player
+and delay that picture.
 """
 from __future__ import annotations
 
@@ -58,6 +60,7 @@ class PlayerQuality(QObject):
         self.timer.setInterval(PROBE_CHECK_MS)
         self.timer.timeout.connect(self._maybe_probe)
         self._measuring = False
+        self._measure_at_first_frame = False
 
     # the source ---------------------------------------------------------------------------------
     def source_url(self, info: MediaInfo) -> str:
@@ -86,8 +89,10 @@ class PlayerQuality(QObject):
             self.auto = AutoQuality.start(renditions, self.reader.throughput_bps, time.monotonic())
             self.button.set_renditions(renditions)
             self.timer.start()
-            if self.auto.throughput_bps is None:
-                self._measure(self.auto.renditions[0], 0.0, FIRST_PROBE_S)
+            # unknown link: measure once the first picture is shown, so the measurement does not delay it
+            self._measure_at_first_frame = self.auto.throughput_bps is None
+            if self.window.first_frame_at is not None:  # the original shows already (offer())
+                self.first_frame()
         else:
             self.auto.renew(renditions)
 
@@ -95,9 +100,7 @@ class PlayerQuality(QObject):
         if self.auto is None:
             self.button.hide()
             return
-        self.button.show_state(self.choice if self.playing is not None else "", self.playing)
-        if self.playing is None:
-            self.button.setText(self.button.tr("Original"))
+        self.button.show_state(self.choice, self.playing)
 
     # switching ------------------------------------------------------------------------------------
     def choose(self, choice: str) -> None:
@@ -118,6 +121,12 @@ class PlayerQuality(QObject):
         self._show()
         self.window.switch_source(self.reader.rendition_url(target))
         self.switched.emit(target.name)
+
+    def first_frame(self) -> None:
+        """The window showed its first picture: time for the measurement at open (Auto's rule 2)."""
+        if self._measure_at_first_frame and self.auto is not None:
+            self._measure_at_first_frame = False
+            self._measure(self.auto.renditions[0], 0.0, FIRST_PROBE_S)
 
     def stalled(self) -> None:
         """The window saw the picture stop on a working link: Auto steps down."""

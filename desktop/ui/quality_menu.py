@@ -31,7 +31,7 @@ class QualityButton(QToolButton):
         self.menu_.setObjectName("qualityMenu")
         self.setMenu(self.menu_)
         self.group = QActionGroup(self)
-        self.group.setExclusive(True)
+        self.group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)  # none while the original plays
         self.actions_: dict[str, QAction] = {}
         self.hide()
 
@@ -59,12 +59,14 @@ class QualityButton(QToolButton):
         self.setVisible(bool(renditions))
 
     def show_state(self, choice: str, playing: Rendition | None) -> None:
-        """Tick the choice; the button reads "Auto (360p)" or the rendition's label."""
-        action = self.actions_.get(choice)
+        """Tick the choice; the button reads "Auto (360p)", the rendition's label, or "Original"."""
+        action = self.actions_.get(choice) if playing is not None else None
         if action is not None:
             action.setChecked(True)
-        if playing is None:
-            self.setText(self.tr("Auto"))
+        elif self.group.checkedAction() is not None:
+            self.group.checkedAction().setChecked(False)
+        if playing is None:  # the original plays (the renditions became ready while it was watched)
+            self.setText(self.tr("Original"))
         elif choice == AUTO:
             self.setText(self.tr("Auto (%1)").replace("%1", self.label(playing)))
         else:
