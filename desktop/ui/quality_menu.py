@@ -36,11 +36,16 @@ class QualityButton(QToolButton):
         self.hide()
 
     def label(self, rendition: Rendition) -> str:
-        """``360p``, ``720p``, or ``Source (1080p)``."""
+        """The menu's words: ``360p``, ``720p``, or ``Source (1080p)``."""
         if rendition.name == "source":
             return self.tr("Source (%1p)").replace("%1", str(rendition.height)) if rendition.height \
                 else self.tr("Source")
         return rendition.name
+
+    @staticmethod
+    def short(rendition: Rendition) -> str:
+        """Inside "Auto (…)": the height only (``1080p``), as players show it."""
+        return f"{rendition.height}p" if rendition.height else rendition.name
 
     def set_renditions(self, renditions: Sequence[Rendition]) -> None:
         """The menu: Auto, then the renditions highest first (as players list them)."""
@@ -65,10 +70,15 @@ class QualityButton(QToolButton):
             action.setChecked(True)
         elif self.group.checkedAction() is not None:
             self.group.checkedAction().setChecked(False)
+        auto = self.actions_.get(AUTO)
+        if auto is not None:
+            auto.setText(self.tr("Auto (%1)").replace("%1", self.short(playing))
+                         if playing is not None and choice == AUTO else self.tr("Auto"))
         if playing is None:  # the original plays (the renditions became ready while it was watched)
-            self.setText(self.tr("Original"))
+            text = self.tr("Original")
         elif choice == AUTO:
-            self.setText(self.tr("Auto (%1)").replace("%1", self.label(playing)))
+            text = self.tr("Auto (%1)").replace("%1", self.short(playing))
         else:
-            self.setText(self.label(playing))
-        self.setAccessibleDescription(self.text())
+            text = self.label(playing)
+        self.setText(text + " ▾")  # the style hides menu arrows; this one says the button opens a menu
+        self.setAccessibleDescription(text)

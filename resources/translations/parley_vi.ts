@@ -1523,13 +1523,13 @@ Hãy tìm một người ở trên để bắt đầu.</translation>
     </message>
     <message>
       <location filename="../../desktop/ui/quality_menu.py" />
-      <source>Original</source>
-      <translation>Bản gốc</translation>
+      <source>Auto (%1)</source>
+      <translation>Tự động (%1)</translation>
     </message>
     <message>
       <location filename="../../desktop/ui/quality_menu.py" />
-      <source>Auto (%1)</source>
-      <translation>Tự động (%1)</translation>
+      <source>Original</source>
+      <translation>Bản gốc</translation>
     </message>
   </context>
   <context>

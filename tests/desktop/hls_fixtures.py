@@ -17,7 +17,8 @@ from typing import Any
 
 from tests.desktop.video_fixtures import FakeMediaServer
 
-#: name, output width x height, video bitrate (the names are labels: tests use small pictures)
+#: name, output width x height, video bitrate (tests use small pictures; the media object reports the
+#: height the name says)
 SMALL = (("360p", 320, 180, "300k"), ("720p", 640, 360, "900k"))
 
 
@@ -40,7 +41,8 @@ def make_hls(src: Path, out: Path, renditions: tuple[tuple[str, int, int, str], 
             tmp.rename(playlist)
         size = sum(p.stat().st_size for p in (out / name).glob("*.ts"))
         seconds = sum(float(x) for x in re.findall(r"#EXTINF:([\d.]+)", playlist.read_text()))
-        found.append({"name": name, "width": width, "height": height,
+        nominal = int(name[:-1]) if name[:-1].isdigit() else height  # the label, as the server reports it
+        found.append({"name": name, "width": width, "height": nominal,
                       "bandwidth": int(size * 8 / max(seconds, 0.1) * 1.2)})
     master = ["#EXTM3U", "#EXT-X-VERSION:3"]
     for r in found:
