@@ -81,6 +81,7 @@ class ParleyApp(QObject):
         self.uploads: Any = None  # desktop.qt.uploads.UploadManager while signed in
         self.media_reader: Any = None  # desktop.qt.media.MediaReader while signed in
         self.players: dict[str, Any] = {}  # media id -> PlayerWindow
+        self._newer_media: dict[str, Any] = {}  # media id -> MediaInfo from media:status with renditions ready
         self.server_host: ServerHost | None = None  # "Host a server on this computer"
         self.host_dialog: HostServerDialog | None = None
         self.status_window: Any = None  # desktop.ui.status_window.StatusWindow, admins only
@@ -300,6 +301,7 @@ class ParleyApp(QObject):
         for player in list(self.players.values()):
             player.close()
         self.players.clear()
+        self._newer_media.clear()
         uploads, self.uploads = self.uploads, None
         if uploads is not None:
             uploads.shutdown()
@@ -310,7 +312,10 @@ class ParleyApp(QObject):
             self.media_reader = None
 
     def _media_status_to_player(self, media: Any) -> None:
-        """``media:status`` of a video whose player is open (its HLS encode became ready): tell it."""
+        """``media:status``: an open player of that video is told (its HLS encode became ready), and the
+        next player opened on it starts from this object, whatever the message in the history holds."""
+        if media.hls_ready:
+            self._newer_media[media.id] = media
         player = self.players.get(media.id)
         if player is not None:
             player.media_updated(media)
@@ -321,6 +326,9 @@ class ParleyApp(QObject):
 
         player = self.players.get(media.id)
         if player is None:
+            newer = self._newer_media.get(media.id)
+            if newer is not None and not media.hls_ready:
+                media = newer  # the message predates the encode; media:status brought the renditions
             player = PlayerWindow(media, self.media_reader, return_focus=self._active_composer())
             player.closed.connect(lambda media_id: self.players.pop(media_id, None))
             self.players[media.id] = player
