@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
+import requests
+
 from desktop.core.quality import segment_uris
 
 READ_CHUNK = 16 * 1024
@@ -71,8 +73,12 @@ def measure(client: Any, playlist_url: str, *, at_seconds: float = 0.0, max_byte
     with r:
         if r.status_code != 200:
             return Sample(0, 0.0, r.status_code)
-        for chunk in r.iter_content(READ_CHUNK):
-            got += len(chunk)
-            if got >= max_bytes or time.monotonic() - started >= max_seconds:
-                break
+        try:
+            for chunk in r.iter_content(READ_CHUNK):
+                got += len(chunk)
+                if got >= max_bytes or time.monotonic() - started >= max_seconds:
+                    break
+        except requests.RequestException:  # cut off mid-body: what arrived still measures the link
+            if not got:
+                return Sample(0, 0.0, 0)
     return Sample(got, time.monotonic() - started, 200)

@@ -394,7 +394,6 @@ class PlayerWindow(QWidget):
         self.last_frame = frame
         if self.first_frame_at is None:
             self.first_frame_at = time.monotonic()
-            self.quality.first_frame()
         self.stall_watch.frame_shown()
         self.frameShown.emit()
 

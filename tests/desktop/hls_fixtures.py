@@ -58,6 +58,7 @@ class HlsRoutes:
     Attributes:
         log: ``"<token> <path>"`` of every HLS request, in order.
         segment_rate: bytes/s segments are sent at (0: as fast as loopback goes).
+        rendition_rates: rendition name -> bytes/s for its segments only (overrides segment_rate).
     """
 
     def __init__(self, fake: FakeMediaServer) -> None:
@@ -65,6 +66,7 @@ class HlsRoutes:
         self.folders: dict[str, Path] = {}
         self.log: list[str] = []
         self.segment_rate = 0
+        self.rendition_rates: dict[str, int] = {}
         self.lock = threading.Lock()
         fake.get_hooks.append(self._answer)
 
@@ -111,7 +113,7 @@ class HlsRoutes:
         if segment is None or not path.exists():
             handler._problem(404, "not_found", "No such segment.")
             return True
-        self._send(handler, path.read_bytes(), "video/mp2t", self.segment_rate)
+        self._send(handler, path.read_bytes(), "video/mp2t", self.rendition_rates.get(name, self.segment_rate))
         return True
 
     @staticmethod

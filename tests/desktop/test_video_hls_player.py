@@ -76,6 +76,21 @@ def test_auto_starts_low_measures_and_steps_up_at_the_same_position(qtbot: Any, 
     w.close()
 
 
+def test_a_stall_on_a_working_link_steps_auto_down_and_it_stays_down(qtbot: Any, served: Any) -> None:
+    fake, routes, info = served
+    routes.rendition_rates = {"720p": 25_000}  # 720p's segments crawl (a fifth of its bitrate); 360p's fly
+    w = _open(info, fake)
+    qtbot.waitUntil(lambda: w.quality.switches[:1] == [("measured", "720p")], timeout=10000)
+    qtbot.waitUntil(lambda: ("stall", "360p") in w.quality.switches, timeout=20000)
+    assert w.renewals == []  # the link answered: a slow network, not an expired link
+    assert "/hls/360p.m3u8" in w.player.source().toString()
+    assert w.quality.button.accessibleDescription() == "Auto (360p)"
+    at = w.player.position()
+    qtbot.waitUntil(lambda: w.player.playbackState() == PLAYING and w.player.position() > at + 1500, timeout=15000)
+    assert w.quality.switches[-1] == ("stall", "360p")  # no step back up during the hold-off
+    w.close()
+
+
 def test_picking_a_rendition_keeps_the_position_and_pause(qtbot: Any, served: Any) -> None:
     fake, routes, info = served
     w = _open(info, fake)
