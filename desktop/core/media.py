@@ -22,6 +22,11 @@ class Rendition:
     bandwidth: int = 0
     url: str = ""
 
+    @property
+    def lines(self) -> int:
+        """The short side in pixels, what "720p" counts (a portrait phone video is 720 wide)."""
+        return min(self.width, self.height) if self.width and self.height else self.height
+
 
 @dataclass(frozen=True)
 class HlsInfo:
@@ -107,7 +112,7 @@ def hls_info(data: Any) -> HlsInfo | None:
         return None
     raw = data.get("renditions")
     found = [_rendition(r) for r in raw] if isinstance(raw, list) else []
-    renditions = sorted((r for r in found if r is not None), key=lambda r: (r.height, r.bandwidth))
+    renditions = sorted((r for r in found if r is not None), key=lambda r: (r.lines, r.bandwidth))
     return HlsInfo(status=str(data.get("status") or "pending"),
                    progress=float(_num(data.get("progress"), float) or 0.0),
                    master_url=data.get("master_url") or None, renditions=tuple(renditions),

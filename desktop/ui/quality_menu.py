@@ -38,14 +38,14 @@ class QualityButton(QToolButton):
     def label(self, rendition: Rendition) -> str:
         """The menu's words: ``360p``, ``720p``, or ``Source (1080p)``."""
         if rendition.name == "source":
-            return self.tr("Source (%1p)").replace("%1", str(rendition.height)) if rendition.height \
+            return self.tr("Source (%1p)").replace("%1", str(rendition.lines)) if rendition.lines \
                 else self.tr("Source")
         return rendition.name
 
     @staticmethod
     def short(rendition: Rendition) -> str:
         """Inside "Auto (…)": the height only (``1080p``), as players show it."""
-        return f"{rendition.height}p" if rendition.height else rendition.name
+        return f"{rendition.lines}p" if rendition.lines else rendition.name
 
     def set_renditions(self, renditions: Sequence[Rendition]) -> None:
         """The menu: Auto, then the renditions highest first (as players list them)."""

@@ -42,7 +42,7 @@ def make_hls(src: Path, out: Path, renditions: tuple[tuple[str, int, int, str], 
         size = sum(p.stat().st_size for p in (out / name).glob("*.ts"))
         seconds = sum(float(x) for x in re.findall(r"#EXTINF:([\d.]+)", playlist.read_text()))
         nominal = int(name[:-1]) if name[:-1].isdigit() else height  # the label, as the server reports it
-        found.append({"name": name, "width": width, "height": nominal,
+        found.append({"name": name, "width": width * nominal // height, "height": nominal,
                       "bandwidth": int(size * 8 / max(seconds, 0.1) * 1.2)})
     master = ["#EXTM3U", "#EXT-X-VERSION:3"]
     for r in found:

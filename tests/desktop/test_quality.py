@@ -109,3 +109,14 @@ def test_the_hls_field_decodes_and_survives_the_cache() -> None:
     assert json.loads(media_to_json(info) or "")["hls"]["renditions"][0]["name"] == "360p"
     for hls in (None, {"status": "encoding", "progress": 0.4}, {"status": "ready", "renditions": []}, "junk"):
         assert not media_info({**data, "hls": hls}).hls_ready  # type: ignore[union-attr]
+
+
+def test_a_portrait_video_counts_its_short_side() -> None:
+    data = {"id": "m2", "status": "ready",
+            "hls": {"status": "ready", "renditions": [
+                {"name": "source", "width": 1080, "height": 1920, "bandwidth": 5_000_000, "url": "/s"},
+                {"name": "360p", "width": 360, "height": 640, "bandwidth": 900_000, "url": "/a"},
+                {"name": "720p", "width": 720, "height": 1280, "bandwidth": 2_800_000, "url": "/b"}]}}
+    info = media_info(data)
+    assert info is not None and info.hls is not None
+    assert [(r.name, r.lines) for r in info.hls.renditions] == [("360p", 360), ("720p", 720), ("source", 1080)]
