@@ -1,0 +1,175 @@
+"""HLS renditions: encoding speed, and Socket.IO latency while encodes run.
+
+    nice -n 10 .venv/bin/python benchmarks/renditions.py [--seconds 60] [--rate 200] [--load-seconds 20]
+        [--skip-speed] [--skip-latency]
+
+1. *Encoding speed*: makes a 60 s 1280x720 and a 60 s 1920x1080 clip (30 fps,
+   FFmpeg's ``testsrc2`` pattern and a sine tone, MPEG-4 Part 2 + AAC, cached
+   in the temp dir), then encodes each exactly as the server does: one job
+   in an encode worker process (:class:`server.media_workers.MediaWorkers`,
+   nice 15, the 1 GiB address-space limit), running
+   :func:`server.services.renditions.encode`. Prints the renditions and the
+   speed as a multiple of real time (video seconds per wall-clock second).
+2. *Message latency with encodes*: starts a real ``python -m server serve``
+   with ``PARLEY_HLS_WORKERS=2``, drives a paced Socket.IO message load
+   (``--rate`` msg/s over WebSocket, ``benchmarks/messaging.py``'s Python
+   client) and prints the send -> receive p50/p99, first with no encode,
+   then while two encodes of the 1080p clip run (two media rows queued in
+   the server's database; its encode pool picks them up).
+
+The load generator, the encodes and the server share this machine's cores,
+so the figures describe this machine under that whole load.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import av  # noqa: E402
+
+from benchmarks.messaging import Server, make_users, run_load  # noqa: E402
+
+CACHE = Path(tempfile.gettempdir()) / "parley-bench"
+FPS = 30
+
+
+def make_clip(seconds: int, width: int, height: int) -> Path:
+    """A ``seconds`` long clip at ``width`` x ``height``, 30 fps (cached)."""
+    CACHE.mkdir(exist_ok=True)
+    path = CACHE / f"renditions-{width}x{height}-{seconds}s.mp4"
+    if path.exists():
+        return path
+    tmp = path.with_suffix(".tmp.mp4")
+    size = f"{width}x{height}"
+    with av.open(f"testsrc2=size={size}:rate={FPS}:duration={seconds}", format="lavfi") as vin, \
+            av.open(f"sine=frequency=440:duration={seconds}", format="lavfi") as ain, \
+            av.open(str(tmp), "w", format="mp4", options={"movflags": "+faststart"}) as out:
+        vs = out.add_stream("mpeg4", rate=FPS)
+        vs.width, vs.height, vs.pix_fmt = width, height, "yuv420p"
+        vs.bit_rate = 4_000_000 if height <= 720 else 8_000_000
+        aus = out.add_stream("aac", rate=44100)
+        for frame in vin.decode(video=0):
+            frame.pts = None
+            out.mux(vs.encode(frame))
+        out.mux(vs.encode(None))
+        for frame in ain.decode(audio=0):
+            frame.pts = None
+            out.mux(aus.encode(frame))
+        out.mux(aus.encode(None))
+    os.replace(tmp, path)
+    return path
+
+
+def encode_speed(clip: Path, seconds: int) -> None:
+    from server.media_workers import MediaWorkers
+    from server.services.hls import ENCODE
+    workers = MediaWorkers(1, 1 << 30, nice=15)
+    scratch = Path(tempfile.mkdtemp(prefix="parley-bench-hls-"))
+    try:
+        workers.warm()
+        t0 = time.perf_counter()
+        done = workers.run(ENCODE, {"src": str(clip), "scratch": str(scratch)}, 3600)
+        took = time.perf_counter() - t0
+    finally:
+        workers.close()
+        shutil.rmtree(scratch, ignore_errors=True)
+    names = ", ".join(f"{r['name']} {r['width']}x{r['height']} {r['bandwidth'] / 1e6:.1f} Mbit/s"
+                      for r in done["renditions"])
+    print(f"  {clip.name}: {took:.1f} s for {seconds} s of video = {seconds / took:.2f}x real time  ({names})",
+          flush=True)
+
+
+def queue_encodes(data: Path, owner_id: str, clip: Path, n: int, duration: float) -> list[str]:
+    """Media rows ready for encoding, as if uploaded: a copy of ``clip`` under ``media/v/``."""
+    ids = []
+    db = sqlite3.connect(data / "parley.db", timeout=30)
+    try:
+        for _ in range(n):
+            media_id, key = uuid.uuid4().hex, f"v/{uuid.uuid4().hex}"
+            shutil.copyfile(clip, data / "media" / key)
+            db.execute("INSERT INTO media (id, owner_id, status, filename, content_type, size, storage_key, "
+                       "duration, width, height, attempts, created_at, hls_status, hls_progress, hls_attempts) "
+                       "VALUES (?, ?, 'ready', 'bench.mp4', 'video/mp4', ?, ?, ?, 1920, 1080, 1, ?, "
+                       "'pending', 0.0, 0)",
+                       (media_id, owner_id, clip.stat().st_size, key, duration,
+                        time.strftime("%Y-%m-%d %H:%M:%S.000000", time.gmtime())))
+            ids.append(media_id)
+        db.commit()
+    finally:
+        db.close()
+    return ids
+
+
+def encoding_states(data: Path, ids: list[str]) -> list[tuple[str, float]]:
+    db = sqlite3.connect(data / "parley.db", timeout=30)
+    try:
+        marks = ",".join("?" * len(ids))
+        return db.execute(f"SELECT hls_status, coalesce(hls_progress, 0) FROM media WHERE id IN ({marks})",
+                          ids).fetchall()
+    finally:
+        db.close()
+
+
+def latency(clip: Path, duration: float, rate: float, seconds: float) -> None:
+    pairs = 10
+    data = Path(tempfile.mkdtemp(prefix="parley-bench-hls-srv-"))
+    env = {**os.environ, "PARLEY_DATA_DIR": str(data), "PARLEY_RATE_LIMITS": "off",
+           "PARLEY_MAIL_BACKEND": "console", "PARLEY_HLS_WORKERS": "2", "PARLEY_MEDIA_LEASE_SECONDS": "4",
+           "PARLEY_MESSAGE_RATE": "1000", "PARLEY_MESSAGE_BURST": "2000"}
+    users = make_users(env, 2 * pairs)
+    srv = Server(env)
+    try:
+        base = run_load(srv, users, "websocket", pairs, 10, seconds, rate)
+        print(f"  no encode:       {base['delivered_per_s']:.0f} msg/s delivered, p50 {base['p50_ms']:.1f} ms, "
+              f"p99 {base['p99_ms']:.1f} ms, errors {base['errors']}", flush=True)
+        ids = queue_encodes(data, users[0][0], clip, 2, duration)
+        deadline = time.monotonic() + 120
+        while [s for s, _p in encoding_states(data, ids)] != ["encoding", "encoding"]:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the encodes did not start: {encoding_states(data, ids)}")
+            time.sleep(0.5)
+        busy = run_load(srv, users, "websocket", pairs, 10, seconds, rate)
+        states = encoding_states(data, ids)
+        print(f"  two encodes:     {busy['delivered_per_s']:.0f} msg/s delivered, p50 {busy['p50_ms']:.1f} ms, "
+              f"p99 {busy['p99_ms']:.1f} ms, errors {busy['errors']}  (encodes after the run: "
+              + ", ".join(f"{s} {p:.0%}" for s, p in states) + ")", flush=True)
+        print(f"  p99 ratio:       {busy['p99_ms'] / base['p99_ms']:.2f}x (goal: at most 2x)", flush=True)
+    finally:
+        srv.stop()
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seconds", type=int, default=60, help="length of the generated clips")
+    ap.add_argument("--rate", type=float, default=200, help="msg/s of the paced message load")
+    ap.add_argument("--load-seconds", type=float, default=20, help="measured seconds of each load run")
+    ap.add_argument("--skip-speed", action="store_true")
+    ap.add_argument("--skip-latency", action="store_true")
+    args = ap.parse_args()
+    print(f"PyAV {av.__version__}, {os.cpu_count()} CPUs", flush=True)
+    clips = {h: make_clip(args.seconds, w, h) for w, h in ((1280, 720), (1920, 1080))}
+    if not args.skip_speed:
+        print("Encoding speed (one encode, nice 15, 1 GiB limit):", flush=True)
+        for h in (720, 1080):
+            encode_speed(clips[h], args.seconds)
+    if not args.skip_latency:
+        print(f"Socket.IO send -> receive latency, {args.rate:.0f} msg/s over WebSocket, "
+              f"{args.load_seconds:.0f} s each:", flush=True)
+        latency(clips[1080], float(args.seconds), args.rate, args.load_seconds)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+
