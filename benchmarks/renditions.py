@@ -70,10 +70,10 @@ def make_clip(seconds: int, width: int, height: int) -> Path:
     return path
 
 
-def encode_speed(clip: Path, seconds: int) -> None:
+def encode_speed(clip: Path, seconds: int, idle: bool) -> None:
     from server.media_workers import MediaWorkers
     from server.services.hls import ENCODE
-    workers = MediaWorkers(1, 1 << 30, nice=15)
+    workers = MediaWorkers(1, 1 << 30, nice=15, idle_priority=idle)
     scratch = Path(tempfile.mkdtemp(prefix="parley-bench-hls-"))
     try:
         workers.warm()
@@ -120,11 +120,12 @@ def encoding_states(data: Path, ids: list[str]) -> list[tuple[str, float]]:
         db.close()
 
 
-def latency(clip: Path, duration: float, rate: float, seconds: float) -> None:
+def latency(clip: Path, duration: float, rate: float, seconds: float, idle: str) -> None:
     pairs = 10
     data = Path(tempfile.mkdtemp(prefix="parley-bench-hls-srv-"))
     env = {**os.environ, "PARLEY_DATA_DIR": str(data), "PARLEY_RATE_LIMITS": "off",
            "PARLEY_MAIL_BACKEND": "console", "PARLEY_HLS_WORKERS": "2", "PARLEY_MEDIA_LEASE_SECONDS": "4",
+           "PARLEY_HLS_IDLE_PRIORITY": idle,
            "PARLEY_MESSAGE_RATE": "1000", "PARLEY_MESSAGE_BURST": "2000"}
     users = make_users(env, 2 * pairs)
     srv = Server(env)
@@ -154,19 +155,21 @@ def main() -> int:
     ap.add_argument("--seconds", type=int, default=60, help="length of the generated clips")
     ap.add_argument("--rate", type=float, default=200, help="msg/s of the paced message load")
     ap.add_argument("--load-seconds", type=float, default=20, help="measured seconds of each load run")
+    ap.add_argument("--idle", choices=["on", "off"], default="on",
+                    help="encode workers under SCHED_IDLE (the default, PARLEY_HLS_IDLE_PRIORITY) or nice only")
     ap.add_argument("--skip-speed", action="store_true")
     ap.add_argument("--skip-latency", action="store_true")
     args = ap.parse_args()
     print(f"PyAV {av.__version__}, {os.cpu_count()} CPUs", flush=True)
     clips = {h: make_clip(args.seconds, w, h) for w, h in ((1280, 720), (1920, 1080))}
     if not args.skip_speed:
-        print("Encoding speed (one encode, nice 15, 1 GiB limit):", flush=True)
+        print(f"Encoding speed (one encode, nice 15, SCHED_IDLE {args.idle}, 1 GiB limit):", flush=True)
         for h in (720, 1080):
-            encode_speed(clips[h], args.seconds)
+            encode_speed(clips[h], args.seconds, args.idle == "on")
     if not args.skip_latency:
         print(f"Socket.IO send -> receive latency, {args.rate:.0f} msg/s over WebSocket, "
-              f"{args.load_seconds:.0f} s each:", flush=True)
-        latency(clips[1080], float(args.seconds), args.rate, args.load_seconds)
+              f"{args.load_seconds:.0f} s each (encode workers SCHED_IDLE {args.idle}):", flush=True)
+        latency(clips[1080], float(args.seconds), args.rate, args.load_seconds, args.idle)
     return 0
 
 

@@ -127,7 +127,8 @@ class RenditionEncoder:
         self.enabled = cfg.hls_enabled
         self.lease = cfg.media_lease_seconds
         self.jobs = Jobs(workers=cfg.hls_workers, name="parley-hls")
-        self.workers = MediaWorkers(cfg.hls_workers, cfg.hls_job_memory, nice=cfg.hls_worker_nice)
+        self.workers = MediaWorkers(cfg.hls_workers, cfg.hls_job_memory, nice=cfg.hls_worker_nice,
+                                    idle_priority=cfg.hls_idle_priority)
         self._queued: set[str] = set()
         self._running: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
