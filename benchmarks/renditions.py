@@ -9,7 +9,9 @@
    in an encode worker process (:class:`server.media_workers.MediaWorkers`,
    nice 15, the 1 GiB address-space limit), running
    :func:`server.services.renditions.encode`. Prints the renditions and the
-   speed as a multiple of real time (video seconds per wall-clock second).
+   speed as a multiple of real time (video seconds per wall-clock second),
+   and per CPU-second of the worker (what the machine's other load does not
+   change much: an idle-class encode gets only the CPU time nobody else wants).
 2. *Message latency with encodes*: starts a real ``python -m server serve``
    with ``PARLEY_HLS_WORKERS=2``, drives a paced Socket.IO message load
    (``--rate`` msg/s over WebSocket, ``benchmarks/messaging.py``'s Python
@@ -77,16 +79,23 @@ def encode_speed(clip: Path, seconds: int, idle: bool) -> None:
     scratch = Path(tempfile.mkdtemp(prefix="parley-bench-hls-"))
     try:
         workers.warm()
-        t0 = time.perf_counter()
+        pid = workers.pids()[0]
+        cpu0, t0 = cpu_seconds(pid), time.perf_counter()
         done = workers.run(ENCODE, {"src": str(clip), "scratch": str(scratch)}, 3600)
-        took = time.perf_counter() - t0
+        took, cpu = time.perf_counter() - t0, cpu_seconds(pid) - cpu0
     finally:
         workers.close()
         shutil.rmtree(scratch, ignore_errors=True)
     names = ", ".join(f"{r['name']} {r['width']}x{r['height']} {r['bandwidth'] / 1e6:.1f} Mbit/s"
                       for r in done["renditions"])
-    print(f"  {clip.name}: {took:.1f} s for {seconds} s of video = {seconds / took:.2f}x real time  ({names})",
-          flush=True)
+    print(f"  {clip.name}: {took:.1f} s for {seconds} s of video = {seconds / took:.2f}x real time; "
+          f"{cpu:.1f} CPU-s = {seconds / cpu:.2f}x real time per core  ({names})", flush=True)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its threads so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def queue_encodes(data: Path, owner_id: str, clip: Path, n: int, duration: float) -> list[str]:

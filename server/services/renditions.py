@@ -214,6 +214,44 @@ def master_playlist(renditions: list[Rendition], has_audio: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
+class _Upright:
+    """Turns frames the way their display matrix says (phones store portrait video as landscape
+    frames plus a rotation), as FFmpeg's command line does by default; the renditions carry no matrix."""
+
+    def __init__(self, frame: av.VideoFrame) -> None:
+        rotation = round((frame.rotation or 0) / 90) * 90 % 360  # counterclockwise degrees
+        steps = {90: [("transpose", "cclock")], 180: [("hflip", ""), ("vflip", "")],
+                 270: [("transpose", "clock")]}.get(rotation)
+        self.graph = None
+        self.size = (frame.width, frame.height)
+        if steps is None:
+            return
+        graph = av.filter.Graph()
+        node = graph.add_buffer(width=frame.width, height=frame.height, format=frame.format,
+                                time_base=frame.time_base)
+        for name, arg in steps:
+            nxt = graph.add(name, arg)
+            node.link_to(nxt)
+            node = nxt
+        node.link_to(graph.add("buffersink"))
+        graph.configure()
+        self.graph = graph
+        if rotation != 180:
+            self.size = (frame.height, frame.width)
+
+    def __call__(self, frame: av.VideoFrame) -> av.VideoFrame:
+        if self.graph is None:
+            return frame
+        self.graph.push(frame)
+        out = self.graph.pull()
+        out.pts, out.time_base = frame.pts, frame.time_base
+        return out
+
+
+#: Audio frames kept while no video frame has come yet (the outputs are made at the first one).
+MAX_EARLY_AUDIO = 2000
+
+
 def encode(src: str, scratch: str, threads: int = 2, frame_delay: float = 0.0) -> dict[str, Any]:
     """Encodes the renditions of ``src`` into ``<scratch>/hls``; returns what it made.
 
@@ -234,9 +272,10 @@ def encode(src: str, scratch: str, threads: int = 2, frame_delay: float = 0.0) -
             raise JobRejected(TOO_LONG)
         rate = vs.average_rate or vs.guessed_rate or Fraction(30)
         time_base = vs.time_base or Fraction(1, 90_000)
-        renditions = ladder(vs.codec_context.width, vs.codec_context.height)
         vs.thread_type = "AUTO"
-        outputs = [_Output(r, out_dir, rate, time_base, aus, threads) for r in renditions]
+        outputs: list[_Output] = []
+        early_audio: list[av.AudioFrame] = []
+        upright: _Upright | None = None
         progress = _Progress(progress_path, duration)
         progress.at(0.0, force=True)
         start: float | None = None
@@ -247,20 +286,33 @@ def encode(src: str, scratch: str, threads: int = 2, frame_delay: float = 0.0) -
                     if isinstance(frame, av.VideoFrame):
                         if frame.pts is None:
                             continue
+                        if upright is None:  # the first frame: its size and rotation make the ladder
+                            upright = _Upright(frame)
+                            outputs = [_Output(r, out_dir, rate, time_base, aus, threads)
+                                       for r in ladder(*upright.size)]
+                            for early in early_audio:
+                                for o in outputs:
+                                    o.audio_frame(early)
+                            early_audio.clear()
                         t = float(frame.pts * frame.time_base)
                         if start is None:
                             start = t
+                        shown = upright(frame)
                         for o in outputs:
-                            o.video_frame(frame, t - start)
+                            o.video_frame(shown, t - start)
                         progress.at(t - start)
                         if frame_delay:
                             time.sleep(frame_delay)
-                    else:
+                    elif outputs:
                         for o in outputs:
                             o.audio_frame(frame)
+                    elif len(early_audio) < MAX_EARLY_AUDIO:
+                        early_audio.append(frame)
         finally:
             for o in outputs:
                 o.close()
+    if not outputs:
+        raise JobRejected(NO_VIDEO)
     done = [_measure(o.r, out_dir, o.codecs) for o in outputs]
     (out_dir / "master.m3u8").write_text(master_playlist(done, aus is not None))
     progress.at(duration, force=True)

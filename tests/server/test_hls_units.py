@@ -118,3 +118,24 @@ def test_encode_makes_decodable_segments_keyframes_every_2_s_and_progress(tmp_pa
             keys += [round(float(p.pts * p.time_base), 1) for p in c.demux(video=0) if p.is_keyframe]
     first = keys[0]
     assert [round(k - first, 1) for k in keys] == [0.0, 2.0, 4.0]
+
+
+def test_a_rotated_phone_video_is_encoded_upright(tmp_path: Path) -> None:
+    """Landscape frames with a 90° display matrix (how phones store portrait video) become portrait
+    renditions: the segments carry no matrix, so the frames themselves are turned."""
+    src = tmp_path / "rotated.mp4"
+    with av.open("testsrc2=size=320x240:rate=10:duration=1", format="lavfi") as vin, \
+            av.open(str(src), "w", format="mp4") as out:
+        vs = out.add_stream("mpeg4", rate=10)
+        vs.width, vs.height, vs.pix_fmt = 320, 240, "yuv420p"
+        vs.set_display_rotation(90)
+        for f in vin.decode(video=0):
+            f.pts = None
+            out.mux(vs.encode(f))
+        out.mux(vs.encode(None))
+    done = renditions.encode(str(src), str(tmp_path / "scratch"), threads=1)
+    assert [(r["name"], r["width"], r["height"]) for r in done["renditions"]] == [("source", 240, 320)]
+    with av.open(str(Path(done["dir"]) / "source" / "00000.ts")) as c:
+        frame = next(c.decode(video=0))
+        assert (frame.width, frame.height) == (240, 320)
+    assert "source.m3u8" in (Path(done["dir"]) / "master.m3u8").read_text()
