@@ -93,7 +93,8 @@ class _Monitor:
             return None
 
     def _run(self) -> None:
-        interval = min(1.0, max(0.2, self.enc.lease / 3))
+        # one small write every 2 s (claim and progress): SQLite has one writer, messages come first
+        interval = min(STATUS_EVERY, max(0.2, self.enc.lease / 3))
         while not self._stop.wait(interval):
             progress = self._progress()
             values: dict[str, Any] = {"hls_claimed_at": utcnow()}
