@@ -244,6 +244,7 @@ class _Upright:
             return frame
         self.graph.push(frame)
         out = self.graph.pull()
+        assert isinstance(out, av.VideoFrame)
         out.pts, out.time_base = frame.pts, frame.time_base
         return out
 
@@ -284,7 +285,7 @@ def encode(src: str, scratch: str, threads: int = 2, frame_delay: float = 0.0) -
             for packet in container.demux(*streams):
                 for frame in packet.decode():
                     if isinstance(frame, av.VideoFrame):
-                        if frame.pts is None:
+                        if frame.pts is None or frame.time_base is None:
                             continue
                         if upright is None:  # the first frame: its size and rotation make the ladder
                             upright = _Upright(frame)
@@ -303,6 +304,8 @@ def encode(src: str, scratch: str, threads: int = 2, frame_delay: float = 0.0) -
                         progress.at(t - start)
                         if frame_delay:
                             time.sleep(frame_delay)
+                    elif not isinstance(frame, av.AudioFrame):
+                        continue
                     elif outputs:
                         for o in outputs:
                             o.audio_frame(frame)
