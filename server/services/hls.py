@@ -306,7 +306,13 @@ class RenditionEncoder:
     def media_unlinked(self, media_id: str) -> None:
         """A message carrying ``media_id`` was deleted: when no message carries it any more, its
         encode is cancelled (a running one is killed, here or in another process within a
-        heartbeat) and its renditions are deleted."""
+        heartbeat) and its renditions are deleted. Never raises: the message is deleted already."""
+        try:
+            self._cancel_if_unlinked(media_id)
+        except Exception:  # noqa: BLE001 - logged; the row stays as it was, an admin can look
+            log.exception("media %s: could not cancel its renditions", media_id)
+
+    def _cancel_if_unlinked(self, media_id: str) -> None:
         with self.svc.db.session() as s:
             carried = s.scalar(sa.select(Message.id).where(Message.media_id == media_id,
                                                            Message.deleted.is_(False)).limit(1))
