@@ -203,11 +203,13 @@ class Config:
     hls_workers: int = 1
     #: An encode's wall-clock limit: this many seconds plus ``hls_job_seconds_per_minute`` per minute of video.
     hls_job_seconds: float = 120.0
-    hls_job_seconds_per_minute: float = 300.0
+    hls_job_seconds_per_minute: float = 600.0
     #: An encode worker's address-space limit (RLIMIT_AS, Linux); 0: none.
     hls_job_memory: int = 1 << 30
     #: How much encode workers lower their CPU priority (below the processing workers').
     hls_worker_nice: int = 15
+    #: Linux: encode workers run under SCHED_IDLE (only on CPU time nothing else wants).
+    hls_idle_priority: bool = True
     #: Tests only: seconds an encode sleeps after each decoded frame (to cancel one mid-way).
     hls_test_frame_delay: float = 0.0
     access_token_ttl: int = 15 * 60
@@ -374,9 +376,10 @@ class Config:
             hls_enabled=_bool(env, "PARLEY_HLS", True),
             hls_workers=hls_workers,
             hls_job_seconds=_float(env, "PARLEY_HLS_JOB_SECONDS", 120.0, 1.0),
-            hls_job_seconds_per_minute=_float(env, "PARLEY_HLS_JOB_SECONDS_PER_MINUTE", 300.0, 0.0),
+            hls_job_seconds_per_minute=_float(env, "PARLEY_HLS_JOB_SECONDS_PER_MINUTE", 600.0, 0.0),
             hls_job_memory=hls_memory,
             hls_worker_nice=hls_nice,
+            hls_idle_priority=_bool(env, "PARLEY_HLS_IDLE_PRIORITY", True),
             hls_test_frame_delay=_float(env, "PARLEY_TEST_HLS_FRAME_DELAY", 0.0, 0.0),
             access_token_ttl=_int(env, "PARLEY_ACCESS_TOKEN_TTL", 15 * 60, 10),
             refresh_token_ttl=_int(env, "PARLEY_REFRESH_TOKEN_TTL", 30 * 24 * 3600, 60),

@@ -231,13 +231,15 @@ class MediaWorkers:
     """A pool of ``size`` worker processes; :meth:`run` runs one job on one of them."""
 
     def __init__(self, size: int, memory_bytes: int, command: list[str] | None = None,
-                 env: dict[str, str] | None = None, nice: int = 10) -> None:
+                 env: dict[str, str] | None = None, nice: int = 10, idle_priority: bool = False) -> None:
         self.size = size
         self.memory_bytes = memory_bytes
         self.command = command or worker_command()
         base = dict(os.environ if env is None else env)
         base["PARLEY_MEDIA_WORKER_MEMORY"] = str(memory_bytes)
         base["PARLEY_MEDIA_WORKER_NICE"] = str(nice)
+        # Linux SCHED_IDLE: the worker runs only on CPU time nothing else wants (long HLS encodes)
+        base["PARLEY_MEDIA_WORKER_IDLE"] = "1" if idle_priority else "0"
         base.setdefault("MALLOC_ARENA_MAX", "2")  # glibc: fewer 64 MiB arenas reserved per thread
         self.env = base
         self._slots = threading.BoundedSemaphore(size)
@@ -374,6 +376,11 @@ def worker_main(preload: tuple[str, ...] = ("server.services.video:prepare",)) -
         os.close(devnull)
     if hasattr(os, "nice"):  # requests and mail come first when the CPU is short
         os.nice(int(os.environ.get("PARLEY_MEDIA_WORKER_NICE", "10")))
+    if os.environ.get("PARLEY_MEDIA_WORKER_IDLE") == "1" and hasattr(os, "SCHED_IDLE"):
+        try:  # every thread FFmpeg starts later inherits it
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        except OSError:
+            pass  # not allowed here (a container's seccomp profile): nice alone still applies
     for task in preload:
         _resolve(task)
     limited = _limit_memory(int(os.environ.get("PARLEY_MEDIA_WORKER_MEMORY", "0")))

@@ -93,7 +93,8 @@ class _Monitor:
             return None
 
     def _run(self) -> None:
-        interval = min(1.0, max(0.2, self.enc.lease / 3))
+        # one small write every 2 s (claim and progress): SQLite has one writer, messages come first
+        interval = min(STATUS_EVERY, max(0.2, self.enc.lease / 3))
         while not self._stop.wait(interval):
             progress = self._progress()
             values: dict[str, Any] = {"hls_claimed_at": utcnow()}
@@ -127,7 +128,8 @@ class RenditionEncoder:
         self.enabled = cfg.hls_enabled
         self.lease = cfg.media_lease_seconds
         self.jobs = Jobs(workers=cfg.hls_workers, name="parley-hls")
-        self.workers = MediaWorkers(cfg.hls_workers, cfg.hls_job_memory, nice=cfg.hls_worker_nice)
+        self.workers = MediaWorkers(cfg.hls_workers, cfg.hls_job_memory, nice=cfg.hls_worker_nice,
+                                    idle_priority=cfg.hls_idle_priority)
         self._queued: set[str] = set()
         self._running: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
@@ -304,7 +306,13 @@ class RenditionEncoder:
     def media_unlinked(self, media_id: str) -> None:
         """A message carrying ``media_id`` was deleted: when no message carries it any more, its
         encode is cancelled (a running one is killed, here or in another process within a
-        heartbeat) and its renditions are deleted."""
+        heartbeat) and its renditions are deleted. Never raises: the message is deleted already."""
+        try:
+            self._cancel_if_unlinked(media_id)
+        except Exception:  # noqa: BLE001 - logged; the row stays as it was, an admin can look
+            log.exception("media %s: could not cancel its renditions", media_id)
+
+    def _cancel_if_unlinked(self, media_id: str) -> None:
         with self.svc.db.session() as s:
             carried = s.scalar(sa.select(Message.id).where(Message.media_id == media_id,
                                                            Message.deleted.is_(False)).limit(1))

@@ -34,9 +34,9 @@ import av
 
 from server.media_workers import JobRejected
 
-#: Named renditions below the source, lowest first: (name, height, video bit rate, H.264 level).
+#: Named renditions below the source, lowest first: (name, short side, video bit rate).
 LADDER = (("360p", 360, 800_000), ("720p", 720, 2_500_000))
-#: The "source" rendition is the source height, capped here.
+#: The "source" rendition is the source size, its short side capped here.
 SOURCE_CAP = 1080
 AUDIO_BIT_RATE = 128_000
 SEGMENT_SECONDS = 4
@@ -80,18 +80,34 @@ def _bit_rate_for(height: int) -> int:
 
 
 def ladder(width: int, height: int) -> list[Rendition]:
-    """The renditions of a ``width`` x ``height`` source, lowest first (aspect kept, even sizes)."""
+    """The renditions of a ``width`` x ``height`` source, lowest first (aspect kept, even sizes).
+
+    A rendition's name is its short side, as people name video sizes: a
+    portrait 1080x1920 phone video has a 360p rendition of 360x640.
+    """
     if width <= 0 or height <= 0:
         raise JobRejected(NO_VIDEO)
-    top = min(height, SOURCE_CAP)
-    out = [Rendition(name, _even(width * h / height), h, rate) for name, h, rate in LADDER if h < top]
-    out.append(Rendition("source", _even(width * top / height), _even(top), _bit_rate_for(top)))
+    short = min(width, height)
+    top = min(short, SOURCE_CAP)
+
+    def scaled(side: int) -> tuple[int, int]:
+        return _even(width * side / short), _even(height * side / short)
+
+    out = [Rendition(name, *scaled(side), rate) for name, side, rate in LADDER if side < top]
+    out.append(Rendition("source", *scaled(top), _bit_rate_for(top)))
     return out
 
 
-def _h264_level(height: int) -> str:
-    """CODECS string of libx264's High profile at the level its size needs (RFC 6381)."""
-    return "avc1.64001e" if height <= 480 else "avc1.64001f" if height <= 720 else "avc1.640028"
+def _h264_level(width: int, height: int, fps: float) -> tuple[str, str]:
+    """The H.264 level a frame size and rate need (set on the encoder), and its RFC 6381 CODECS
+    string for libx264's High profile, so the master playlist says what the stream carries."""
+    rate = width * height * max(fps, 1.0)  # luma samples per second
+    for level, idc, max_rate in (("3.0", 0x1E, 10_368_000), ("3.1", 0x1F, 27_648_000),
+                                 ("3.2", 0x20, 55_296_000), ("4.0", 0x28, 62_914_560),
+                                 ("4.2", 0x2A, 133_693_440)):
+        if rate <= max_rate:
+            return level, f"avc1.6400{idc:02x}"
+    return "5.1", "avc1.640033"
 
 
 class _Progress:
@@ -125,8 +141,9 @@ class _Output:
         vs.time_base = time_base
         vs.codec_context.time_base = time_base
         # Capped CRF: good quality at a bounded peak rate, so the variant's BANDWIDTH holds on a slow link.
+        level, self.codecs = _h264_level(r.width, r.height, float(rate))
         vs.codec_context.options = {
-            "preset": "veryfast", "profile": "high", "crf": "23", "forced-idr": "1",
+            "preset": "veryfast", "profile": "high", "level": level, "crf": "23", "forced-idr": "1",
             "maxrate": str(r.video_bit_rate), "bufsize": str(2 * r.video_bit_rate),
             "x264-params": "scenecut=0:keyint=infinite", "threads": str(threads)}
         self.video = vs
@@ -159,7 +176,7 @@ class _Output:
         self.container.close()
 
 
-def _measure(r: Rendition, out_dir: Path) -> Rendition:
+def _measure(r: Rendition, out_dir: Path, codecs: str) -> Rendition:
     """Reads the playlist FFmpeg wrote: peak and average bit rate of its segments; rewrites the URIs
     as ``<name>/<nnnnn>.ts`` (relative to the master playlist's folder)."""
     playlist = out_dir / f"{r.name}.m3u8"
@@ -182,7 +199,7 @@ def _measure(r: Rendition, out_dir: Path) -> Rendition:
     playlist.write_text("\n".join(lines) + "\n")
     if peak == 0.0 and total_secs:
         peak = total_bits / total_secs
-    codecs = _h264_level(r.height) + ",mp4a.40.2"
+    codecs += ",mp4a.40.2"
     avg = int(total_bits / total_secs) if total_secs else 0
     return Rendition(r.name, r.width, r.height, r.video_bit_rate, int(peak * 1.1) or avg, avg, codecs, n)
 
@@ -195,6 +212,45 @@ def master_playlist(renditions: list[Rendition], has_audio: bool) -> str:
                      f'RESOLUTION={r.width}x{r.height},CODECS="{codecs}",NAME="{r.name}"')
         lines.append(f"{r.name}.m3u8")
     return "\n".join(lines) + "\n"
+
+
+class _Upright:
+    """Turns frames the way their display matrix says (phones store portrait video as landscape
+    frames plus a rotation), as FFmpeg's command line does by default; the renditions carry no matrix."""
+
+    def __init__(self, frame: av.VideoFrame) -> None:
+        rotation = round((frame.rotation or 0) / 90) * 90 % 360  # counterclockwise degrees
+        steps = {90: [("transpose", "cclock")], 180: [("hflip", ""), ("vflip", "")],
+                 270: [("transpose", "clock")]}.get(rotation)
+        self.graph = None
+        self.size = (frame.width, frame.height)
+        if steps is None:
+            return
+        graph = av.filter.Graph()
+        node = graph.add_buffer(width=frame.width, height=frame.height, format=frame.format,
+                                time_base=frame.time_base)
+        for name, arg in steps:
+            nxt = graph.add(name, arg)
+            node.link_to(nxt)
+            node = nxt
+        node.link_to(graph.add("buffersink"))
+        graph.configure()
+        self.graph = graph
+        if rotation != 180:
+            self.size = (frame.height, frame.width)
+
+    def __call__(self, frame: av.VideoFrame) -> av.VideoFrame:
+        if self.graph is None:
+            return frame
+        self.graph.push(frame)
+        out = self.graph.pull()
+        assert isinstance(out, av.VideoFrame)
+        out.pts, out.time_base = frame.pts, frame.time_base
+        return out
+
+
+#: Audio frames kept while no video frame has come yet (the outputs are made at the first one).
+MAX_EARLY_AUDIO = 2000
 
 
 def encode(src: str, scratch: str, threads: int = 2, frame_delay: float = 0.0) -> dict[str, Any]:
@@ -217,9 +273,10 @@ def encode(src: str, scratch: str, threads: int = 2, frame_delay: float = 0.0) -
             raise JobRejected(TOO_LONG)
         rate = vs.average_rate or vs.guessed_rate or Fraction(30)
         time_base = vs.time_base or Fraction(1, 90_000)
-        renditions = ladder(vs.codec_context.width, vs.codec_context.height)
         vs.thread_type = "AUTO"
-        outputs = [_Output(r, out_dir, rate, time_base, aus, threads) for r in renditions]
+        outputs: list[_Output] = []
+        early_audio: list[av.AudioFrame] = []
+        upright: _Upright | None = None
         progress = _Progress(progress_path, duration)
         progress.at(0.0, force=True)
         start: float | None = None
@@ -228,23 +285,38 @@ def encode(src: str, scratch: str, threads: int = 2, frame_delay: float = 0.0) -
             for packet in container.demux(*streams):
                 for frame in packet.decode():
                     if isinstance(frame, av.VideoFrame):
-                        if frame.pts is None:
+                        if frame.pts is None or frame.time_base is None:
                             continue
+                        if upright is None:  # the first frame: its size and rotation make the ladder
+                            upright = _Upright(frame)
+                            outputs = [_Output(r, out_dir, rate, time_base, aus, threads)
+                                       for r in ladder(*upright.size)]
+                            for early in early_audio:
+                                for o in outputs:
+                                    o.audio_frame(early)
+                            early_audio.clear()
                         t = float(frame.pts * frame.time_base)
                         if start is None:
                             start = t
+                        shown = upright(frame)
                         for o in outputs:
-                            o.video_frame(frame, t - start)
+                            o.video_frame(shown, t - start)
                         progress.at(t - start)
                         if frame_delay:
                             time.sleep(frame_delay)
-                    else:
+                    elif not isinstance(frame, av.AudioFrame):
+                        continue
+                    elif outputs:
                         for o in outputs:
                             o.audio_frame(frame)
+                    elif len(early_audio) < MAX_EARLY_AUDIO:
+                        early_audio.append(frame)
         finally:
             for o in outputs:
                 o.close()
-    done = [_measure(o.r, out_dir) for o in outputs]
+    if not outputs:
+        raise JobRejected(NO_VIDEO)
+    done = [_measure(o.r, out_dir, o.codecs) for o in outputs]
     (out_dir / "master.m3u8").write_text(master_playlist(done, aus is not None))
     progress.at(duration, force=True)
     files = sorted(str(p.relative_to(out_dir)) for p in out_dir.rglob("*") if p.is_file())

@@ -74,9 +74,24 @@ def _decode_segment(data: bytes) -> tuple[int, int, bool]:
 def test_renditions_are_made_valid_and_authorised(srv, backend, stored, clip_480p) -> None:  # noqa: ANN001
     owner, peer, stranger = (srv.register_verified(n) for n in ("Encoder", "Watcher", "Outsider"))
     up = Uploader(srv, owner)
-    media_id = up.upload(clip_480p)
-    assert up.wait_done(media_id)["status"] == "ready"
-    m = _hls(up, media_id, "ready")
+    owner_dev = Device(srv.url, owner["tokens"]["access_token"]).connect()
+    peer_dev = Device(srv.url, peer["tokens"]["access_token"]).connect()
+    try:
+        media_id = up.upload(clip_480p)
+        assert up.wait_done(media_id)["status"] == "ready"
+        # sent while the encode runs (the frame delay makes it take a few seconds): the peer is told too
+        _send(srv, owner, peer, media_id)
+        m = _hls(up, media_id, "ready")
+
+        def hls_event(dev: Device, status: str) -> dict:
+            return dev.wait_for("media:status", lambda d: d["id"] == media_id and d["hls"]
+                                and d["hls"]["status"] == status, timeout=30)
+        assert hls_event(owner_dev, "encoding")["hls"]["master_url"] is None
+        for dev in (owner_dev, peer_dev):
+            assert hls_event(dev, "ready")["hls"]["master_url"].startswith(f"/api/media/{media_id}/hls/master")
+    finally:
+        owner_dev.close()
+        peer_dev.close()
     hls = m["hls"]
     assert [(r["name"], r["width"], r["height"]) for r in hls["renditions"]] == [
         ("360p", 640, 360), ("source", 854, 480)]
@@ -107,8 +122,7 @@ def test_renditions_are_made_valid_and_authorised(srv, backend, stored, clip_480
         assert _decode_segment(got.content) == (r["width"], r["height"], True)
         segments[r["name"]] = segs[0]
 
-    # The peer reads them once a message carries the video; a stranger gets nothing.
-    _send(srv, owner, peer, media_id)
+    # The peer reads them (a message carries the video); a stranger gets nothing.
     peer_view = Uploader(srv, peer).media(media_id).json()
     assert peer_view["hls"]["master_url"] and peer_view["hls"]["master_url"] != hls["master_url"]
     assert _lines(_playlist(srv, peer_view["hls"]["master_url"]))

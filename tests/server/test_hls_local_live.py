@@ -20,7 +20,8 @@ def backend() -> str:
 @pytest.fixture(scope="module")
 def srv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     server = LiveServer(tmp_path_factory.mktemp("hls-local") / "server",
-                        {"PARLEY_TEST_HLS_FRAME_DELAY": "0.1"}).start(timeout=90)
+                        {"PARLEY_TEST_HLS_FRAME_DELAY": "0.1",
+                         "PARLEY_MEDIA_LEASE_SECONDS": "4"}).start(timeout=90)
     try:
         yield server
     finally:
@@ -31,3 +32,34 @@ def srv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 def stored(srv: LiveServer) -> Callable[[], list[str]]:
     root: Path = srv.data_dir / "media"
     return lambda: sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+def test_encode_renditions_queues_media_made_before_renditions(srv: LiveServer, clip_480p: bytes) -> None:  # noqa: F811
+    """Media from before migration 0007 have no encode (``hls`` null) and play progressively;
+    ``parley-server encode-renditions`` queues them and the running server encodes them."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+    from tests.server.hls_cases import _hls
+    from tests.server.media_helpers import Uploader
+    owner = srv.register_verified("Archivist")
+    up = Uploader(srv, owner)
+    media_id = up.upload(clip_480p)
+    _hls(up, media_id, "ready")
+    with sqlite3.connect(srv.data_dir / "parley.db") as db:  # as if it were sent before renditions existed
+        db.execute("UPDATE media SET hls_status = NULL, hls_renditions = NULL, hls_progress = NULL "
+                   "WHERE id = ?", (media_id,))
+    old = up.media(media_id).json()
+    assert old["hls"] is None and old["playback_url"]
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "server", "encode-renditions", *args], cwd=ROOT,
+                              env=srv.env, capture_output=True, text=True, timeout=60)
+    done = cli("--all")
+    assert done.returncode == 0 and f"{media_id}  queued" in done.stdout, done.stdout + done.stderr
+    again = cli(media_id, "f" * 32)
+    assert again.returncode == 1 and "no such video" in again.stdout, again.stdout
+    m = _hls(up, media_id, "ready", timeout=60)  # the server's media worker picks it up (lease 4 s: every 2 s)
+    assert [r["name"] for r in m["hls"]["renditions"]] == ["360p", "source"]
