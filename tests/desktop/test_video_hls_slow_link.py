@@ -74,10 +74,14 @@ def encoded(tmp_path_factory: pytest.TempPathFactory, video_dir: Path) -> Iterat
 class PlaybackLog:
     """Samples a player every 100 ms: the stalls a person would see.
 
+    A freeze is a run of consecutive samples with the same position while playing, after the first
+    frame; its length is the time between those samples. A late sample (the GUI thread busy, e.g.
+    with the proxy's threads) at which the position has moved on is not a freeze: the clock ran.
+
     Attributes:
-        freezes: (position ms, seconds) of every stretch over FREEZE_S where the clock stood still
-            while playing, after the first frame.
+        freezes: (position ms, seconds) of every freeze over FREEZE_S.
         statuses: media statuses seen after the first frame (StalledMedia is Qt's own stall report).
+        max_gap: the longest time between two samples (how late the GUI thread got).
     """
 
     FREEZE_S = 0.5
@@ -86,7 +90,9 @@ class PlaybackLog:
         self.w = w
         self.freezes: list[tuple[int, float]] = []
         self.statuses: list[str] = []
-        self._last = (-1, time.monotonic())
+        self.max_gap = 0.0
+        self._prev: tuple[int, float] | None = None
+        self._frozen = 0.0
         w.player.mediaStatusChanged.connect(self._status)
         self.timer = QTimer()
         self.timer.setInterval(100)
@@ -100,17 +106,25 @@ class PlaybackLog:
     def _sample(self) -> None:
         now = time.monotonic()
         pos = self.w.player.position()
-        if pos != self._last[0] or self.w.first_frame_at is None or self.w.player.playbackState() != PLAYING:
-            self._end_freeze(now)
-            self._last = (pos, now)
+        if self.w.first_frame_at is None or self.w.player.playbackState() != PLAYING:
+            self._prev = None
+            return
+        if self._prev is not None:
+            self.max_gap = max(self.max_gap, now - self._prev[1])
+            if pos == self._prev[0]:
+                self._frozen += now - self._prev[1]
+            else:
+                self._end_freeze()
+        self._prev = (pos, now)
 
-    def _end_freeze(self, now: float) -> None:
-        if self._last[0] >= 0 and now - self._last[1] > self.FREEZE_S:
-            self.freezes.append((self._last[0], round(now - self._last[1], 2)))
+    def _end_freeze(self) -> None:
+        if self._frozen > self.FREEZE_S and self._prev is not None:
+            self.freezes.append((self._prev[0], round(self._frozen, 2)))
+        self._frozen = 0.0
 
     def stop(self) -> None:
         self._sample()
-        self._end_freeze(time.monotonic())
+        self._end_freeze()
         self.timer.stop()
 
 
@@ -138,7 +152,8 @@ def test_a_slow_link_starts_within_3_s_on_a_low_rendition_and_plays_20_s_without
             w.close()
     print(f"\nslow link {LINK_BPS / 1e6} Mbit/s: first frame {first_frame_s:.2f} s on {at_first_frame}, "
           f"20 s of video played in {played_s:.1f} s, renditions {[(r.name, r.bandwidth) for r in info.hls.renditions]}, "
-          f"switches {w.quality.switches}, freezes {log.freezes}, statuses {log.statuses}")
+          f"switches {w.quality.switches}, freezes {log.freezes}, statuses {log.statuses}, "
+          f"longest time between two samples {log.max_gap:.2f} s")
     assert first_frame_s < 3.0
     assert at_first_frame is not None and at_first_frame.name == lowest.name
     assert log.freezes == [] and "StalledMedia" not in log.statuses
