@@ -27,8 +27,9 @@ class StallWatch(QObject):
     """Watches one QMediaPlayer from the GUI thread (reads only; never calls into its pipeline).
 
     Signals:
-        stalled(int): playing, but the position (ms) has not moved for STALL_S. Emitted once per
-            stall; :meth:`rearm` lets it fire again for the same position.
+        stalled(int): playing, but the position (ms) has not moved for STALL_S, or (once frames
+            were shown) no new frame came for STALL_S; ``position_stuck`` tells which. Emitted once
+            per stall; :meth:`rearm` lets it fire again for the same position.
     """
 
     stalled = Signal(int)
@@ -42,6 +43,7 @@ class StallWatch(QObject):
         self.stall_s = stall_s
         self._position = -1
         self._since = time.monotonic()
+        self._rearmed_at = self._since
         self._reported = False
         self._frame_at: float | None = None  # when the last frame was shown (None: none yet)
         self.position_stuck = False  # at the last stall: the clock stopped too (not only the picture)
@@ -52,7 +54,9 @@ class StallWatch(QObject):
 
     def rearm(self) -> None:
         """Start counting again (after a check found the link fine, or after a renewal)."""
-        self._since = time.monotonic()
+        now = time.monotonic()
+        self._since = now
+        self._rearmed_at = now
         self._reported = False
 
     def stop(self) -> None:
@@ -68,16 +72,20 @@ class StallWatch(QObject):
         now = time.monotonic()
         if not playing or not self.active():
             self._position = position
-            self._frame_at = None if self._frame_at is None else now  # count the picture from resuming
-            self.rearm()
+            self._since = now
+            self._reported = False
+            if self._frame_at is not None:
+                self._frame_at = now  # count the picture from resuming
             return
-        picture_stopped = self._frame_at is not None and now - max(self._frame_at, self._since) >= self.stall_s
-        if position != self._position and not picture_stopped:
+        if position != self._position:
             self._position = position
-            self.rearm()
+            self._since = now  # the clock runs
+        clock_stuck = now - self._since >= self.stall_s
+        picture_stuck = self._frame_at is not None and now - max(self._frame_at, self._rearmed_at) >= self.stall_s
+        if not clock_stuck and not picture_stuck:
+            self._reported = False
             return
-        self._position = position
-        if not self._reported and (now - self._since >= self.stall_s or picture_stopped):
+        if not self._reported:
             self._reported = True
-            self.position_stuck = now - self._since >= self.stall_s
+            self.position_stuck = clock_stuck
             self.stalled.emit(position)

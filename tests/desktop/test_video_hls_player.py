@@ -176,3 +176,43 @@ def test_save_video_as_saves_the_original(qtbot: Any, served: Any, tmp_path: Pat
     qtbot.waitUntil(lambda: (tmp_path / "saved.mp4").exists(), timeout=10000)
     assert (tmp_path / "saved.mp4").read_bytes() == fake.media[info["id"]]["_bytes"]
     w.close()
+
+
+class _FakePlayer:
+    """What StallWatch reads of a QMediaPlayer."""
+
+    def __init__(self) -> None:
+        self.pos = 0
+        self.state = PLAYING
+
+    def position(self) -> int:
+        return self.pos
+
+    def playbackState(self) -> QMediaPlayer.PlaybackState:  # noqa: N802 - Qt's name
+        return self.state
+
+
+def test_the_stall_watch_notices_a_picture_that_stops_while_the_clock_runs(qtbot: Any) -> None:
+    """FFmpeg's HLS reader skips refused segments and the clock runs on with no picture."""
+    from desktop.qt.playback_watch import StallWatch
+
+    player = _FakePlayer()
+    watch = StallWatch(player, lambda: True, stall_s=0.5)  # type: ignore[arg-type]
+    fired: list[int] = []
+    watch.stalled.connect(fired.append)
+    for _ in range(6):  # frames and a moving clock: no stall
+        watch.frame_shown()
+        player.pos += 100
+        qtbot.wait(100)
+    assert fired == []
+    for _ in range(10):  # the clock moves, no frame comes
+        player.pos += 100
+        qtbot.wait(100)
+    assert len(fired) == 1 and not watch.position_stuck  # the picture, not the clock
+    player.state = QMediaPlayer.PlaybackState.PausedState  # paused: nothing to report
+    qtbot.wait(300)
+    player.state = PLAYING
+    watch.frame_shown()
+    qtbot.wait(800)  # now the clock stands still too
+    assert len(fired) == 2 and watch.position_stuck
+    watch.stop()
