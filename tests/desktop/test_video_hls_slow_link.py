@@ -159,3 +159,41 @@ def test_a_slow_link_starts_within_3_s_on_a_low_rendition_and_plays_20_s_without
     assert log.freezes == [] and "StalledMedia" not in log.statuses
     assert played_s < 21.0  # the clock ran with the wall clock: no stall hidden by a skip
     assert not any(reason == "stall" for reason, _ in w.quality.switches)
+
+
+def test_a_playlist_link_that_dies_mid_play_is_renewed_on_the_same_rendition(
+        qtbot: Any, runners: Runners, encoded: tuple[LiveServer, dict, str]) -> None:
+    """The links were signed for a login that signs out while the video plays: segments answer 401
+    (FFmpeg skips them without a word); the player asks, gets fresh links through the person's other
+    login, and reopens the same rendition where the picture stopped. Through the slow link, so the
+    player fetches segments as it plays rather than all at once."""
+    srv, owner, media_id = encoded
+    first = requests.post(f"{srv.url}/api/auth/login", json={"email": owner["email"], "password": owner["password"]},
+                          timeout=10).json()
+    data = requests.get(f"{srv.url}/api/media/{media_id}",
+                        headers={"Authorization": f"Bearer {first['access_token']}"}, timeout=10).json()
+    info = media_info(data)
+    assert info is not None and info.hls is not None
+    with ThrottledLink(("127.0.0.1", srv.port), bits_per_second=LINK_BPS) as link:
+        # the app's own calls (the refresh) go with the other login's token
+        reader = MediaReader(MediaClient(StaticApi(link.url, owner["tokens"]["access_token"])),
+                             runner=runners.network)
+        w = PlayerWindow(info, reader)
+        w.show()
+        try:
+            qtbot.waitUntil(lambda: w.player.playbackState() == PLAYING and w.player.position() > 2000,
+                            timeout=15000)
+            old = w.player.source().toString()
+            r = requests.post(f"{srv.url}/api/auth/logout", json={"refresh_token": first["refresh_token"]},
+                              timeout=10)
+            assert r.status_code == 204
+            qtbot.waitUntil(lambda: len(w.renewals) == 1, timeout=30000)
+            qtbot.waitUntil(lambda: w.player.source().toString() != old, timeout=10000)
+            assert "/hls/360p.m3u8?token=" in w.player.source().toString()
+            at = w.player.position()
+            qtbot.waitUntil(lambda: w.player.playbackState() == PLAYING and w.player.position() > at + 3000
+                            and w.last_frame is not None and w.last_frame.startTime() // 1000 > at + 2000,
+                            timeout=30000)
+            assert w.stack.currentIndex() == 0  # nothing shown to the person but the video
+        finally:
+            w.close()
