@@ -129,6 +129,7 @@ def _install_media(app: Flask, svc: Services) -> None:
     processor = svc.media_processor = MediaProcessor(app, svc)
     renditions = svc.renditions = RenditionEncoder(app, svc)
     svc.messaging.on_media_unlinked = renditions.media_unlinked
+    svc.messaging.on_media_relinked = renditions.media_relinked
     media = svc.media = MediaService(svc.config, svc.storage, links, processor.enqueue)
 
     def purge_expired_uploads() -> list[str]:  # used by `parley-server purge-expired`

@@ -27,7 +27,7 @@ the meantime, whatever this job stored is deleted again.
 Cancel: when a deleted message leaves a video carried by no message, its
 encode is cancelled and its renditions deleted (:meth:`media_unlinked`). The
 original stays, as before (its owner may still play it and send it again);
-``parley-server encode-renditions`` queues it again.
+sending it again queues a new encode (:meth:`media_relinked`).
 """
 from __future__ import annotations
 
@@ -331,6 +331,21 @@ class RenditionEncoder:
         self._discard(media_id)
         log.info("media %s: no message carries it any more; renditions cancelled and deleted", media_id)
         self.notify(media_id)
+
+    def media_relinked(self, media_id: str) -> None:
+        """A cancelled video was sent again: queue its encode again. Never raises."""
+        try:
+            with self.svc.db.session() as s:
+                queued = changed_rows(s.execute(sa.update(Media).where(
+                    Media.id == media_id, Media.status == "ready", Media.hls_status == "cancelled")
+                    .values(hls_status="pending", hls_progress=0.0, hls_error=None, hls_attempts=0,
+                            hls_claimed_at=None, hls_renditions=None)))
+                s.commit()
+            if queued:
+                self.enqueue(media_id)
+                self.notify(media_id)
+        except Exception:  # noqa: BLE001 - logged; `encode-renditions` can queue it
+            log.exception("media %s: could not queue its renditions again", media_id)
 
     # --- events -------------------------------------------------------------------
     def notify(self, media_id: str, peers: bool = False) -> None:
