@@ -36,6 +36,8 @@ bp = APIBlueprint("media", __name__, url_prefix="/api/media", abp_tags=[tag],
 
 #: Lifetime of a presigned S3 GET (stream or poster).
 PRESIGNED_GET_TTL = 15 * 60
+#: Segment URLs presigned between two yields to the event loop (S3 media playlists).
+PRESIGN_BATCH = 25
 #: Largest ``complete`` body: 10 000 parts with their ETags (S3's are 34 characters; 200 allowed).
 COMPLETE_BODY_LIMIT = 4 << 20
 
@@ -462,10 +464,17 @@ def hls_media_playlist(path: HlsPath, query: LinkQuery):  # noqa: ANN201
         raise ApiError(404, "renditions_not_found", "The renditions of this video are gone.")
     q, expires = _viewer_query(media.id)
     ttl = max(3600, int(expires - time.time()))
+    signed = 0
 
     def segment_url(n: str) -> str:
+        nonlocal signed
         presigned = storage.presign_get(f"h/{media.id}/{path.name}/{n}.ts", ttl, "video/mp2t")
-        return presigned or f"/api/media/{media.id}/hls/{path.name}/{n}.ts{q}"
+        if presigned is None:
+            return f"/api/media/{media.id}/hls/{path.name}/{n}.ts{q}"
+        signed += 1
+        if signed % PRESIGN_BATCH == 0:
+            time.sleep(0)  # let the event loop run: an hour of video is 900 signatures (~0.4 ms each)
+        return presigned
     return _playlist(rewrite_media(stored.decode(), path.name, segment_url))
 
 
