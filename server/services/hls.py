@@ -239,8 +239,12 @@ class RenditionEncoder:
             if media is None:
                 raise JobStopped("cancelled", "gone")
             key, duration = media.storage_key, media.duration
-        scratch_root = storage.temp_dir() if hasattr(storage, "temp_dir") else None
-        scratch = Path(tempfile.mkdtemp(prefix="parley-hls-", dir=scratch_root))
+        scratch_root = Path(storage.temp_dir() if hasattr(storage, "temp_dir") else tempfile.gettempdir())
+        # A process killed mid-encode left its scratch folder; its claim has lapsed (we hold the job
+        # now), so nobody uses that folder any more.
+        for stale in scratch_root.glob(f"parley-hls-{media_id}-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        scratch = Path(tempfile.mkdtemp(prefix=f"parley-hls-{media_id}-", dir=scratch_root))
         try:
             with _Monitor(self, media_id, attempt, scratch, cancel):
                 path = storage.local_path(key)
