@@ -120,12 +120,16 @@ def _install_media(app: Flask, svc: Services) -> None:
     """
     from server.services.media import MediaService
     from server.services.media_links import MediaLinks
+    from server.services.hls import RenditionEncoder
     from server.services.processing import MediaProcessor
     from server.storage import build_storage
     svc.storage = build_storage(svc.config)
     links = svc.media_links = MediaLinks(svc.config.secret_key)
     svc.messaging.media_serializer = lambda s, media_id, viewer: media_for_message(s, media_id, viewer, links)
     processor = svc.media_processor = MediaProcessor(app, svc)
+    renditions = svc.renditions = RenditionEncoder(app, svc)
+    svc.messaging.on_media_unlinked = renditions.media_unlinked
+    svc.messaging.on_media_relinked = renditions.media_relinked
     media = svc.media = MediaService(svc.config, svc.storage, links, processor.enqueue)
 
     def purge_expired_uploads() -> list[str]:  # used by `parley-server purge-expired`
@@ -152,6 +156,7 @@ def close_app(app: Flask) -> None:
     if worker is not None:
         worker.stop()
     svc.media_processor.close()  # its own thread pool and worker processes, before the jobs
+    svc.renditions.close()
     svc.jobs.shutdown(wait=True)
     svc.mail.wait_idle(5)
     svc.mail.close()

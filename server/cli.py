@@ -204,6 +204,31 @@ def cmd_purge_expired(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_encode_renditions(args: argparse.Namespace) -> int:
+    """Queues HLS encodes (media from before renditions existed); a serving process runs them."""
+    from server import close_app, create_app
+    if not args.all and not args.media_ids:
+        print("parley-server encode-renditions: name MEDIA_ID ... or --all", file=sys.stderr)
+        return 2
+    config = _config()
+    if not config.hls_enabled:
+        print("parley-server: PARLEY_HLS=off: encodes would not run", file=sys.stderr)
+        return 2
+    app = create_app(config)
+    svc = app.extensions["parley"]
+    try:
+        with svc.db.session() as s:
+            done = svc.renditions.queue(s, None if args.all else list(args.media_ids))
+    finally:
+        close_app(app)
+    for media_id, what in done:
+        print(f"{media_id}  {what}")
+    queued = sum(1 for _m, what in done if what == "queued")
+    print(f"queued {queued} of {len(done)}; a running server encodes them (within "
+          f"{max(1, config.media_lease_seconds // 2)} s), one at a time per PARLEY_HLS_WORKERS")
+    return 0 if queued == len(done) or args.all else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="parley-server", description="The Parley chat server.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -244,6 +269,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("list-users", help="list every account (admins)").set_defaults(fn=cmd_list_users)
     sub.add_parser("purge-expired", help="remove expired codes, tokens and stale uploads").set_defaults(
         fn=cmd_purge_expired)
+    er = sub.add_parser("encode-renditions", help="queue HLS renditions for videos sent before they existed")
+    er.add_argument("media_ids", nargs="*", metavar="MEDIA_ID")
+    er.add_argument("--all", action="store_true", help="every ready video that has no renditions")
+    er.set_defaults(fn=cmd_encode_renditions)
     worker = sub.add_parser("media-worker", help="(internal) a video processing worker, started by serve")
     worker.set_defaults(fn=cmd_media_worker)
     return p

@@ -197,6 +197,21 @@ class Config:
     media_job_memory: int = 1 << 30
     #: How much workers lower their CPU priority (POSIX niceness increment, 0-19).
     media_worker_nice: int = 10
+    #: HLS renditions (docs/media.md, "HLS renditions"): encode each ready video (PARLEY_HLS on/off).
+    hls_enabled: bool = True
+    #: Encodes at once per server process, each in its own worker process (not the processing ones).
+    hls_workers: int = 1
+    #: An encode's wall-clock limit: this many seconds plus ``hls_job_seconds_per_minute`` per minute of video.
+    hls_job_seconds: float = 120.0
+    hls_job_seconds_per_minute: float = 600.0
+    #: An encode worker's address-space limit (RLIMIT_AS, Linux); 0: none.
+    hls_job_memory: int = 1 << 30
+    #: How much encode workers lower their CPU priority (below the processing workers').
+    hls_worker_nice: int = 15
+    #: Linux: encode workers run under SCHED_IDLE (only on CPU time nothing else wants).
+    hls_idle_priority: bool = True
+    #: Tests only: seconds an encode sleeps after each decoded frame (to cancel one mid-way).
+    hls_test_frame_delay: float = 0.0
     access_token_ttl: int = 15 * 60
     refresh_token_ttl: int = 30 * 24 * 3600
     allowed_origins: tuple[str, ...] = ()
@@ -314,6 +329,17 @@ class Config:
         worker_nice = _int(env, "PARLEY_MEDIA_WORKER_NICE", 10, 0)
         if worker_nice > 19:
             raise ConfigError(f"PARLEY_MEDIA_WORKER_NICE must be from 0 to 19, not {worker_nice}")
+        hls_nice = _int(env, "PARLEY_HLS_WORKER_NICE", 15, 0)
+        if hls_nice > 19:
+            raise ConfigError(f"PARLEY_HLS_WORKER_NICE must be from 0 to 19, not {hls_nice}")
+        hls_workers = _int(env, "PARLEY_HLS_WORKERS", 1, 1)
+        if hls_workers > 4:
+            raise ConfigError(f"PARLEY_HLS_WORKERS must be from 1 to 4, not {hls_workers}: "
+                              "each encode keeps a CPU core busy")
+        hls_memory = _size(env["PARLEY_HLS_JOB_MEMORY"], "PARLEY_HLS_JOB_MEMORY") \
+            if env.get("PARLEY_HLS_JOB_MEMORY") else 1 << 30
+        if 0 < hls_memory < (256 << 20):
+            raise ConfigError("PARLEY_HLS_JOB_MEMORY must be 0 (no limit) or at least 256MiB")
         if 0 < job_memory < (256 << 20):
             raise ConfigError("PARLEY_MEDIA_JOB_MEMORY must be 0 (no limit) or at least 256MiB: "
                               "a worker needs about 250 MiB for Python and FFmpeg alone")
@@ -347,6 +373,14 @@ class Config:
             media_job_seconds_per_gib=_float(env, "PARLEY_MEDIA_JOB_SECONDS_PER_GIB", 120.0, 0.0),
             media_job_memory=job_memory,
             media_worker_nice=worker_nice,
+            hls_enabled=_bool(env, "PARLEY_HLS", True),
+            hls_workers=hls_workers,
+            hls_job_seconds=_float(env, "PARLEY_HLS_JOB_SECONDS", 120.0, 1.0),
+            hls_job_seconds_per_minute=_float(env, "PARLEY_HLS_JOB_SECONDS_PER_MINUTE", 600.0, 0.0),
+            hls_job_memory=hls_memory,
+            hls_worker_nice=hls_nice,
+            hls_idle_priority=_bool(env, "PARLEY_HLS_IDLE_PRIORITY", True),
+            hls_test_frame_delay=_float(env, "PARLEY_TEST_HLS_FRAME_DELAY", 0.0, 0.0),
             access_token_ttl=_int(env, "PARLEY_ACCESS_TOKEN_TTL", 15 * 60, 10),
             refresh_token_ttl=_int(env, "PARLEY_REFRESH_TOKEN_TTL", 30 * 24 * 3600, 60),
             allowed_origins=origins,

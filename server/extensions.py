@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from server.observability import Metrics
     from server.realtime.notifier import Notifier
     from server.services.accounts import AccountService
+    from server.services.hls import RenditionEncoder
     from server.services.media import MediaService
     from server.services.media_links import MediaLinks
     from server.services.messaging import MessagingService
@@ -70,6 +71,8 @@ class Services:
     media_links: MediaLinks = field(init=False)
     media_processor: MediaProcessor = field(init=False)
     media: MediaService = field(init=False)
+    #: HLS renditions: the encode jobs (their own threads and worker processes)
+    renditions: RenditionEncoder = field(init=False)
     #: running once ``parley-server serve`` started it
     media_worker: MediaWorker | None = None
     #: used by ``parley-server purge-expired``

@@ -53,6 +53,7 @@ OUT_OF_MEMORY = ("Processing this video needed more memory than the server allow
                  "was stopped. Send a smaller or re-encoded copy.")
 WORKER_DIED = ("The program processing this video stopped unexpectedly ({how}). Send it again, or a "
                "re-encoded copy.")
+CANCELLED = "The job was cancelled."
 
 
 class JobRejected(Exception):
@@ -64,7 +65,7 @@ class JobRejected(Exception):
 
 
 class JobStopped(Exception):
-    """The job's worker was stopped or died: ``reason`` is timeout, memory or died.
+    """The job's worker was stopped or died: ``reason`` is timeout, memory, died or cancelled.
 
     ``message`` is for the person who sent the file. A job that ends this way
     is not retried: the same bytes would do the same again.
@@ -115,13 +116,16 @@ class _Worker:
         self.pid = self.proc.pid
         self.ready = False
         self.expired = False
+        self.cancelled = False
 
     def _line(self) -> bytes:
         assert self.proc.stdout is not None
         return self.proc.stdout.readline()
 
-    def call(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:
-        """Sends one request and waits for its answer; the worker is killed at ``timeout``.
+    def call(self, request: dict[str, Any], timeout: float,
+             cancel: threading.Event | None = None) -> dict[str, Any]:
+        """Sends one request and waits for its answer; the worker is killed at ``timeout``, or as soon
+        as ``cancel`` is set.
 
         Raises :class:`_Unavailable` if the worker is gone before it has the
         request (another worker can take the job), :class:`JobStopped` if it
@@ -139,11 +143,13 @@ class _Worker:
             self.kill()
             raise _Unavailable(f"media worker {self.pid} was gone ({_how(self.proc.returncode)})") from None
         try:
-            reply = self._until(timeout, self._line)
+            reply = self._until(timeout, self._line, cancel)
         except (OSError, ValueError):  # the pipe broke: the worker is gone
             reply = b""
         if not reply:
             self.kill()
+            if self.cancelled:
+                raise JobStopped("cancelled", CANCELLED)
             if self.expired:
                 raise JobStopped("timeout", TIMED_OUT.format(seconds=timeout))
             raise JobStopped("died", WORKER_DIED.format(how=_how(self.proc.returncode)))
@@ -154,15 +160,29 @@ class _Worker:
         self.proc.stdin.write(json.dumps(request).encode() + b"\n")
         self.proc.stdin.flush()
 
-    def _until(self, seconds: float, fn: Callable[[], bytes]) -> bytes:
-        """Runs ``fn`` (which blocks on the worker's pipe); kills the worker at ``seconds``, ending it."""
+    def _until(self, seconds: float, fn: Callable[[], bytes], cancel: threading.Event | None = None) -> bytes:
+        """Runs ``fn`` (which blocks on the worker's pipe); kills the worker at ``seconds``, or when
+        ``cancel`` is set, ending it."""
         timer = threading.Timer(seconds, self._expire)
         timer.daemon = True
         timer.start()
+        done = threading.Event()
+        if cancel is not None:
+            threading.Thread(target=self._watch, args=(cancel, done), daemon=True,
+                             name=f"media-worker-cancel-{self.pid}").start()
         try:
             return fn()
         finally:
+            done.set()
             timer.cancel()
+
+    def _watch(self, cancel: threading.Event, done: threading.Event) -> None:
+        while not done.is_set():
+            if cancel.wait(0.2):
+                if not done.is_set():
+                    self.cancelled = True
+                    self.kill(wait=False)
+                return
 
     def _expire(self) -> None:
         self.expired = True
@@ -211,13 +231,15 @@ class MediaWorkers:
     """A pool of ``size`` worker processes; :meth:`run` runs one job on one of them."""
 
     def __init__(self, size: int, memory_bytes: int, command: list[str] | None = None,
-                 env: dict[str, str] | None = None, nice: int = 10) -> None:
+                 env: dict[str, str] | None = None, nice: int = 10, idle_priority: bool = False) -> None:
         self.size = size
         self.memory_bytes = memory_bytes
         self.command = command or worker_command()
         base = dict(os.environ if env is None else env)
         base["PARLEY_MEDIA_WORKER_MEMORY"] = str(memory_bytes)
         base["PARLEY_MEDIA_WORKER_NICE"] = str(nice)
+        # Linux SCHED_IDLE: the worker runs only on CPU time nothing else wants (long HLS encodes)
+        base["PARLEY_MEDIA_WORKER_IDLE"] = "1" if idle_priority else "0"
         base.setdefault("MALLOC_ARENA_MAX", "2")  # glibc: fewer 64 MiB arenas reserved per thread
         self.env = base
         self._slots = threading.BoundedSemaphore(size)
@@ -247,19 +269,21 @@ class MediaWorkers:
         log.info("media worker %d started", w.pid)
         return w
 
-    def run(self, task: str, args: dict[str, Any], timeout: float) -> Any:
+    def run(self, task: str, args: dict[str, Any], timeout: float,
+            cancel: threading.Event | None = None) -> Any:
         """Runs ``task(**args)`` in a worker; returns its result.
 
         Raises :class:`JobRejected` (the task refused its input),
-        :class:`JobStopped` (over a limit, or the worker died) or
-        :class:`RuntimeError` (the task failed some other way).
+        :class:`JobStopped` (over a limit, the worker died, or ``cancel`` was
+        set: the worker is killed then) or :class:`RuntimeError` (the task
+        failed some other way).
         """
         with self._slots:
             for tries_left in (1, 0):
                 worker = self._take()
                 why = "it died"
                 try:
-                    reply = worker.call({"task": task, "args": args, "seconds": timeout}, timeout)
+                    reply = worker.call({"task": task, "args": args, "seconds": timeout}, timeout, cancel)
                     why = "it ran out of memory" if "memory" in reply else "" if worker.alive() else why
                     break
                 except _Unavailable as exc:
@@ -352,6 +376,11 @@ def worker_main(preload: tuple[str, ...] = ("server.services.video:prepare",)) -
         os.close(devnull)
     if hasattr(os, "nice"):  # requests and mail come first when the CPU is short
         os.nice(int(os.environ.get("PARLEY_MEDIA_WORKER_NICE", "10")))
+    if os.environ.get("PARLEY_MEDIA_WORKER_IDLE") == "1" and hasattr(os, "SCHED_IDLE"):
+        try:  # every thread FFmpeg starts later inherits it
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        except OSError:
+            pass  # not allowed here (a container's seccomp profile): nice alone still applies
     for task in preload:
         _resolve(task)
     limited = _limit_memory(int(os.environ.get("PARLEY_MEDIA_WORKER_MEMORY", "0")))

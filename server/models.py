@@ -238,6 +238,16 @@ class Media(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: HLS renditions (server/services/hls.py): None (no encode: older media, or encoding off),
+    #: pending, encoding, ready, failed or cancelled. A row pending or encoding *is* the encode job,
+    #: claimed like the processing job through ``hls_attempts`` and ``hls_claimed_at``.
+    hls_status: Mapped[str | None] = mapped_column(sa.String(16), default=None, index=True)
+    hls_progress: Mapped[float | None] = mapped_column(default=None)
+    #: JSON list of the renditions once ready (name, width, height, bandwidth, ...).
+    hls_renditions: Mapped[str | None] = mapped_column(sa.Text, default=None)
+    hls_error: Mapped[str | None] = mapped_column(sa.Text, default=None)
+    hls_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    hls_claimed_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class MailOutcome(Base):

@@ -1,13 +1,14 @@
 """``/api/media``: resumable uploads, media state, poster and streaming.
 
 Thin endpoints: they authenticate, validate and call
-:class:`~server.services.media.MediaService`. Two endpoints also accept a
+:class:`~server.services.media.MediaService`. Some endpoints also accept a
 signed ``token`` query parameter instead of a Bearer header (a video player
-cannot easily add headers): the stream and poster URLs of a media object,
-and the local part-upload URL. See ``docs/media.md``.
+cannot easily add headers): the stream, poster and HLS URLs of a media
+object, and the local part-upload URL. See ``docs/media.md``.
 """
 from __future__ import annotations
 
+import time
 from urllib.parse import urlparse
 
 from flask import Response, redirect, request, send_file
@@ -23,7 +24,9 @@ from server.models import Media, iso
 from server.config import Config
 from server.services.media import (MAX_PARTS, PART_NUMBER_PATTERN, MediaService, max_declared_size,
                                     parse_part_number)
-from server.services.media_links import LinkExpired, LinkInvalid, MediaLinks
+from server.services.hls_playlists import (MPEGURL, NAME_PATTERN, SEGMENT_PATTERN, renditions_of,
+                                           rewrite_master, rewrite_media)
+from server.services.media_links import READ_TTL, LinkExpired, LinkInvalid, MediaLinks
 from server.services.media_view import can_read, media_dict
 from server.services.tokens import TokenService
 
@@ -33,6 +36,8 @@ bp = APIBlueprint("media", __name__, url_prefix="/api/media", abp_tags=[tag],
 
 #: Lifetime of a presigned S3 GET (stream or poster).
 PRESIGNED_GET_TTL = 15 * 60
+#: Segment URLs presigned between two yields to the event loop (S3 media playlists).
+PRESIGN_BATCH = 25
 #: Largest ``complete`` body: 10 000 parts with their ETags (S3's are 34 characters; 200 allowed).
 COMPLETE_BODY_LIMIT = 4 << 20
 
@@ -129,6 +134,34 @@ class MediaPath(BaseModel):
     media_id: str = Field(max_length=64)
 
 
+class RenditionOut(BaseModel):
+    name: str = Field(description="360p, 720p or source (the source height, at most 1080)")
+    height: int
+    width: int
+    bandwidth: int = Field(description="Peak bits per second, as in the master playlist")
+    url: str | None = Field(description="Server-relative URL of its media playlist (signed token)")
+
+
+class HlsOut(BaseModel):
+    status: str = Field(description="pending, encoding, ready, failed or cancelled")
+    progress: float | None = Field(description="0 to 1 while pending or encoding")
+    master_url: str | None = Field(description="Server-relative URL of the master playlist (signed token); "
+                                               "set only when ready")
+    renditions: list[RenditionOut] = Field(description="Lowest first; set only when ready")
+    error: str | None
+
+
+class HlsPath(BaseModel):
+    media_id: str = Field(max_length=64)
+    name: str = Field(pattern=NAME_PATTERN, description="360p, 720p or source")
+
+
+class SegmentPath(BaseModel):
+    media_id: str = Field(max_length=64)
+    name: str = Field(pattern=NAME_PATTERN, description="360p, 720p or source")
+    n: str = Field(pattern=SEGMENT_PATTERN, description="Segment number, five digits")
+
+
 class MediaOut(BaseModel):
     id: str
     status: str = Field(description="processing, ready or failed")
@@ -141,6 +174,8 @@ class MediaOut(BaseModel):
     thumbnail_url: str | None = Field(description="Server-relative URL of the JPEG poster (signed token)")
     playback_url: str | None = Field(description="Server-relative URL of the stream, Range (signed token)")
     error: str | None = Field(description="Why processing failed, for a person")
+    hls: HlsOut | None = Field(description="HLS renditions (adaptive playback); null when this video has no "
+                                           "encode (sent before renditions existed, or encoding is off)")
 
 
 def document_limits(spec: dict, config: Config) -> None:
@@ -359,3 +394,102 @@ def stream(path: MediaPath, query: LinkQuery):  # noqa: ANN201
     media = _readable(path.media_id)
     _ready(media)
     return _serve(media.storage_key, media.content_type, media.filename)
+
+
+# --- HLS renditions --------------------------------------------------------------------
+def _hls_ready(media: Media) -> None:
+    _ready(media)
+    if media.hls_status in ("pending", "encoding"):
+        raise ApiError(409, "renditions_not_ready", "The renditions of this video are still being made; "
+                                                    "play the progressive stream meanwhile.")
+    if media.hls_status != "ready":
+        raise ApiError(404, "renditions_not_found", "This video has no renditions; play the progressive stream.")
+
+
+def _viewer_query(media_id: str) -> tuple[str, float]:
+    """The ``?token=`` the rewritten playlist carries, and when it stops working.
+
+    The caller's own token when it came with one (already checked by :func:`_readable`), else one
+    minted for the Bearer caller on this login: every URL in a playlist names the same viewer.
+    """
+    token = request.args.get("token")
+    if token:
+        try:
+            grant = _links().check_read(token)
+            if grant.media_id == media_id and grant.expires_at:
+                return f"?token={token}", grant.expires_at
+        except (LinkExpired, LinkInvalid):
+            pass
+    me = require_user()
+    return f"?token={_links().read_token(media_id, me.id, current_session_id())}", time.time() + READ_TTL
+
+
+def _playlist(text: str) -> Response:
+    resp = Response(text, mimetype=MPEGURL)
+    resp.headers["Cache-Control"] = "private, no-store"  # per viewer, and it carries their token
+    return resp
+
+
+@bp.get("/<string(length=32):media_id>/hls/master.m3u8", security=BEARER, responses={200: None, 409: Problem},
+        summary="The HLS master playlist, written for the caller",
+        description="`application/vnd.apple.mpegurl`. Authorised like `/stream` (the signed `token` of "
+                    "`hls.master_url`, or a Bearer header). Each variant URI is this server's media "
+                    "playlist URL with the caller's token. 409 `renditions_not_ready` while encoding; "
+                    "404 `renditions_not_found` when the video has none.")
+def hls_master(path: MediaPath, query: LinkQuery):  # noqa: ANN201
+    media = _readable(path.media_id)
+    _hls_ready(media)
+    stored = services().storage.read(f"h/{media.id}/master.m3u8")
+    if stored is None:
+        raise ApiError(404, "renditions_not_found", "The renditions of this video are gone.")
+    q, _expires = _viewer_query(media.id)
+    return _playlist(rewrite_master(stored.decode(), media.id, q))
+
+
+@bp.get("/<string(length=32):media_id>/hls/<name>.m3u8", security=BEARER, responses={200: None, 409: Problem},
+        summary="An HLS media playlist (one rendition), written for the caller",
+        description="`application/vnd.apple.mpegurl`, authorised like `/stream`. Each segment URI is, on "
+                    "local storage, this server's segment URL with the caller's token; on S3 a presigned "
+                    "GET of the segment, valid as long as the token (at least 1 hour). 404 "
+                    "`rendition_not_found` for a rendition this video does not have (one above its "
+                    "height).")
+def hls_media_playlist(path: HlsPath, query: LinkQuery):  # noqa: ANN201
+    media = _readable(path.media_id)
+    _hls_ready(media)
+    if path.name not in {r["name"] for r in renditions_of(media)}:
+        raise ApiError(404, "rendition_not_found", "This video has no such rendition.")
+    storage = services().storage
+    stored = storage.read(f"h/{media.id}/{path.name}.m3u8")
+    if stored is None:
+        raise ApiError(404, "renditions_not_found", "The renditions of this video are gone.")
+    q, expires = _viewer_query(media.id)
+    ttl = max(3600, int(expires - time.time()))
+    signed = 0
+
+    def segment_url(n: str) -> str:
+        nonlocal signed
+        presigned = storage.presign_get(f"h/{media.id}/{path.name}/{n}.ts", ttl, "video/mp2t")
+        if presigned is None:
+            return f"/api/media/{media.id}/hls/{path.name}/{n}.ts{q}"
+        signed += 1
+        if signed % PRESIGN_BATCH == 0:
+            time.sleep(0)  # let the event loop run: an hour of video is 900 signatures (~0.4 ms each)
+        return presigned
+    return _playlist(rewrite_media(stored.decode(), path.name, segment_url))
+
+
+@bp.get("/<string(length=32):media_id>/hls/<name>/<n>.ts", security=BEARER,
+        responses={200: None, 302: None, 409: Problem},
+        summary="One HLS segment (MPEG-TS)",
+        description="`video/mp2t`, authorised like `/stream`. Local storage serves it; on S3 the media "
+                    "playlist lists presigned URLs instead, and this answers 302 to one.")
+def hls_segment(path: SegmentPath, query: LinkQuery):  # noqa: ANN201
+    media = _readable(path.media_id)
+    _hls_ready(media)
+    if path.name not in {r["name"] for r in renditions_of(media)}:
+        raise ApiError(404, "rendition_not_found", "This video has no such rendition.")
+    key = f"h/{media.id}/{path.name}/{path.n}.ts"
+    local = services().storage.local_path(key)
+    if local is not None and not local.exists():
+        raise ApiError(404, "segment_not_found", "There is no such segment.")
+    return _serve(key, "video/mp2t", None)

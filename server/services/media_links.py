@@ -48,6 +48,8 @@ class ReadGrant:
     media_id: str
     viewer_id: str | None
     session_id: str | None = None
+    #: Unix time at which the token stops being accepted (presigned HLS segments last as long).
+    expires_at: float | None = None
 
 
 class MediaLinks:
@@ -67,10 +69,11 @@ class MediaLinks:
         return self._read.dumps(payload)
 
     def check_read(self, token: str) -> ReadGrant:
-        data = self._loads(self._read, token, READ_TTL + READ_BUCKET)
+        data, signed_at = self._loads(self._read, token, READ_TTL + READ_BUCKET, timestamp=True)
         if not isinstance(data, dict) or not isinstance(data.get("m"), str):
             raise LinkInvalid("malformed read token")
-        return ReadGrant(data["m"], data.get("u"), data.get("s"))
+        return ReadGrant(data["m"], data.get("u"), data.get("s"),
+                         signed_at.timestamp() + READ_TTL + READ_BUCKET)
 
     # part uploads ----------------------------------------------------------------
     def part_token(self, upload_id: str, n: int) -> str:
@@ -82,9 +85,9 @@ class MediaLinks:
             raise LinkInvalid("token for another part")
 
     @staticmethod
-    def _loads(serializer: URLSafeTimedSerializer, token: str, max_age: int) -> Any:
+    def _loads(serializer: URLSafeTimedSerializer, token: str, max_age: int, timestamp: bool = False) -> Any:
         try:
-            return serializer.loads(token, max_age=max_age)
+            return serializer.loads(token, max_age=max_age, return_timestamp=timestamp)
         except SignatureExpired as exc:
             raise LinkExpired(str(exc)) from exc
         except BadSignature as exc:

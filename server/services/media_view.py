@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from server.models import LoginSession, Media, Message, User
+from server.services.hls_playlists import hls_dict
 from server.services.media_links import MediaLinks
 
 
@@ -27,7 +28,7 @@ def media_dict(media: Media, viewer_id: str | None = None, links: MediaLinks | N
     The caller passes the app's :class:`MediaLinks` (services do not look it up in the Flask app);
     without it the URLs carry no token.
     """
-    thumb = play = None
+    thumb = play = q = None
     if media.status == "ready" and viewer_id and session_id:
         q = f"?token={links.read_token(media.id, viewer_id, session_id)}" if links is not None else ""
         play = f"/api/media/{media.id}/stream{q}"
@@ -45,6 +46,7 @@ def media_dict(media: Media, viewer_id: str | None = None, links: MediaLinks | N
         "thumbnail_url": thumb,
         "playback_url": play,
         "error": media.error,
+        "hls": hls_dict(media, q),
     }
 
 

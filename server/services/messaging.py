@@ -223,6 +223,12 @@ class MessagingService:
         self.media_serializer = media_serializer
         #: called once per newly stored message (the server counts them for /metrics)
         self.on_stored: Callable[[], object] | None = None
+        #: called with a media id after a deleted message stopped carrying it (the HLS encoder
+        #: cancels its renditions when no message carries it any more)
+        self.on_media_unlinked: Callable[[str], object] | None = None
+        #: called with a media id after a message carrying it was stored, when its HLS encode had
+        #: been cancelled (a video sent again gets its renditions again)
+        self.on_media_relinked: Callable[[str], object] | None = None
         self._recipients: dict[str, float] = {}
         self._writer: GroupCommit | None = None
         self._writer_lock = threading.Lock()
@@ -277,13 +283,16 @@ class MessagingService:
         self._recipients[to] = now + RECIPIENT_CACHE_SECONDS
 
     @staticmethod
-    def _check_media(s: Session, sender_id: str, media_id: str) -> None:
+    def _check_media(s: Session, sender_id: str, media_id: str) -> bool:
+        """Refuses a video that is not the sender's or not ready; returns whether its HLS encode
+        was cancelled (no message carried it any more), so sending it again queues a new one."""
         media = s.get(Media, media_id)
         if media is None or media.owner_id != sender_id:
             raise ApiError(404, "media_not_found", "There is no such video among your uploads.")
         if media.status != "ready":
             raise ApiError(422, "media_not_ready",
                            "This video is still being processed (or failed); send it when it is ready.")
+        return media.hls_status == "cancelled"
 
     def send(self, s: Session, sender_id: str, to: str, client_id: str, body: str,
              media_id: str | None = None) -> tuple[MessageRow, bool]:
@@ -306,11 +315,12 @@ class MessagingService:
         block = blocks.between(s, sender_id, to)
         if block.a_blocked_b:
             raise ApiError(403, "peer_blocked", "You blocked this person. Unblock them to send a message.")
+        relinked = False
         if media_id is not None:
             existing = self._existing(s, sender_id, client_id)
             if existing is not None:
                 return existing, False
-            self._check_media(s, sender_id, media_id)
+            relinked = self._check_media(s, sender_id, media_id)
         values = {"client_id": client_id, "sender_id": sender_id, "recipient_id": to, "body": body,
                   "body_folded": fold(body),
                   "media_id": media_id, "created_at": utcnow(), "deleted": False,
@@ -324,6 +334,8 @@ class MessagingService:
             return existing_row, False
         if self.on_stored is not None:
             self.on_stored()
+        if relinked and media_id is not None and self.on_media_relinked is not None:
+            self.on_media_relinked(media_id)
         return row, True
 
     @staticmethod
@@ -366,12 +378,15 @@ class MessagingService:
         m = self._own(s, user_id, message_id)
         if m.deleted:
             return m, False
+        media_id = m.media_id
         m.body = ""
         m.body_folded = ""
         m.media_id = None
         m.deleted = True
         m.edited_at = utcnow()
         s.commit()
+        if media_id is not None and self.on_media_unlinked is not None:
+            self.on_media_unlinked(media_id)
         return m, True
 
     # --- receipts -----------------------------------------------------------

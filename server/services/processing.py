@@ -216,7 +216,9 @@ class MediaProcessor:
             shutil.rmtree(scratch, ignore_errors=True)
         info = {k: done[k] for k in ("content_type", "container", "duration", "width", "height",
                                      "video_codec", "audio_codec")}
-        return {"status": "ready", "error": None, "size": size, "thumbnail_key": thumb_key, **info}
+        # the HLS encode is queued with the result (one row is the job): PARLEY_HLS=off skips it
+        hls = {"hls_status": "pending", "hls_progress": 0.0} if self.svc.config.hls_enabled else {}
+        return {"status": "ready", "error": None, "size": size, "thumbnail_key": thumb_key, **info, **hls}
 
     def _finish(self, media_id: str, attempt: int, values: dict[str, Any] | None = None,
                 error: str | None = None) -> None:
@@ -247,6 +249,8 @@ class MediaProcessor:
             self.svc.notifier.media_status(payloads)
         except Exception:  # noqa: BLE001 - the state is stored; a client also polls GET /api/media/{id}
             log.warning("media %s: could not emit media:status", media_id, exc_info=True)
+        if values.get("hls_status") == "pending":
+            self.svc.renditions.enqueue(media_id)
 
     def _delete_bytes(self, media: Media) -> None:
         for key in (media.storage_key, media.thumbnail_key, thumbnail_key(media.id)):
@@ -284,6 +288,7 @@ class MediaWorker:
         while True:
             try:
                 self.processor.requeue_pending()
+                self.svc.renditions.requeue_pending()
                 if time.monotonic() - last_purge >= self.purge_every:
                     last_purge = time.monotonic()
                     with self.svc.db.session() as s:

@@ -18,8 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-#: Server-generated keys only: ``v/<32 hex>`` for videos, ``t/<32 hex>.jpg`` for posters.
-KEY_RE = re.compile(r"^[vt]/[0-9a-f]{32}(\.jpg)?$")
+#: Server-generated keys only: ``v/<32 hex>`` for videos, ``t/<32 hex>.jpg`` for posters, and the
+#: HLS renditions of media ``<32 hex>``: ``h/<id>/master.m3u8``, ``h/<id>/<name>.m3u8`` and
+#: ``h/<id>/<name>/<5 digits>.ts``, where ``<name>`` is 360p, 720p or source.
+KEY_RE = re.compile(r"^(?:[vt]/[0-9a-f]{32}(\.jpg)?"
+                    r"|h/[0-9a-f]{32}/(?:master|360p|720p|source)\.m3u8"
+                    r"|h/[0-9a-f]{32}/(?:360p|720p|source)/[0-9]{5}\.ts)$")
+#: The folder of one media item's renditions (what :meth:`Storage.delete_prefix` accepts).
+HLS_PREFIX_RE = re.compile(r"^h/[0-9a-f]{32}/$")
 
 
 def new_video_key() -> str:
@@ -30,8 +36,19 @@ def thumbnail_key(media_id: str) -> str:
     return f"t/{media_id}.jpg"
 
 
+def hls_prefix(media_id: str) -> str:
+    """``h/<media id>/``: where the renditions of one media item are stored."""
+    return check_prefix(f"h/{media_id}/")
+
+
+def check_prefix(prefix: str) -> str:
+    if not HLS_PREFIX_RE.fullmatch(prefix):
+        raise ValueError(f"not a storage prefix: {prefix!r}")
+    return prefix
+
+
 def check_key(key: str) -> str:
-    if not KEY_RE.match(key):
+    if not KEY_RE.fullmatch(key):  # fullmatch: "$" alone would accept a trailing newline
         raise ValueError(f"not a storage key: {key!r}")
     return key
 
@@ -104,6 +121,12 @@ class Storage(Protocol):
 
     def delete(self, key: str) -> None:
         """Deletes the object (idempotent)."""
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Deletes every object under ``prefix`` (``h/<media id>/`` only; idempotent); returns how many."""
+
+    def read(self, key: str) -> bytes | None:
+        """The object's bytes (small objects: playlists), or None when it does not exist."""
 
     def presign_get(self, key: str, expires_in: int, content_type: str | None = None) -> str | None:
         """A short-lived GET URL supporting Range, or None when the server streams it itself."""

@@ -5,6 +5,7 @@ Layout::
     media/incoming/<hex>   an upload being assembled (parts written at their offsets)
     media/v/<hex>          a completed video
     media/t/<media id>.jpg its poster frame
+    media/h/<media id>/    its HLS renditions (master.m3u8, <name>.m3u8, <name>/<nnnnn>.ts)
 
 Each part is written straight to its place in one sparse file
 (``offset = (n - 1) * part_size``), so completing an upload is a rename, not
@@ -19,7 +20,7 @@ import shutil
 from pathlib import Path
 from typing import BinaryIO
 
-from server.storage.base import PartSizeError, PartTarget, StorageError, StoredPart, check_key
+from server.storage.base import PartSizeError, PartTarget, StorageError, StoredPart, check_key, check_prefix
 
 CHUNK = 1 << 20
 
@@ -32,7 +33,7 @@ class LocalStorage:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
-        for sub in ("incoming", "v", "t"):
+        for sub in ("incoming", "v", "t", "h"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
 
     # paths --------------------------------------------------------------------
@@ -115,6 +116,7 @@ class LocalStorage:
 
     def upload_file(self, key: str, src: Path, content_type: str) -> None:
         target = self._path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)  # h/<id>/<name>/
         tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
         try:
             shutil.copyfile(src, tmp)
@@ -124,7 +126,9 @@ class LocalStorage:
 
     def replace_with(self, key: str, src: Path) -> None:
         """Moves ``src`` (on the same disk) over the object: no copy."""
-        os.replace(src, self._path(key))
+        target = self._path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)  # h/<id>/<name>/
+        os.replace(src, target)
 
     def temp_dir(self) -> Path:
         """A scratch folder on the same file system (for renames instead of copies)."""
@@ -135,10 +139,23 @@ class LocalStorage:
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
 
+    def delete_prefix(self, prefix: str) -> int:
+        folder = self.root / check_prefix(prefix)
+        n = sum(1 for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else 0
+        shutil.rmtree(folder, ignore_errors=True)
+        return n
+
+    def read(self, key: str) -> bytes | None:
+        try:
+            return self._path(key).read_bytes()
+        except FileNotFoundError:
+            return None
+
     def presign_get(self, key: str, expires_in: int, content_type: str | None = None) -> str | None:
         return None  # the server streams local files itself
 
     def keys(self) -> list[str]:
         out = [f"{sub}/{p.name}" for sub in ("v", "t") for p in (self.root / sub).iterdir() if p.is_file()]
+        out += [str(p.relative_to(self.root)) for p in (self.root / "h").rglob("*") if p.is_file()]
         out += [f"incoming/{p.name}" for p in (self.root / "incoming").iterdir() if p.is_file()]
         return sorted(out)

@@ -17,7 +17,7 @@ import boto3
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError
 
-from server.storage.base import PartTarget, StorageError, StoredPart, check_key
+from server.storage.base import PartTarget, StorageError, StoredPart, check_key, check_prefix
 
 CHECK_TTL = 30.0
 
@@ -136,6 +136,25 @@ class S3Storage:
 
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=check_key(key))
+
+    def delete_prefix(self, prefix: str) -> int:
+        n = 0
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket,
+                                                                      Prefix=check_prefix(prefix))
+        for page in pages:  # at most 1000 keys a page, as DeleteObjects takes
+            keys = [{"Key": o["Key"]} for o in page.get("Contents", [])]
+            if keys:
+                self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": keys, "Quiet": True})
+                n += len(keys)
+        return n
+
+    def read(self, key: str) -> bytes | None:
+        try:
+            return bytes(self.client.get_object(Bucket=self.bucket, Key=check_key(key))["Body"].read())
+        except ClientError as exc:
+            if _code(exc) in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
 
     def presign_get(self, key: str, expires_in: int, content_type: str | None = None) -> str | None:
         params = {"Bucket": self.bucket, "Key": check_key(key)}

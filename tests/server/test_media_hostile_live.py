@@ -21,7 +21,7 @@ from tests.server.media_helpers import Uploader, index_last_mp4, make_video, vid
 from tests.server.realtime_helpers import Device
 
 LIMIT = 10  # seconds a job may take here (plus 120 s per GiB: under a second for these files)
-SERVER = {"PARLEY_MEDIA_JOB_SECONDS": str(LIMIT), "PARLEY_MEDIA_WORKERS": "2"}
+SERVER = {"PARLEY_MEDIA_JOB_SECONDS": str(LIMIT), "PARLEY_MEDIA_WORKERS": "2", "PARLEY_HLS": "off"}
 
 
 @pytest.fixture

@@ -18,8 +18,9 @@ def backend() -> str:
 
 @pytest.fixture(scope="module")
 def srv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    # PARLEY_HLS off: renditions are tested in test_hls_local_live.py
     server = LiveServer(tmp_path_factory.mktemp("media-local") / "server",
-                        {"PARLEY_USER_QUOTA_BYTES": "1GiB"}).start(timeout=90)
+                        {"PARLEY_USER_QUOTA_BYTES": "1GiB", "PARLEY_HLS": "off"}).start(timeout=90)
     try:
         yield server
     finally:

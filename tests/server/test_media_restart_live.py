@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import LiveServer, wait_until
 from tests.server.media_helpers import Uploader, index_last_mp4, video_dir  # noqa: F401 - fixtures
 
-SLOW = {"PARLEY_MEDIA_LEASE_SECONDS": "3"}
+SLOW = {"PARLEY_MEDIA_LEASE_SECONDS": "3", "PARLEY_HLS": "off"}
 
 
 def _attempts(data_dir: Path, media_id: str) -> tuple[str, int]:

@@ -44,7 +44,8 @@ def s3(moto_env: dict[str, str]):  # noqa: ANN201 - a boto3 S3 client
 @pytest.fixture(scope="module")
 def srv(tmp_path_factory: pytest.TempPathFactory, moto_env: dict[str, str], s3) -> Iterator[LiveServer]:  # noqa: ANN001
     env = {**moto_env, "PARLEY_STORAGE_BACKEND": "s3", "PARLEY_S3_BUCKET": BUCKET,
-           "PARLEY_USER_QUOTA_BYTES": "1GiB"}
+           "PARLEY_USER_QUOTA_BYTES": "1GiB",
+           "PARLEY_HLS": "off"}  # renditions: test_hls_s3_live.py
     server = LiveServer(tmp_path_factory.mktemp("media-s3") / "server", env).start(timeout=90)
     try:
         yield server
