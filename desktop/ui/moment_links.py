@@ -39,6 +39,8 @@ class MomentLinks(QObject):
         self.chat = view
         self.open_player = open_player
         view.delegate.moments = self
+        if view.delegate.video is not None:  # a video's caption may hold moments too (its own video's)
+            view.delegate.video.moment_spans = self.spans
         viewport = view.view.viewport()
         viewport.setMouseTracking(True)  # the hand cursor over a link
         viewport.installEventFilter(self)
@@ -106,12 +108,15 @@ class MomentLinks(QObject):
         index = view.indexAt(pos.toPoint())
         m: Message | None = index.data(MessageRole) if index.isValid() else None
         delegate = self.chat.delegate
-        if m is None or m.deleted or (delegate.video is not None and delegate.video.handles(m)):
+        if m is None or m.deleted:
             return None
         option = QStyleOptionViewItem()
         option.initFrom(view)
         option.rect = view.visualRect(index)
-        span = delegate.link_at(m, option, pos)
+        if delegate.video is not None and delegate.video.handles(m):
+            span = delegate.video.link_at(m, option.rect, pos, option.font)
+        else:
+            span = delegate.link_at(m, option, pos)
         return (m, span) if span is not None else None
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
@@ -140,9 +145,9 @@ class MomentLinks(QObject):
             self.open(m, spans[0])
 
     def _menu(self, menu: QMenu, m: Message) -> None:
-        if m.media is not None:
+        if m.deleted:
             return
-        for span in self.chat.delegate.links(m):
+        for span in self.spans(m) if ":" in m.body else []:
             menu.addAction(tr("Play the video at %1").replace("%1", format_time(span.moment.seconds)),
                            lambda s=span: self.open(m, s))
 

@@ -25,13 +25,14 @@ from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 
 from desktop.core.media import MediaInfo
 from desktop.core.models import Message
+from desktop.core.moments import Span, plain_text
 from desktop.core.uploads import FAILED, PAUSED, PROCESSING, QUEUED, UploadState, human_duration, human_size
 from desktop.net.uploads import CHUNK
 from desktop.qt.media import MediaReader
 from desktop.qt.positions import PlaybackPositions
 from desktop.qt.uploads import Progress, UploadManager
 from desktop.ui import theme
-from desktop.ui.text_layout import draw_wrapped, wrapped_size
+from desktop.ui.text_layout import char_at, draw_wrapped, normalised, wrapped_size
 from desktop.ui.texts import media_error_text
 from desktop.ui.widgets import clock_time, tr
 
@@ -63,6 +64,8 @@ class VideoBubbles:
                  online: Callable[[], bool] | None = None, positions: PlaybackPositions | None = None) -> None:
         self.me = me
         self.positions = positions
+        #: the moment links of a caption (desktop/ui/moment_links.py sets it), None: captions are text
+        self.moment_spans: Callable[[Message], list[Span]] | None = None
         self.uploads = uploads
         self.reader = reader
         self.online = online or (lambda: True)  # the chat connection: down means the upload is too
@@ -101,7 +104,25 @@ class VideoBubbles:
     def _body_h(self, m: Message, width: int, font: QFont) -> int:
         if not m.body:
             return 0
-        return math.ceil(wrapped_size(m.body, font, width - 2 * PAD).height()) + PAD
+        return math.ceil(wrapped_size(self._caption(m), font, width - 2 * PAD).height()) + PAD
+
+    @staticmethod
+    def _caption(m: Message) -> str:
+        """The caption as shown: explicit moments shortened to "▶ 0:45" (desktop/core/moments.py)."""
+        return plain_text(normalised(m.body))
+
+    def _caption_origin(self, m: Message, bubble: QRectF, poster: QRectF) -> QPointF:
+        return QPointF(bubble.left() + PAD, poster.bottom() + 8 + self._info_h(m, self.upload_of(m)))
+
+    def link_at(self, m: Message, rect: QRect, pos: QPointF, font: QFont) -> Span | None:
+        """The moment link under ``pos`` in the caption of the bubble painted in ``rect``, if any."""
+        spans = self.moment_spans(m) if self.moment_spans is not None and m.body else []
+        if not spans:
+            return None
+        bubble = self._bubble(m, rect)
+        origin = self._caption_origin(m, bubble, self._poster(m, bubble))
+        at = char_at(self._caption(m), font, bubble.width() - 2 * PAD, pos - origin)
+        return next((s for s in spans if s.start <= at < s.end), None)
 
     def _info_h(self, m: Message, up: UploadState | None) -> int:
         if up is not None and up.phase != PROCESSING:
@@ -231,10 +252,12 @@ class VideoBubbles:
             if name in buttons:
                 self._paint_button(painter, buttons[name], name, small, t)
 
-        body_top = poster.bottom() + 8 + self._info_h(m, up)
         if m.body:
             painter.setPen(text_color)
-            draw_wrapped(painter, m.body, base, bubble.left() + PAD, body_top, bubble.width() - 2 * PAD)
+            origin = self._caption_origin(m, bubble, poster)
+            links = [(x.start, x.end) for x in self.moment_spans(m)] if self.moment_spans is not None else []
+            draw_wrapped(painter, self._caption(m), base, origin.x(), origin.y(), bubble.width() - 2 * PAD,
+                         links, QColor(t.ownText if own else t.accent))
         painter.setFont(small)
         painter.setPen(meta_color)
         meta = clock_time(m.created_at)

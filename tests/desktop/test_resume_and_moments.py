@@ -17,7 +17,6 @@ import pytest
 import requests
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QStyleOptionViewItem
 
 from desktop.core.moments import find_moments
 from tests.desktop.conftest import sign_in, wait_online
@@ -130,22 +129,19 @@ def test_two_devices_of_one_person_resume_where_the_other_stopped(qtbot: Any, ma
 
 
 def _click_link(qtbot: Any, chat: Any, message_id: str, label: str) -> None:
-    """Click the moment link ``label`` of a text message, found by the delegate's own hit test."""
+    """Click the moment link ``label`` of a message (text, or a video's caption), found by the app's
+    own hit test: the point the person would click."""
     view = chat.view
     index = chat.model.index(chat.model.row_of(message_id=message_id))
     view.scrollTo(index)
     rect = view.visualRect(index)
-    m = chat.model.message_at(index.row())
-    option = QStyleOptionViewItem()
-    option.initFrom(view)
-    option.rect = rect
     for y in range(rect.top() + 4, rect.bottom(), 3):
         for x in range(rect.left(), rect.right(), 2):
-            span = chat.delegate.link_at(m, option, QPointF(x, y))
-            if span is not None and chat.delegate._text(m)[span.start:span.end] == label:
+            hit = chat.moment_links._span_at(QPointF(x, y))
+            if hit is not None and hit[1].moment.label == label:
                 qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, y))
                 return
-    raise AssertionError(f"no link {label!r} in {chat.delegate._text(m)!r}")
+    raise AssertionError(f"no link {label!r} in message {message_id}")
 
 
 def test_a_time_in_a_message_opens_the_video_there_and_a_moment_can_be_sent(
@@ -194,3 +190,11 @@ def test_a_time_in_a_message_opens_the_video_there_and_a_moment_can_be_sent(
     qtbot.waitUntil(lambda: player.player.position() >= 7000, timeout=10000)
     _click_link(qtbot, chat, mine.id, f"▶ 0:0{seconds}")
     qtbot.waitUntil(lambda: player.player.position() < 4000, timeout=10000)
+
+    # a time in a video's own caption points at that video
+    captioned = _send(live_server, alice, binh, media_id=sent["media"]["id"], body="the best bit: 0:06")
+    qtbot.waitUntil(lambda: chat.model.row_of(message_id=captioned["id"]) >= 0, timeout=10000)
+    player.seek(1000)
+    qtbot.waitUntil(lambda: player.player.position() < 2000, timeout=10000)
+    _click_link(qtbot, chat, captioned["id"], "0:06")
+    qtbot.waitUntil(lambda: player.player.position() >= 5500, timeout=10000)
