@@ -231,6 +231,14 @@ class BlocksChangedOut(BaseModel):
     blocked: bool
 
 
+class PositionEventOut(BaseModel):
+    """``media:position``: another login of the same person saved where it stopped a video."""
+
+    media_id: str
+    seconds: float | None = Field(description="null: cleared (watched to the end, or back to the start)")
+    updated_at: str
+
+
 class PresenceOut(BaseModel):
     user_id: str
     online: bool

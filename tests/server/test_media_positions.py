@@ -94,3 +94,13 @@ def test_positions_go_with_their_video(database: Database) -> None:
         s.execute(sa.delete(Media).where(Media.id == video.id))
         s.commit()
         assert s.scalar(sa.select(sa.func.count()).select_from(MediaPosition)) == 0
+
+
+def test_the_pushed_payload_matches_its_documented_schema(database: Database) -> None:
+    from server.protocol import PositionEventOut
+
+    with database.session() as s:
+        a, _, (video, *_) = _people_and_videos(s, 1)
+        for seconds in (12.5, 0):
+            payload = media_positions.save(s, a.id, video, seconds).payload()
+            assert PositionEventOut.model_validate(payload).model_dump() == payload
