@@ -118,6 +118,11 @@ class PositionSaver(QObject):
         player.positionChanged.connect(self._moved)
         player.mediaStatusChanged.connect(self._status)
 
+    @property
+    def has_saved(self) -> bool:
+        """This player saved a position already (what is known since is its own doing)."""
+        return self._last is not None
+
     def seeked(self) -> None:
         """The person moved the position (slider, keys, resume, a moment link)."""
         self._touched = True

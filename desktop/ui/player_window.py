@@ -332,8 +332,10 @@ class PlayerWindow(QWidget):
         self.player.play()
 
     def _position_known(self, media_id: str) -> None:
-        """Another device of mine saved where it stopped this video: a fresher offer."""
-        if media_id == self.media.id and self.positions is not None and not self._closed:
+        """Another device of mine saved where it stopped this video: a fresher offer (not once this
+        player saves: then the change is its own, and the offer would chase the playhead)."""
+        if media_id == self.media.id and self.positions is not None and not self._closed \
+                and not (self.position_saver is not None and self.position_saver.has_saved):
             self.resume_offer.offer(self.positions.of(self.media))
 
     def send_moment(self) -> None:

@@ -1,12 +1,16 @@
-"""qt/positions.py: the newest position wins, saves leave the GUI thread one at a time per video."""
+"""qt/positions.py: the newest position wins, saves leave the GUI thread one at a time per video, and a
+player saves when the person watched, paused, seeked or closed, not when it was only opened."""
 from __future__ import annotations
 
 import threading
 from typing import Any
 
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtMultimedia import QMediaPlayer
+
 from desktop.core.media import MediaInfo
 from desktop.core.protocol import PositionUpdate
-from desktop.qt.positions import PlaybackPositions
+from desktop.qt.positions import PlaybackPositions, PositionSaver
 
 
 class SlowClient:
@@ -55,3 +59,50 @@ def test_the_newest_position_wins_wherever_it_came_from(qtbot: Any, runners: Any
     assert positions.of(newer_history) == 40.0
     positions.learn(PositionUpdate("v", None, "2026-12-07T13:00:00.000Z"))
     assert positions.of(newer_history) is None  # watched to the end elsewhere
+
+
+class FakePlayer(QObject):
+    """What PositionSaver reads of a QMediaPlayer."""
+
+    playbackStateChanged = Signal(object)
+    positionChanged = Signal(int)
+    mediaStatusChanged = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ms = 0
+
+    def position(self) -> int:
+        return self.ms
+
+    def duration(self) -> int:
+        return 60_000
+
+    def move(self, ms: int) -> None:
+        self.ms = ms
+        self.positionChanged.emit(ms)
+
+
+def test_a_player_saves_when_watched_paused_seeked_and_closed_but_not_when_only_opened(qtbot: Any) -> None:
+    player = FakePlayer()
+    saved: list[float] = []
+    saver = PositionSaver(player, saved.append)  # type: ignore[arg-type]
+    player.playbackStateChanged.emit(QMediaPlayer.PlaybackState.PlayingState)
+    player.move(0)
+    player.move(1500)
+    player.playbackStateChanged.emit(QMediaPlayer.PlaybackState.PausedState)
+    saver.finish()
+    assert saved == [] and not saver.has_saved  # opened and closed: the saved position stays
+    player.move(3000)  # watched 2 s
+    player.playbackStateChanged.emit(QMediaPlayer.PlaybackState.PausedState)
+    assert saved == [3.0]
+    player.move(20_000)
+    saver.seeked()
+    saver.seeked()  # dragging the slider: one save once it settles
+    qtbot.waitUntil(lambda: len(saved) == 2, timeout=3000)
+    qtbot.wait(800)
+    assert saved == [3.0, 20.0]
+    player.playbackStateChanged.emit(QMediaPlayer.PlaybackState.PlayingState)
+    assert saver.timer.isActive() and saver.timer.interval() == 5000  # every 5 s while playing
+    player.mediaStatusChanged.emit(QMediaPlayer.MediaStatus.EndOfMedia)
+    assert saved[-1] == 60.0  # the end: the server clears it
