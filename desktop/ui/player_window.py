@@ -340,7 +340,7 @@ class PlayerWindow(QWidget):
 
     def send_moment(self) -> None:
         """Put a link to the current time into the chat this video came from (the app does the writing)."""
-        if self.moment_button.isVisible():
+        if not self.moment_button.isHidden():  # only for a video of a stored message
             self.momentRequested.emit(self.player.position() / 1000)
 
     def toggle_fullscreen(self) -> None:
