@@ -291,7 +291,8 @@ class PlayerWindow(QWidget):
                 self.resume_offer.offer(positions.of(media))
         w, h = media.width or 640, media.height or 360
         scale = min(1.0, 960 / w, 600 / h)
-        self.resize(max(420, int(w * scale)), int(h * scale) + 48)
+        offer_h = 0 if self.resume_offer.isHidden() else self.resume_offer.sizeHint().height()
+        self.resize(max(420, int(w * scale)), int(h * scale) + 48 + offer_h)  # the offer takes no picture
         self._refresh_buttons()
         self._position(0)
         if start_at is not None and start_at > 0:  # a moment: seek once the media is loaded
