@@ -69,8 +69,12 @@ MessageRow = Any
 #: one viewer on one login; without a viewer they are left out.
 Viewer = tuple[str, str]
 
-#: ``(session, media_id, viewer) -> media dict or None``; set by the media layer.
-MediaSerializer = Callable[[Session, str, "Viewer | None"], "dict[str, Any] | None"]
+#: ``(session, media_id, viewer, preloaded) -> media dict or None``; set by the media layer.
+#: ``preloaded`` is what :data:`MediaPreload` returned for the page the message is in, or None.
+MediaSerializer = Callable[[Session, str, "Viewer | None", Any], "dict[str, Any] | None"]
+#: ``(session, media ids, viewer) -> preloaded``: what the serializer needs for a whole page,
+#: loaded in a few queries instead of a few per message.
+MediaPreload = Callable[[Session, list[str], "Viewer | None"], Any]
 
 
 @dataclass(frozen=True)
@@ -216,11 +220,14 @@ class MessagingService:
         media_serializer: turns a ``media_id`` into the contract's ``media``
             object; ``None`` until the media layer provides one (then messages
             carry ``"media": null``).
+        media_preload: loads what ``media_serializer`` needs for a page at once
+            (the media rows and the viewer's resume positions); optional.
     """
 
     def __init__(self, dialect: str, media_serializer: MediaSerializer | None = None) -> None:
         self.dialect = dialect
         self.media_serializer = media_serializer
+        self.media_preload: MediaPreload | None = None
         #: called once per newly stored message (the server counts them for /metrics)
         self.on_stored: Callable[[], object] | None = None
         #: called with a media id after a deleted message stopped carrying it (the HLS encoder
@@ -247,10 +254,11 @@ class MessagingService:
         return self._writer
 
     # --- serialisation ------------------------------------------------------
-    def serialize(self, s: Session, m: MessageRow, viewer: Viewer | None = None) -> dict[str, Any]:
+    def serialize(self, s: Session, m: MessageRow, viewer: Viewer | None = None,
+                  preloaded: Any = None) -> dict[str, Any]:
         media = None
         if m.media_id is not None and not m.deleted and self.media_serializer is not None:
-            media = self.media_serializer(s, m.media_id, viewer)
+            media = self.media_serializer(s, m.media_id, viewer, preloaded)
         return {"id": str(m.id), "client_id": m.client_id, "sender_id": m.sender_id,
                 "recipient_id": m.recipient_id, "body": "" if m.deleted else m.body, "media": media,
                 "created_at": iso(m.created_at), "edited_at": iso(m.edited_at), "deleted": m.deleted,
@@ -258,7 +266,13 @@ class MessagingService:
 
     def serialize_many(self, s: Session, msgs: Iterable[MessageRow],
                        viewer: Viewer | None = None) -> list[dict[str, Any]]:
-        return [self.serialize(s, m, viewer) for m in msgs]
+        msgs = list(msgs)
+        preloaded = None
+        if self.media_preload is not None and self.media_serializer is not None:
+            ids = [m.media_id for m in msgs if m.media_id is not None and not m.deleted]
+            if ids:
+                preloaded = self.media_preload(s, ids, viewer)
+        return [self.serialize(s, m, viewer, preloaded) for m in msgs]
 
     # --- writing ------------------------------------------------------------
     @staticmethod
