@@ -32,8 +32,8 @@ $(PYUSED): FORCE
 
 $(STAMP): pyproject.toml $(PYUSED)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --upgrade pip uv
+	$(PY) -m uv pip install --quiet --python $(PY) -e ".[dev]"
 	touch $(STAMP)
 
 # The bundled server on its embedded defaults, and the desktop app pointed at it.

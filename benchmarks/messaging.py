@@ -1,7 +1,8 @@
 """Messaging throughput, latency and idle-connection memory of one Parley server process.
 
     .venv/bin/python benchmarks/messaging.py [--pairs 50] [--window 10] [--seconds 10]
-        [--rate 1000,2000] [--idle 10000] [--transports websocket,polling] [--database-url URL]
+        [--rate 1000,2000] [--idle 10000] [--idle-concurrency 16] [--transports websocket,polling]
+        [--database-url URL]
         [--targets parley,bare] [--bare-ws gevent-websocket|simple-websocket]
 
 What it does, on loopback, with a real ``python -m server serve`` process:
@@ -14,10 +15,11 @@ What it does, on loopback, with a real ``python -m server serve`` process:
 3. *paced latency*: the same at a fixed total rate (``--rate``, 1000 msg/s by
    default), which is the contract's p99 target;
 4. both over WebSocket and over HTTP long-polling;
-5. *idle memory*: opens ``--idle`` raw WebSocket connections (Engine.IO +
-   Socket.IO handshake with a token, no client threads; 20 per user) and
-   reports the server's RSS and thread count before and after, and the
-   connection rate;
+5. *idle memory*: opens ``--idle`` WebSocket connections (Engine.IO +
+   Socket.IO handshake with a token; 20 per user), ``--idle-concurrency`` of
+   them being opened at any moment (the JavaScript client on one event loop,
+   ``loadgen/idle.mjs``), and reports the server's RSS and thread count before
+   and after, the connection rate and the server's CPU per connect;
 6. *the bare library* (``--targets`` includes ``bare``): the same load on
    ``benchmarks/bare_app.py``, a minimal Flask-SocketIO gevent app doing the
    same routing with an SQLite group commit, started in the same run; each
@@ -269,29 +271,61 @@ def run_load_node(srv: Server, users: list[tuple[str, str]], transport: str, pai
             "errors": result["errors"], "first_error": result["first_error"]}
 
 
-def idle_memory(srv: Server, users: list[tuple[str, str]], count: int) -> dict[str, float]:
-    """Opens ``count`` raw Socket.IO-over-WebSocket connections and reads the server's RSS."""
+def idle_memory(srv: Server, users: list[tuple[str, str]], count: int, concurrency: int = 1,
+                node: bool = False) -> dict[str, float]:
+    """Opens ``count`` Socket.IO-over-WebSocket connections and reads the server's RSS.
+
+    ``concurrency`` connections are being opened at any moment, as devices do when a server
+    restarts (with 1, the rate is one client's round trips, not the server's capacity). With
+    ``node`` the JavaScript client opens them on one event loop (``loadgen/idle.mjs``); else
+    threads of raw ``websocket-client`` connections, whose own CPU then limits the rate.
+    """
     before, threads_before = srv.rss_mib(), srv.threads()
-    socks = []
-    ws_url = f"ws://127.0.0.1:{srv.port}/socket.io/?EIO=4&transport=websocket"
-    t0 = time.perf_counter()
-    for i in range(count):
-        _, tok = users[(i // 20) % len(users)]
-        ws = websocket.create_connection(ws_url, timeout=30, suppress_origin=True)
-        ws.recv()  # Engine.IO open packet
-        ws.send("40" + json.dumps({"token": tok}))
-        reply = ws.recv()
-        if not reply.startswith("40"):
-            raise RuntimeError(f"connection {i} refused: {reply}")
-        socks.append(ws)
-    took = time.perf_counter() - t0
-    time.sleep(2)
-    after, threads_after = srv.rss_mib(), srv.threads()
-    for ws in socks:
-        ws.close(timeout=0)
+    tokens = [users[(i // 20) % len(users)][1] for i in range(count)]
+    cpu0 = srv.cpu_seconds()
+    if node:
+        cfg = Path(tempfile.mkdtemp(prefix="parley-idle-")) / "idle.json"
+        cfg.write_text(json.dumps({"url": srv.url, "tokens": tokens, "concurrency": concurrency}))
+        proc = subprocess.Popen(["node", str(LOADGEN / "idle.mjs"), str(cfg)], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, text=True, cwd=LOADGEN)
+        assert proc.stdout is not None and proc.stdin is not None
+        first = proc.stdout.readline()
+        if not first.startswith("{"):
+            proc.kill()
+            raise RuntimeError(f"the idle connections failed (exit {proc.wait()})")
+        done = json.loads(first)
+        took, client_cpu, server_cpu = done["elapsed"], done["client_cpu_s"], srv.cpu_seconds() - cpu0
+        time.sleep(2)
+        after, threads_after = srv.rss_mib(), srv.threads()
+        proc.stdin.close()
+        proc.wait(60)
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+        ws_url = f"ws://127.0.0.1:{srv.port}/socket.io/?EIO=4&transport=websocket"
+
+        def connect(i: int) -> websocket.WebSocket:
+            ws = websocket.create_connection(ws_url, timeout=30, suppress_origin=True)
+            ws.recv()  # Engine.IO open packet
+            ws.send("40" + json.dumps({"token": tokens[i]}))
+            reply = ws.recv()
+            if not reply.startswith("40"):
+                raise RuntimeError(f"connection {i} refused: {reply}")
+            return ws
+
+        own0, t0 = time.process_time(), time.perf_counter()
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            socks = list(pool.map(connect, range(count)))
+        took = time.perf_counter() - t0
+        server_cpu, client_cpu = srv.cpu_seconds() - cpu0, time.process_time() - own0
+        time.sleep(2)
+        after, threads_after = srv.rss_mib(), srv.threads()
+        for ws in socks:
+            ws.close(timeout=0)
     return {"connections": count, "rss_before_mib": before, "rss_after_mib": after,
             "kib_per_connection": (after - before) * 1024 / count, "threads_before": threads_before,
-            "threads_after": threads_after, "connect_seconds": took}
+            "threads_after": threads_after, "connect_seconds": took,
+            "server_cpu_ms_per_connect": server_cpu * 1000 / count, "client_cpu_share": client_cpu / took,
+            "concurrency": concurrency}
 
 
 def raise_nofile() -> None:
@@ -323,6 +357,8 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--rate", default="1000,2000", help="total msg/s of the paced latency runs (empty: skip)")
     ap.add_argument("--idle", type=int, default=10000, help="idle connections for the memory figure (0: skip)")
+    ap.add_argument("--idle-concurrency", type=int, default=16,
+                    help="clients opening the idle connections at the same time (1: one after another)")
     ap.add_argument("--transports", default="websocket,polling")
     ap.add_argument("--targets", default="parley,bare", help="parley and/or bare (benchmarks/bare_app.py)")
     ap.add_argument("--bare-ws", default="gevent-websocket", choices=["gevent-websocket", "simple-websocket"])
@@ -364,11 +400,13 @@ def main() -> int:
                         srv, users, transport, args.pairs, args.window, args.seconds, rate)
                     print(line(f"{name:8} {transport:9} paced {rate:.0f} msg/s", r), flush=True)
             if args.idle:
-                m = idle_memory(srv, idle_users, args.idle)
+                m = idle_memory(srv, idle_users, args.idle, args.idle_concurrency, use_node)
                 print(f"{name} idle: {m['connections']} WebSocket connections: server RSS {m['rss_before_mib']:.0f} MiB -> "
                       f"{m['rss_after_mib']:.0f} MiB ({m['kib_per_connection']:.0f} KiB each), threads "
                       f"{m['threads_before']} -> {m['threads_after']}, connected in {m['connect_seconds']:.1f} s "
-                      f"({m['connections'] / m['connect_seconds']:.0f}/s)", flush=True)
+                      f"({m['connections'] / m['connect_seconds']:.0f}/s by {m['concurrency']} clients; server CPU "
+                      f"{m['server_cpu_ms_per_connect']:.2f} ms/connect, load generator {m['client_cpu_share']:.2f} "
+                      f"cores)", flush=True)
         finally:
             srv.stop()
     for (target, kind), r in results.items():

@@ -80,6 +80,7 @@ class ParleyApp(QObject):
         self._quitting = False
         self.uploads: Any = None  # desktop.qt.uploads.UploadManager while signed in
         self.media_reader: Any = None  # desktop.qt.media.MediaReader while signed in
+        self.positions: Any = None  # desktop.qt.positions.PlaybackPositions while signed in (resume anywhere)
         self.players: dict[str, Any] = {}  # media id -> PlayerWindow
         self._newer_media: dict[str, Any] = {}  # media id -> MediaInfo from media:status with renditions ready
         self.server_host: ServerHost | None = None  # "Host a server on this computer"
@@ -274,8 +275,9 @@ class ParleyApp(QObject):
         from desktop.core.uploads import UploadStore
         from desktop.net.uploads import MediaClient
         from desktop.qt.media import MediaReader
+        from desktop.qt.positions import PlaybackPositions
         from desktop.qt.uploads import UploadManager
-        from desktop.ui import attach
+        from desktop.ui import attach, moment_links
 
         connect, read = self.config.http_timeout
         client = MediaClient(self.api, timeout=(connect, max(30.0, read)))
@@ -285,6 +287,8 @@ class ParleyApp(QObject):
                                 max_running=UPLOADS_AT_ONCE, parent=self)
         self.uploads = uploads
         self.media_reader = MediaReader(client, self, runner=self.runner)
+        self.positions = PlaybackPositions(client, self.runner, self)
+        bridge.mediaPosition.connect(self.positions.learn)
 
         def ready(state: Any, media: Any) -> None:
             service.send_media(state.peer_id, state.key, media,
@@ -294,7 +298,8 @@ class ParleyApp(QObject):
         bridge.mediaStatus.connect(uploads.media_status)
         bridge.mediaStatus.connect(self._media_status_to_player)
         service.stateChanged.connect(lambda state, *_: state == "online" and uploads.network_back())
-        service.view_extensions.append(attach.install(uploads, self.media_reader, self.open_player))
+        service.view_extensions.append(attach.install(uploads, self.media_reader, self.open_player, self.positions))
+        service.view_extensions.append(moment_links.install(self.open_player))
         uploads.resume_unfinished()
 
     def _stop_video(self) -> None:
@@ -310,6 +315,9 @@ class ParleyApp(QObject):
         if self.media_reader is not None:
             self.media_reader.deleteLater()
             self.media_reader = None
+        if self.positions is not None:
+            self.positions.deleteLater()
+            self.positions = None
 
     def _media_status_to_player(self, media: Any) -> None:
         """``media:status``: an open player of that video is told (its HLS encode became ready), and the
@@ -320,22 +328,52 @@ class ParleyApp(QObject):
         if player is not None:
             player.media_updated(media)
 
-    def open_player(self, media: Any) -> Any:
-        """Open (or raise) the player of a video; it is its own window and outlives the chat window."""
+    def open_player(self, media: Any, message: Message | None = None, at: float | None = None) -> Any:
+        """Open (or raise) the player of a video; it is its own window and outlives the chat window.
+
+        ``message``: the message carrying it ("Send this moment" points at it); ``at``: start at
+        these seconds (a moment link), also in a player already open."""
         from desktop.ui.player_window import PlayerWindow
 
         player = self.players.get(media.id)
         if player is None:
             newer = self._newer_media.get(media.id)
             if newer is not None and not media.hls_ready:
-                media = newer  # the message predates the encode; media:status brought the renditions
-            player = PlayerWindow(media, self.media_reader, return_focus=self._active_composer())
+                media = newer.replace(position=media.position, position_at=media.position_at) \
+                    if media.position is not None else newer  # the message predates the encode
+            player = PlayerWindow(media, self.media_reader, return_focus=self._active_composer(),
+                                  positions=self.positions, start_at=at,
+                                  can_send_moment=message is not None and message.id is not None)
             player.closed.connect(lambda media_id: self.players.pop(media_id, None))
+            if message is not None and message.id is not None:
+                player.momentRequested.connect(lambda seconds, m=message: self.send_moment(m, seconds))
             self.players[media.id] = player
+        elif at is not None:
+            player.seek(int(at * 1000))
         player.show()
         player.raise_()
         player.activateWindow()
         return player
+
+    def send_moment(self, video: Message, seconds: float) -> None:
+        """"Send this moment": the explicit moment form at the cursor of that conversation's composer
+        (docs/protocol.md, "Moments"); the person sends it, or edits around it, as they like."""
+        from desktop.core.moments import moment_token
+
+        if self.service is None or video.id is None:
+            return
+        me = self.service.me.id
+        peer_id = video.recipient_id if video.sender_id == me else video.sender_id
+        self.open_chat(peer_id)
+        view = self.chat_view(peer_id)
+        if view is None:
+            return
+        composer = view.composer
+        cursor = composer.textCursor()
+        before = composer.toPlainText()[:cursor.position()]
+        cursor.insertText((" " if before and not before[-1].isspace() else "") + moment_token(video.id, seconds) + " ")
+        composer.setTextCursor(cursor)
+        composer.setFocus()
 
     def _active_composer(self) -> Any:
         """The composer of the chat in the active window (where a player was opened from), if any."""

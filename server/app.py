@@ -24,7 +24,7 @@ from server.observability import Metrics
 from server.realtime.notifier import Notifier
 from server.services.accounts import AccountService
 from server.services.mail_log import MailLog
-from server.services.media_view import media_for_message
+from server.services.media_view import media_for_message, preload_for_messages
 from server.services.messaging import MessagingService
 from server.services.presence import MemoryPresence, Presence, RedisPresence
 from server.services.tokens import TokenService
@@ -125,10 +125,13 @@ def _install_media(app: Flask, svc: Services) -> None:
     from server.storage import build_storage
     svc.storage = build_storage(svc.config)
     links = svc.media_links = MediaLinks(svc.config.secret_key)
-    svc.messaging.media_serializer = lambda s, media_id, viewer: media_for_message(s, media_id, viewer, links)
+    svc.messaging.media_serializer = lambda s, media_id, viewer, positions: media_for_message(
+        s, media_id, viewer, links, positions)
+    svc.messaging.media_preload = preload_for_messages
     processor = svc.media_processor = MediaProcessor(app, svc)
     renditions = svc.renditions = RenditionEncoder(app, svc)
     svc.messaging.on_media_unlinked = renditions.media_unlinked
+    svc.messaging.on_media_relinked = renditions.media_relinked
     media = svc.media = MediaService(svc.config, svc.storage, links, processor.enqueue)
 
     def purge_expired_uploads() -> list[str]:  # used by `parley-server purge-expired`

@@ -57,6 +57,9 @@ DEFAULT_USER_LIMITS = {
     # /api/admin/*: the status runs a dozen aggregate queries and a storage probe; the desktop's
     # status window asks every 10 s, so this is ample for a person and bounds a stolen admin token
     "admin": "60/minute",
+    # PUT /api/media/{id}/position: the desktop saves every 5 s while playing, and on pause, seek and
+    # close; a person watching on two devices at once stays far under this. Each save is one write.
+    "position": "30 per 10 seconds;120/minute",
 }
 
 

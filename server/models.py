@@ -250,6 +250,19 @@ class Media(Base):
     hls_claimed_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
+class MediaPosition(Base):
+    """Where ``user_id`` stopped watching ``media_id`` (resume on another device); see
+    :mod:`server.services.media_positions`. No row: not started, or watched to the end."""
+
+    __tablename__ = "media_positions"
+
+    user_id: Mapped[str] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    media_id: Mapped[str] = mapped_column(sa.ForeignKey("media.id", ondelete="CASCADE"), primary_key=True,
+                                          index=True)
+    seconds: Mapped[float]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class MailOutcome(Base):
     """One message the mail queue sent or gave up on, for the admin status of the last 24 hours.
 

@@ -34,6 +34,9 @@ MESSAGE_DELETED = "message:deleted"
 MESSAGE_STATUS = "message:status"
 PRESENCE = "presence"
 MEDIA_STATUS = "media:status"
+#: To a person's other logins when one of them saved where it stopped a video (resume anywhere):
+#: ``{"media_id", "seconds" (null: cleared, watched to the end), "updated_at"}``.
+MEDIA_POSITION = "media:position"
 #: Sent just before the server ends a connection whose login is no longer valid
 #: (``{"code", "message"}``; code ``token_expired`` or ``session_revoked``).
 SESSION_ENDED = "session:ended"
@@ -45,7 +48,7 @@ BLOCKS_CHANGED = "blocks:changed"
 CLIENT_EVENTS = (MESSAGE_SEND, MESSAGE_EDIT, MESSAGE_DELETE, MESSAGE_DELIVERED, CONVERSATION_READ,
                  TYPING, SYNC, AUTH_REFRESH, USER_BLOCK, USER_UNBLOCK)
 SERVER_EVENTS = (MESSAGE_NEW, MESSAGE_UPDATED, MESSAGE_DELETED, MESSAGE_STATUS, PRESENCE, TYPING,
-                 MEDIA_STATUS, SESSION_ENDED, BLOCKS_CHANGED)
+                 MEDIA_STATUS, SESSION_ENDED, BLOCKS_CHANGED, MEDIA_POSITION)
 
 # --- rooms --------------------------------------------------------------------
 def user_room(user_id: str) -> str:
@@ -226,6 +229,14 @@ class TypingOut(BaseModel):
 class BlocksChangedOut(BaseModel):
     user_id: str
     blocked: bool
+
+
+class PositionEventOut(BaseModel):
+    """``media:position``: another login of the same person saved where it stopped a video."""
+
+    media_id: str
+    seconds: float | None = Field(description="null: cleared (watched to the end, or back to the start)")
+    updated_at: str
 
 
 class PresenceOut(BaseModel):

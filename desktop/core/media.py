@@ -6,6 +6,18 @@ from dataclasses import dataclass
 from typing import Any
 
 PROCESSING, READY, FAILED = "processing", "ready", "failed"
+#: A position this close to the end means "watched to the end": nothing to resume (the server's rule).
+FINISHED_MARGIN = 5.0
+
+
+def resume_point(seconds: float, duration: float | None) -> float | None:
+    """What a saved position means, as the server stores it: clamped to the duration; None (nothing
+    to resume) at 0 or within :data:`FINISHED_MARGIN` seconds of the end."""
+    if duration:
+        seconds = min(seconds, duration)
+        if seconds >= duration - FINISHED_MARGIN:
+            return None
+    return seconds if seconds > 0 else None
 
 
 @dataclass(frozen=True)
@@ -68,6 +80,10 @@ class MediaInfo:
     playback_url: str | None = None
     error: str | None = None
     hls: HlsInfo | None = None
+    #: The viewer's own saved position (resume anywhere), seconds, and when it was saved (ISO);
+    #: None: nothing to resume. Newer values arrive by ``media:position`` (desktop/qt/positions.py).
+    position: float | None = None
+    position_at: str | None = None
 
     @property
     def ready(self) -> bool:
@@ -136,7 +152,20 @@ def media_info(data: Any) -> MediaInfo | None:
         playback_url=data.get("playback_url") or None,
         error=data.get("error") or None,
         hls=hls_info(data.get("hls")),
+        **_position(data),
     )
+
+
+def _position(data: dict[str, Any]) -> dict[str, Any]:
+    """The wire's ``"position": {"seconds", "updated_at"}``, or the cache's flat ``position``/``position_at``."""
+    raw = data.get("position")
+    if isinstance(raw, dict):
+        seconds, at = _num(raw.get("seconds"), float), raw.get("updated_at")
+    elif isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        seconds, at = float(raw), data.get("position_at")
+    else:
+        return {}
+    return {"position": seconds, "position_at": str(at) if at else None} if seconds is not None else {}
 
 
 def media_to_json(info: MediaInfo | None) -> str | None:

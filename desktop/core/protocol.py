@@ -1,6 +1,7 @@
 """Wire names and payload decoding for the REST and Socket.IO contract (v1)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from desktop.core.media import MediaInfo, media_info
@@ -32,6 +33,7 @@ DELETED = "message:deleted"
 STATUS = "message:status"
 PRESENCE = "presence"
 MEDIA_STATUS = "media:status"
+MEDIA_POSITION = "media:position"
 BLOCKS_CHANGED = "blocks:changed"
 #: Who sees when I am online (``users.presence_visibility`` on the server).
 PRESENCE_CHOICES = ("everybody", "written_to", "nobody")
@@ -161,3 +163,23 @@ def media_status(data: dict[str, Any]) -> MediaInfo:
     if info is None:
         raise ProtocolError("missing field 'id'")
     return info
+
+
+@dataclass(frozen=True)
+class PositionUpdate:
+    """``media:position``: one of my other devices saved where it stopped a video.
+
+    ``seconds`` None: cleared (watched to the end, or back to the start). ``updated_at`` orders
+    updates that cross each other (the newest wins, wherever it came from)."""
+
+    media_id: str
+    seconds: float | None
+    updated_at: str
+
+
+def media_position(data: dict[str, Any]) -> PositionUpdate:
+    seconds = data.get("seconds") if isinstance(data, dict) else None
+    if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, (int, float))):
+        raise ProtocolError("seconds is not a number")
+    return PositionUpdate(str(_req(data, "media_id")), None if seconds is None else float(seconds),
+                          str(data.get("updated_at") or ""))

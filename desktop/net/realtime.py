@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 CLOSE_WAIT_S = 0.2
 
 SERVER_EVENTS = (protocol.NEW, protocol.UPDATED, protocol.DELETED, protocol.STATUS,
-                 protocol.TYPING, protocol.PRESENCE, protocol.MEDIA_STATUS, protocol.BLOCKS_CHANGED)
+                 protocol.TYPING, protocol.PRESENCE, protocol.MEDIA_STATUS, protocol.BLOCKS_CHANGED,
+                 protocol.MEDIA_POSITION)
 
 
 def _socketio_client() -> Any:

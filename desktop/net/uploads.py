@@ -204,6 +204,10 @@ class MediaClient:
             raise NetworkError("The server sent a video description Parley can't read.", kind="server")
         return info
 
+    def save_position(self, media_id: str, seconds: float) -> None:
+        """``PUT /api/media/{id}/position``: where I stopped (0 or near the end clears it)."""
+        self.call("PUT", f"/api/media/{media_id}/position", json={"seconds": round(max(0.0, seconds), 3)})
+
     def fetch(self, url: str, *, headers: dict[str, str] | None = None,
               stream: bool = False) -> requests.Response:
         """GET a media URL (thumbnail, stream) with auth when it is the server's own."""

@@ -29,6 +29,7 @@ class SocketBridge(QObject):
         sessionExpired(str): the server no longer accepts this session.
         mediaStatus(MediaInfo): ``media:status``, processing of one of my videos ended.
         blocksChanged(str, bool): ``blocks:changed``, I blocked (True) or unblocked someone elsewhere.
+        mediaPosition(PositionUpdate): ``media:position``, another device of mine saved where it stopped.
     """
 
     stateChanged = Signal(str, str, float)
@@ -41,6 +42,7 @@ class SocketBridge(QObject):
     sessionExpired = Signal(str)
     mediaStatus = Signal(object)
     blocksChanged = Signal(str, bool)
+    mediaPosition = Signal(object)
 
     def on_state(self, state: str, detail: str, retry_in: float) -> None:
         self.stateChanged.emit(state, detail, float(retry_in))
@@ -64,6 +66,8 @@ class SocketBridge(QObject):
                 self.presenceChanged.emit(protocol.presence(data))
             elif event == protocol.MEDIA_STATUS:
                 self.mediaStatus.emit(protocol.media_status(data))
+            elif event == protocol.MEDIA_POSITION:
+                self.mediaPosition.emit(protocol.media_position(data))
             elif event == protocol.BLOCKS_CHANGED and isinstance(data, dict) and data.get("user_id"):
                 self.blocksChanged.emit(str(data["user_id"]), bool(data.get("blocked")))
         except ProtocolError as exc:

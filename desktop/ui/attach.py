@@ -32,6 +32,7 @@ from desktop.core.models import Message
 from desktop.core.uploads import FAILED, PAUSED, QUEUED, UPLOADING, UploadState, human_duration, human_size
 from desktop.qt.media import MediaReader
 from desktop.qt.message_model import MessageRole
+from desktop.qt.positions import PlaybackPositions
 from desktop.qt.uploads import PreparedVideo, UploadManager
 from desktop.ui import theme
 from desktop.ui.texts import media_error_text
@@ -155,7 +156,7 @@ class VideoAttach(QObject):
     """
 
     def __init__(self, view: Any, uploads: UploadManager, reader: MediaReader,
-                 open_player: Callable[[MediaInfo], None]) -> None:
+                 open_player: Callable[..., Any], positions: PlaybackPositions | None = None) -> None:
         super().__init__(view)
         self.chat = view
         self.uploads = uploads
@@ -167,7 +168,8 @@ class VideoAttach(QObject):
         self.refusal = ""
         self._pending_path = ""
         service = view.service
-        self.bubbles = VideoBubbles(self.me, uploads, reader, online=lambda: bool(service.online))
+        self.bubbles = VideoBubbles(self.me, uploads, reader, online=lambda: bool(service.online),
+                                    positions=positions)
         view.delegate.video = self.bubbles
 
         self.button = IconButton("attach")
@@ -193,6 +195,8 @@ class VideoAttach(QObject):
         uploads.progress.connect(self._progress)  # methods, not lambdas: Qt disconnects them with this object
         uploads.removed.connect(self._upload_removed)
         reader.thumbnailReady.connect(self._thumbnail)
+        if positions is not None:  # a progress line moved (this device, or media:position from another)
+            positions.changed.connect(self._thumbnail)
         service.stateChanged.connect(self._connection_changed)
         # While an upload runs, repaint its bubble now and then: when the bytes stop (the server
         # died), the status must stop quoting the last speed within a couple of seconds.
@@ -289,7 +293,7 @@ class VideoAttach(QObject):
         """Do what a bubble button or menu item named ``action`` does for message ``m``."""
         key = m.client_id
         if action == "play" and m.media is not None and m.media.ready:
-            self.open_player(m.media)
+            self.open_player(m.media, m)
         elif action == "pause":
             self.uploads.pause(key)
         elif action == "resume":
@@ -304,7 +308,7 @@ class VideoAttach(QObject):
     def _activated(self, index: Any) -> None:
         m = index.data(MessageRole)
         if m is not None and m.media is not None and m.media.ready:
-            self.open_player(m.media)
+            self.open_player(m.media, m)
 
     def _menu(self, menu: QMenu, m: Message) -> None:
         up = self.bubbles.upload_of(m)
@@ -411,10 +415,10 @@ def save_video_as(parent: QWidget, reader: MediaReader, media: MediaInfo, dest: 
     return dialog
 
 
-def install(uploads: UploadManager, reader: MediaReader, open_player: Callable[[MediaInfo], None]
-            ) -> Callable[[Any], None]:
+def install(uploads: UploadManager, reader: MediaReader, open_player: Callable[..., Any],
+            positions: PlaybackPositions | None = None) -> Callable[[Any], None]:
     """The ``ChatService.view_extensions`` entry that gives every chat view its video features."""
     def extend(view: Any) -> None:
-        view.video_attach = VideoAttach(view, uploads, reader, open_player)
+        view.video_attach = VideoAttach(view, uploads, reader, open_player, positions)
 
     return extend

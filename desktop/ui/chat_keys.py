@@ -21,6 +21,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QToolButton, QWidget
 
+from desktop.core.moments import plain_text
 from desktop.core.models import Message
 from desktop.ui.widgets import clock_time, day_label, tr
 
@@ -45,7 +46,7 @@ def spoken(view: Any, m: Message) -> str:
     elif m.media is not None and not m.body:
         text = tr("Video: %1").replace("%1", getattr(m.media, "filename", "") or "")
     else:
-        text = m.body
+        text = plain_text(m.body)  # a moment is said as "▶ 0:45", as it is shown
     local = m.created_at.astimezone()
     return f"{author}: {text}. {day_label(local.date())} {clock_time(m.created_at)}"
 

@@ -7,6 +7,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from desktop.core.moments import plain_text
 from desktop.core.models import Conversation, Message
 from desktop.core.uploads import human_duration
 from desktop.qt.conversation_model import ConversationRole
@@ -121,7 +122,7 @@ class ConversationDelegate(QStyledItemDelegate):
 
 def preview_text(m: Message) -> str:
     """One line for a message in the list: its text, or for a video "🎬 Video 0:12" and any caption."""
-    text = " ".join(m.body.split())
+    text = " ".join(plain_text(m.body).split())  # a moment reads "▶ 0:45", as in the chat
     if m.media is None:
         return text
     label = "🎬 " + tr("Video")

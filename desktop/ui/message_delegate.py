@@ -9,9 +9,10 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, Q
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from desktop.core.models import DeliveryState, Message
+from desktop.core.moments import Span, plain_text
 from desktop.qt.message_model import DATE, MESSAGE, UNREAD, DateRole, KindRole, MessageRole
 from desktop.ui import theme
-from desktop.ui.text_layout import draw_wrapped, wrapped_size
+from desktop.ui.text_layout import char_at, draw_wrapped, normalised, wrapped_size
 from desktop.ui.widgets import clock_time, day_label, tr
 
 PAD_X, PAD_Y = 12, 7
@@ -29,6 +30,7 @@ class MessageDelegate(QStyledItemDelegate):
         self.view = view
         self._sizes: dict[tuple[object, ...], QSize] = {}
         self.video: Any = None  # desktop.ui.video_bubble.VideoBubbles, set when video is available
+        self.moments: Any = None  # desktop.ui.moment_links.MomentLinks: which times in a body are links
         self.flash_id: str | None = None  # a message just opened from search: outlined for a moment
 
     def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont]:
@@ -42,7 +44,14 @@ class MessageDelegate(QStyledItemDelegate):
         return max(160, int(width * 0.72))
 
     def _text(self, m: Message) -> str:
-        return tr("Message deleted") if m.deleted else m.body
+        """What the bubble shows: the body, with explicit moments shortened to "▶ 0:45"."""
+        return tr("Message deleted") if m.deleted else plain_text(normalised(m.body))
+
+    def links(self, m: Message) -> list[Span]:
+        """The moment links of ``m``'s displayed text (only those that point at a video)."""
+        if m.deleted or self.moments is None or ":" not in m.body:
+            return []
+        return self.moments.spans(m)
 
     def _meta(self, m: Message) -> str:
         parts = []
@@ -156,8 +165,10 @@ class MessageDelegate(QStyledItemDelegate):
             theme.outline_bubble(painter, bubble)  # the keyboard focus, or the search result opened
 
         painter.setPen(QColor(t.ownText if own else t.peerText))
+        links = [(s.start, s.end) for s in self.links(m)]
         draw_wrapped(painter, self._text(m), self._body_font(m, base), int(bubble.left()) + PAD_X,
-                     int(bubble.top()) + PAD_Y, max(text_rect.width(), int(bubble.width()) - 2 * PAD_X))
+                     int(bubble.top()) + PAD_Y, max(text_rect.width(), int(bubble.width()) - 2 * PAD_X),
+                     links, QColor(t.ownText if own else t.accent))
 
         painter.setFont(meta)
         meta_color = QColor(t.ownMeta if own else t.peerMeta)
@@ -169,6 +180,20 @@ class MessageDelegate(QStyledItemDelegate):
         if own:
             self._paint_state(painter, QRectF(bubble.right() - PAD_X - 18, meta_box.top(), 18, META_H),
                               m.state(), meta_color, QColor(t.readTick), QColor(t.danger))
+
+    def link_at(self, m: Message, option: QStyleOptionViewItem, pos: QPointF) -> Span | None:
+        """The moment link under ``pos`` (view coordinates) of the text bubble painted in ``option.rect``."""
+        spans = self.links(m)
+        if not spans:
+            return None
+        base, _ = self._fonts(option)
+        text_rect, _, bubble_w = self._layout(m, option)
+        r = option.rect
+        x = r.right() - SIDE - bubble_w if m.sender_id == self.me else r.left() + SIDE
+        left, top = int(x) + PAD_X, int(r.top() + GAP) + PAD_Y
+        width = max(text_rect.width(), int(bubble_w) - 2 * PAD_X)
+        at = char_at(self._text(m), self._body_font(m, base), width, QPointF(pos.x() - left, pos.y() - top))
+        return next((s for s in spans if s.start <= at < s.end), None)
 
     def _paint_state(self, painter: QPainter, box: QRectF, state: DeliveryState, color: QColor,
                      read: QColor, danger: QColor) -> None:

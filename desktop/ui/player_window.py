@@ -47,9 +47,12 @@ from desktop.core.media import MediaInfo
 from desktop.core.uploads import human_duration, human_size
 from desktop.qt.media import MediaReader
 from desktop.qt.playback_watch import StallWatch
+from desktop.qt.positions import PlaybackPositions, PositionSaver
 from desktop.ui import theme
 from desktop.ui.player_quality import PlayerQuality
 from desktop.ui.plain import plain, tooltip
+from desktop.ui.resume_offer import ResumeOffer
+from desktop.ui.shortcuts_dialog import SEND_MOMENT_KEYS
 
 MAX_RENEWALS = 3  # fresh links asked for within RENEW_WINDOW_S before giving up
 RENEW_WINDOW_S = 60.0
@@ -119,16 +122,21 @@ class PlayerWindow(QWidget):
     Signals:
         closed(str): the media id, when the window closes.
         frameShown(): a new frame reached the screen.
+        momentRequested(float): "Send this moment" at these seconds (the app writes it into the chat).
     """
 
     closed = Signal(str)
     frameShown = Signal()
+    momentRequested = Signal(float)
 
     def __init__(self, media: MediaInfo, reader: MediaReader, *, autoplay: bool = True,
-                 return_focus: QWidget | None = None) -> None:
+                 return_focus: QWidget | None = None, positions: PlaybackPositions | None = None,
+                 start_at: float | None = None, can_send_moment: bool = False) -> None:
         """``return_focus``: the widget that gets the focus back when the player closes (the composer of
         the chat it was opened from), instead of whatever last had it in that window (the message list
-        that was clicked)."""
+        that was clicked). ``positions``: where I stopped videos (the resume offer, and saving where I
+        stop this one). ``start_at``: open at these seconds (a moment link). ``can_send_moment``: the
+        video belongs to a stored message, so "Send this moment" can point at it."""
         super().__init__()
         self._return_focus = return_focus
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -188,6 +196,7 @@ class PlayerWindow(QWidget):
         self.play_button.clicked.connect(self.toggle_play)
         self.slider = SeekSlider(Qt.Orientation.Horizontal)
         self.slider.setAccessibleName(self.tr("Position"))
+        self.slider.setMinimumWidth(140)  # a small video's window must not squeeze it away
         self.slider.setSingleStep(SEEK_STEP_MS)  # arrow keys on the slider, like the window's arrows
         self._set_range(int((media.duration or 0) * 1000))
         self.slider.jumped.connect(self.seek)
@@ -225,6 +234,15 @@ class PlayerWindow(QWidget):
         self.download_bar.setAccessibleName(self.tr("Download progress"))
         self.download_bar.setMaximumWidth(140)
         self.download_bar.hide()
+        self.moment_button = QToolButton()
+        self.moment_button.setText(self.tr("Send this moment"))
+        self.moment_button.setAccessibleName(self.tr("Send this moment"))
+        self.moment_button.setToolTip(self.tr("Put a link to this moment in the chat (%1)").replace(
+            "%1", QKeySequence(SEND_MOMENT_KEYS).toString(QKeySequence.SequenceFormat.NativeText)))
+        self.moment_button.clicked.connect(self.send_moment)
+        self.moment_button.setVisible(can_send_moment)
+        self.resume_offer = ResumeOffer()
+        self.resume_offer.accepted.connect(self._resume_from)
 
         controls = QHBoxLayout()
         controls.setContentsMargins(10, 6, 10, 8)
@@ -234,6 +252,7 @@ class PlayerWindow(QWidget):
         controls.addWidget(self.mute_button)
         controls.addWidget(self.volume)
         controls.addWidget(self.download_bar)
+        controls.addWidget(self.moment_button)
         controls.addWidget(self.quality.button)
         controls.addWidget(self.more_button)
         controls.addWidget(self.full_button)
@@ -244,6 +263,7 @@ class PlayerWindow(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addLayout(self.stack, 1)
+        layout.addWidget(self.resume_offer)
         layout.addWidget(self.controls)
 
         self.player.positionChanged.connect(self._position)
@@ -263,11 +283,28 @@ class PlayerWindow(QWidget):
                         (Qt.Key.Key_Down, lambda: self.volume.setValue(self.volume.value() - 10))):
             QShortcut(QKeySequence(key), self, activated=fn)
         QShortcut(QKeySequence.StandardKey.Close, self, activated=self.close)  # every binding: Ctrl+W and Ctrl+F4
+        QShortcut(QKeySequence(Qt.Key.Key_R), self, activated=self.resume_offer.take)
+        if can_send_moment:
+            QShortcut(QKeySequence(SEND_MOMENT_KEYS), self, activated=self.send_moment)
+        # resume anywhere: save where I stop; offer where I stopped (here or on another device)
+        self.positions = positions
+        self.position_saver: PositionSaver | None = None
+        if positions is not None:
+            self.position_saver = PositionSaver(self.player, lambda seconds: positions.save(self.media, seconds),
+                                                self)
+            positions.changed.connect(self._position_known)
+            if start_at is None:
+                self.resume_offer.offer(positions.of(media))
         w, h = media.width or 640, media.height or 360
         scale = min(1.0, 960 / w, 600 / h)
-        self.resize(max(420, int(w * scale)), int(h * scale) + 48)
+        offer_h = 0 if self.resume_offer.isHidden() else self.resume_offer.sizeHint().height()
+        self.resize(max(420, int(w * scale)), int(h * scale) + 48 + offer_h)  # the offer takes no picture
         self._refresh_buttons()
         self._position(0)
+        if start_at is not None and start_at > 0:  # a moment: seek once the media is loaded
+            self._resume_at = int(start_at * 1000)
+            if self.position_saver is not None:
+                self.position_saver.seeked()
         self.player.setSource(QUrl(self.quality.source_url(media)))
         if autoplay:
             self.player.play()
@@ -324,11 +361,31 @@ class PlayerWindow(QWidget):
 
     def seek(self, ms: int) -> None:
         """Go to ``ms``; the picture shows that frame even when paused or after the end."""
+        if self.position_saver is not None:
+            self.position_saver.seeked()
         duration = self.player.duration() or int((self.media.duration or 0) * 1000)
         if self.player.playbackState() == QMediaPlayer.PlaybackState.StoppedState and not self._failed:
             self._want_play = False
             self.player.pause()  # a stopped player (the end reached) decodes nothing: paused, it does
         self.player.setPosition(max(0, min(int(ms), max(0, duration - 1))))
+
+    # resume and moments ----------------------------------------------------------------------------------
+    def _resume_from(self, seconds: float) -> None:
+        self._want_play = True
+        self.seek(int(seconds * 1000))
+        self.player.play()
+
+    def _position_known(self, media_id: str) -> None:
+        """Another device of mine saved where it stopped this video: a fresher offer (not once this
+        player saves: then the change is its own, and the offer would chase the playhead)."""
+        if media_id == self.media.id and self.positions is not None and not self._closed \
+                and not (self.position_saver is not None and self.position_saver.has_saved):
+            self.resume_offer.offer(self.positions.of(self.media))
+
+    def send_moment(self) -> None:
+        """Put a link to the current time into the chat this video came from (the app does the writing)."""
+        if not self.moment_button.isHidden():  # only for a video of a stored message
+            self.momentRequested.emit(self.player.position() / 1000)
 
     def toggle_fullscreen(self) -> None:
         if self.isFullScreen():
@@ -550,6 +607,8 @@ class PlayerWindow(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._closed = self.closed_ = True
+        if self.position_saver is not None:
+            self.position_saver.finish()  # before the teardown, which zeroes the position
         self.stall_watch.stop()
         self.quality.stop()
         self._teardown()

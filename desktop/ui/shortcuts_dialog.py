@@ -7,6 +7,9 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QTableWidg
 
 from desktop.ui.widgets import tr
 
+#: the player's "Send this moment" (desktop/ui/player_window.py binds the same keys)
+SEND_MOMENT_KEYS = "Ctrl+Shift+M"
+
 
 def _keys(*sequences: str) -> str:
     """Key names as the platform writes them (Ctrl on Linux and Windows, ⌘ on macOS)."""
@@ -40,6 +43,8 @@ def shortcuts() -> list[tuple[str, str, str]]:
         (player, _keys("Up", "Down"), tr("Volume up or down")),
         (player, _keys("M"), tr("Mute")),
         (player, _keys("F"), tr("Full screen")),
+        (player, _keys("R"), tr("Resume where you stopped (when offered)")),
+        (player, _keys(SEND_MOMENT_KEYS), tr("Send this moment: a link to the current time, in the chat")),
     ]
 
 

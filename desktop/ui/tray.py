@@ -5,6 +5,7 @@ from PySide6.QtCore import QObject, QRect, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from desktop.core.moments import plain_text
 from desktop.core.models import Message
 from desktop.ui import theme
 from desktop.ui.plain import notification_text
@@ -72,7 +73,8 @@ class Tray(QObject):
     def notify(self, message: Message, sender_name: str) -> None:
         """Show a desktop notification; clicking it opens that chat."""
         self._last_peer = message.sender_id
-        text = message.body if len(message.body) <= 140 else message.body[:139] + "…"
+        body = plain_text(message.body)  # a moment reads "▶ 0:45", as in the chat
+        text = body if len(body) <= 140 else body[:139] + "…"
         self.notified.emit(message.sender_id, sender_name, text)
         if self.available and QSystemTrayIcon.supportsMessages():
             self.icon.showMessage(sender_name, notification_text(text), badge_icon(0), 6000)

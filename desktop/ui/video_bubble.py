@@ -8,7 +8,8 @@
   "Processing…" until ``media:status`` says ready; a failure shows the server's reason
   and Retry;
 - a message carrying ``media``: the poster frame (loaded in the background), the
-  duration and a play button.
+  duration and a play button; a thin line along the poster's bottom edge shows how far I
+  watched it, on any of my devices (resume anywhere: :mod:`desktop.qt.positions`).
 
 Buttons are painted; :meth:`VideoBubbles.hit` says which one is under a click.
 """
@@ -24,12 +25,14 @@ from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 
 from desktop.core.media import MediaInfo
 from desktop.core.models import Message
+from desktop.core.moments import Span, plain_text
 from desktop.core.uploads import FAILED, PAUSED, PROCESSING, QUEUED, UploadState, human_duration, human_size
 from desktop.net.uploads import CHUNK
 from desktop.qt.media import MediaReader
+from desktop.qt.positions import PlaybackPositions
 from desktop.qt.uploads import Progress, UploadManager
 from desktop.ui import theme
-from desktop.ui.text_layout import draw_wrapped, wrapped_size
+from desktop.ui.text_layout import char_at, draw_wrapped, normalised, wrapped_size
 from desktop.ui.texts import media_error_text
 from desktop.ui.widgets import clock_time, tr
 
@@ -42,6 +45,9 @@ UPLOAD_INFO_H = 78  # while uploading: bar, up to two lines of status, then the 
 STALLED_S = 2.5  # no byte moved for this long (and two chunks' time at the last speed): stop quoting it
 META_H = 18
 BUTTON_H = 24
+PROGRESS_H = 5  # the watched-so-far line along the bottom of the poster
+#: on a dark track, the red video sites use: it reads on any poster (the theme's blue vanished on blue frames)
+PROGRESS_COLOR = "#ff3b30"
 
 
 def _fit(media: MediaInfo | None, width: int) -> int:
@@ -55,8 +61,11 @@ class VideoBubbles:
     """Knows how to size, paint and click video bubbles of one chat view."""
 
     def __init__(self, me: str, uploads: UploadManager | None, reader: MediaReader | None,
-                 online: Callable[[], bool] | None = None) -> None:
+                 online: Callable[[], bool] | None = None, positions: PlaybackPositions | None = None) -> None:
         self.me = me
+        self.positions = positions
+        #: the moment links of a caption (desktop/ui/moment_links.py sets it), None: captions are text
+        self.moment_spans: Callable[[Message], list[Span]] | None = None
         self.uploads = uploads
         self.reader = reader
         self.online = online or (lambda: True)  # the chat connection: down means the upload is too
@@ -95,7 +104,25 @@ class VideoBubbles:
     def _body_h(self, m: Message, width: int, font: QFont) -> int:
         if not m.body:
             return 0
-        return math.ceil(wrapped_size(m.body, font, width - 2 * PAD).height()) + PAD
+        return math.ceil(wrapped_size(self._caption(m), font, width - 2 * PAD).height()) + PAD
+
+    @staticmethod
+    def _caption(m: Message) -> str:
+        """The caption as shown: explicit moments shortened to "▶ 0:45" (desktop/core/moments.py)."""
+        return plain_text(normalised(m.body))
+
+    def _caption_origin(self, m: Message, bubble: QRectF, poster: QRectF) -> QPointF:
+        return QPointF(bubble.left() + PAD, poster.bottom() + 8 + self._info_h(m, self.upload_of(m)))
+
+    def link_at(self, m: Message, rect: QRect, pos: QPointF, font: QFont) -> Span | None:
+        """The moment link under ``pos`` in the caption of the bubble painted in ``rect``, if any."""
+        spans = self.moment_spans(m) if self.moment_spans is not None and m.body else []
+        if not spans:
+            return None
+        bubble = self._bubble(m, rect)
+        origin = self._caption_origin(m, bubble, self._poster(m, bubble))
+        at = char_at(self._caption(m), font, bubble.width() - 2 * PAD, pos - origin)
+        return next((s for s in spans if s.start <= at < s.end), None)
 
     def _info_h(self, m: Message, up: UploadState | None) -> int:
         if up is not None and up.phase != PROCESSING:
@@ -172,6 +199,12 @@ class VideoBubbles:
             name = (m.media.filename if m.media else "") or tr("Video")
             painter.drawText(poster.adjusted(10, poster.height() / 2 + 8, -10, -10),
                              int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop), name)
+        watched = self.watched(m)
+        if watched is not None:
+            track = QRectF(poster.left(), poster.bottom() - PROGRESS_H, poster.width(), PROGRESS_H)
+            painter.fillRect(track, QColor(0, 0, 0, 150))
+            painter.fillRect(QRectF(track.left(), track.top(), track.width() * watched, PROGRESS_H),
+                             QColor(PROGRESS_COLOR))
         painter.restore()
 
         up = self.upload_of(m)
@@ -219,10 +252,12 @@ class VideoBubbles:
             if name in buttons:
                 self._paint_button(painter, buttons[name], name, small, t)
 
-        body_top = poster.bottom() + 8 + self._info_h(m, up)
         if m.body:
             painter.setPen(text_color)
-            draw_wrapped(painter, m.body, base, bubble.left() + PAD, body_top, bubble.width() - 2 * PAD)
+            origin = self._caption_origin(m, bubble, poster)
+            links = [(x.start, x.end) for x in self.moment_spans(m)] if self.moment_spans is not None else []
+            draw_wrapped(painter, self._caption(m), base, origin.x(), origin.y(), bubble.width() - 2 * PAD,
+                         links, QColor(t.ownText if own else t.accent))
         painter.setFont(small)
         painter.setPen(meta_color)
         meta = clock_time(m.created_at)
@@ -237,6 +272,16 @@ class VideoBubbles:
         if tick_w:
             return QRectF(meta_box.right() + 4, meta_box.top(), 18, META_H)
         return None
+
+    def watched(self, m: Message) -> float | None:
+        """The part of ``m``'s video I watched (0..1) when partly watched, else None (no line)."""
+        media = m.media
+        if media is None or not media.ready or not media.duration:
+            return None
+        seconds = self.positions.of(media) if self.positions is not None else media.position
+        if not seconds:
+            return None
+        return max(0.0, min(1.0, seconds / media.duration))
 
     def status_line(self, up: UploadState, progress: Progress | None) -> str:
         """The words under the progress bar: phase, speed and time left only while bytes really move."""

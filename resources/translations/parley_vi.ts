@@ -592,6 +592,11 @@
       <translation>Tin nhắn chưa đọc</translation>
     </message>
     <message>
+      <location filename="../../desktop/ui/moment_links.py" />
+      <source>Play the video at %1</source>
+      <translation>Phát video tại %1</translation>
+    </message>
+    <message>
       <location filename="../../desktop/ui/search_results.py" />
       <source>%1 in the chat with %2, %3: %4</source>
       <translation>%1 trong cuộc trò chuyện với %2, %3: %4</translation>
@@ -725,6 +730,16 @@
       <location filename="../../desktop/ui/shortcuts_dialog.py" />
       <source>Full screen</source>
       <translation>Toàn màn hình</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/shortcuts_dialog.py" />
+      <source>Resume where you stopped (when offered)</source>
+      <translation>Xem tiếp từ chỗ đã dừng (khi được gợi ý)</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/shortcuts_dialog.py" />
+      <source>Send this moment: a link to the current time, in the chat</source>
+      <translation>Gửi khoảnh khắc này: liên kết tới thời điểm hiện tại, vào cuộc trò chuyện</translation>
     </message>
     <message>
       <location filename="../../desktop/ui/video_bubble.py" />
@@ -1445,6 +1460,16 @@ Hãy tìm một người ở trên để bắt đầu.</translation>
     </message>
     <message>
       <location filename="../../desktop/ui/player_window.py" />
+      <source>Send this moment</source>
+      <translation>Gửi khoảnh khắc này</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/player_window.py" />
+      <source>Put a link to this moment in the chat (%1)</source>
+      <translation>Chèn liên kết tới khoảnh khắc này vào cuộc trò chuyện (%1)</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/player_window.py" />
       <source>Playing</source>
       <translation>Đang phát</translation>
     </message>
@@ -1553,6 +1578,29 @@ Hãy tìm một người ở trên để bắt đầu.</translation>
       <location filename="../../desktop/ui/quick_switcher.py" />
       <source>Conversation name</source>
       <translation>Tên cuộc trò chuyện</translation>
+    </message>
+  </context>
+  <context>
+    <name>ResumeOffer</name>
+    <message>
+      <location filename="../../desktop/ui/resume_offer.py" />
+      <source>You stopped here last time.</source>
+      <translation>Lần trước bạn đã dừng ở đây.</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/resume_offer.py" />
+      <source>Start from the beginning</source>
+      <translation>Xem từ đầu</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/resume_offer.py" />
+      <source>Start from the beginning (dismiss)</source>
+      <translation>Xem từ đầu (bỏ qua)</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/resume_offer.py" />
+      <source>Resume from %1</source>
+      <translation>Xem tiếp từ %1</translation>
     </message>
   </context>
   <context>

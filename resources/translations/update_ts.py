@@ -226,18 +226,20 @@ VI: dict[str, str] = {
 }
 
 
-def _table(name: str) -> dict[str, str]:
+def _table(name: str, table: str = "VI_SEARCH_KEYBOARD") -> dict[str, str]:
     """A table kept in a file of its own beside this one (loaded by path: tests load this file so too)."""
     import importlib.util
     spec = importlib.util.spec_from_file_location(name, HERE / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return dict(module.VI_SEARCH_KEYBOARD)
+    return dict(getattr(module, table))
 
 
 # search, keyboard shortcuts and screen readers (issue 14): only strings VI does not translate yet
 VI.update({k: v for k, v in _table("vi_search_keyboard").items() if k not in VI})
+# resume anywhere and moments (issue 13)
+VI.update({k: v for k, v in _table("vi_resume_moments", "VI_RESUME_MOMENTS").items() if k not in VI})
 
 
 #: Qt's own widgets, which Qt ships no Vietnamese for (PySide6 has no qtbase_vi.qm): the file

@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 from flask import Response, redirect, request, send_file
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from server.api.schemas import Body
@@ -26,8 +27,9 @@ from server.services.media import (MAX_PARTS, PART_NUMBER_PATTERN, MediaService,
                                     parse_part_number)
 from server.services.hls_playlists import (MPEGURL, NAME_PATTERN, SEGMENT_PATTERN, renditions_of,
                                            rewrite_master, rewrite_media)
+from server.services import media_positions
 from server.services.media_links import READ_TTL, LinkExpired, LinkInvalid, MediaLinks
-from server.services.media_view import can_read, media_dict
+from server.services.media_view import active_session_ids, can_read, media_dict
 from server.services.tokens import TokenService
 
 tag = Tag(name="Media", description="Resumable video uploads, processing state, poster frames and streaming")
@@ -36,6 +38,8 @@ bp = APIBlueprint("media", __name__, url_prefix="/api/media", abp_tags=[tag],
 
 #: Lifetime of a presigned S3 GET (stream or poster).
 PRESIGNED_GET_TTL = 15 * 60
+#: Segment URLs presigned between two yields to the event loop (S3 media playlists).
+PRESIGN_BATCH = 25
 #: Largest ``complete`` body: 10 000 parts with their ETags (S3's are 34 characters; 200 allowed).
 COMPLETE_BODY_LIMIT = 4 << 20
 
@@ -158,6 +162,26 @@ class SegmentPath(BaseModel):
     media_id: str = Field(max_length=64)
     name: str = Field(pattern=NAME_PATTERN, description="360p, 720p or source")
     n: str = Field(pattern=SEGMENT_PATTERN, description="Segment number, five digits")
+#: Largest position accepted (a week of video): a finite bound, so no client or fuzzer sends 1e308.
+MAX_POSITION_SECONDS = 7 * 24 * 3600.0
+
+
+class PositionBody(Body):
+    seconds: float = Field(ge=0, le=MAX_POSITION_SECONDS, allow_inf_nan=False, examples=[37.5],
+                           description="Where you stopped, in seconds. Clamped to the duration; 0, or within "
+                                       f"{media_positions.FINISHED_MARGIN:g} s of the end, clears it (nothing to "
+                                       "resume)")
+
+
+class PositionOut(BaseModel):
+    seconds: float | None = Field(description="Your saved position in seconds; null: none (not started, or "
+                                              "watched to the end)")
+    updated_at: str | None = Field(description="When it was saved (by any of your devices)")
+
+
+class MediaPositionOut(BaseModel):
+    seconds: float
+    updated_at: str
 
 
 class MediaOut(BaseModel):
@@ -174,6 +198,9 @@ class MediaOut(BaseModel):
     error: str | None = Field(description="Why processing failed, for a person")
     hls: HlsOut | None = Field(description="HLS renditions (adaptive playback); null when this video has no "
                                            "encode (sent before renditions existed, or encoding is off)")
+    position: MediaPositionOut | None = Field(default=None,
+                                              description="Your own saved position in this video (resume "
+                                                          "anywhere), or null")
 
 
 def document_limits(spec: dict, config: Config) -> None:
@@ -366,10 +393,47 @@ def abort_upload(path: UploadPath):  # noqa: ANN201
 def get_media(path: MediaPath):  # noqa: ANN201
     me = require_user()
     s = db_session()
-    media = s.get(Media, path.media_id)
-    if media is None or not can_read(s, media, me.id):
+    media = _readable_by(s, path.media_id, me.id)
+    return media_dict(media, viewer_id=me.id, links=_links(), session_id=current_session_id(),
+                      position=media_positions.get(s, me.id, media.id))
+
+
+def _readable_by(s: Session, media_id: str, user_id: str) -> Media:
+    media = s.get(Media, media_id)
+    if media is None or not can_read(s, media, user_id):
         raise ApiError(404, "media_not_found", "There is no such video.")
-    return media_dict(media, viewer_id=me.id, links=_links(), session_id=current_session_id())
+    return media
+
+
+# --- resume anywhere --------------------------------------------------------------------
+@bp.put("/<string(length=32):media_id>/position", security=BEARER, responses={204: None, 429: Problem},
+        summary="Save where you stopped watching (resume on your other devices)",
+        description="Only someone who may read the video (else 404 `media_not_found`). Your other logins get "
+                    "Socket.IO `media:position` `{media_id, seconds, updated_at}`. Clamped to the duration; 0 "
+                    "or a position near the end clears it (`seconds` null in the event). Rate limited per "
+                    "person (`position`): a player saves every few seconds while playing.")
+def put_position(path: MediaPath, body: PositionBody):  # noqa: ANN201
+    me = require_user()
+    services().user_limits.take("position", me.id)
+    s = db_session()
+    media = _readable_by(s, path.media_id, me.id)
+    saved = media_positions.save(s, me.id, media, body.seconds)
+    mine = current_session_id()
+    others = [login for login in active_session_ids(s, me.id) if login != mine]
+    services().notifier.media_position(saved.payload(), others)
+    return Response(status=204)
+
+
+@bp.get("/<string(length=32):media_id>/position", security=BEARER, responses={200: PositionOut},
+        summary="Where you stopped watching this video",
+        description="`seconds` null when there is nothing to resume. The `media` object carries the same as "
+                    "`position`.")
+def get_position(path: MediaPath):  # noqa: ANN201
+    me = require_user()
+    s = db_session()
+    media = _readable_by(s, path.media_id, me.id)
+    row = media_positions.get(s, me.id, media.id)
+    return {"seconds": row.seconds if row else None, "updated_at": iso(row.updated_at) if row else None}
 
 
 @bp.get("/<string(length=32):media_id>/thumbnail", security=BEARER, responses={200: None, 302: None, 409: Problem},
@@ -462,10 +526,17 @@ def hls_media_playlist(path: HlsPath, query: LinkQuery):  # noqa: ANN201
         raise ApiError(404, "renditions_not_found", "The renditions of this video are gone.")
     q, expires = _viewer_query(media.id)
     ttl = max(3600, int(expires - time.time()))
+    signed = 0
 
     def segment_url(n: str) -> str:
+        nonlocal signed
         presigned = storage.presign_get(f"h/{media.id}/{path.name}/{n}.ts", ttl, "video/mp2t")
-        return presigned or f"/api/media/{media.id}/hls/{path.name}/{n}.ts{q}"
+        if presigned is None:
+            return f"/api/media/{media.id}/hls/{path.name}/{n}.ts{q}"
+        signed += 1
+        if signed % PRESIGN_BATCH == 0:
+            time.sleep(0)  # let the event loop run: an hour of video is 900 signatures (~0.4 ms each)
+        return presigned
     return _playlist(rewrite_media(stored.decode(), path.name, segment_url))
 
 

@@ -25,8 +25,9 @@ from datetime import datetime
 from typing import Any
 
 from server.models import iso
-from server.protocol import (BLOCKS_CHANGED, MEDIA_STATUS, MESSAGE_DELETED, MESSAGE_NEW, MESSAGE_STATUS,
-                             MESSAGE_UPDATED, PRESENCE, SESSION_ENDED, TYPING, session_room, user_room)
+from server.protocol import (BLOCKS_CHANGED, MEDIA_POSITION, MEDIA_STATUS, MESSAGE_DELETED, MESSAGE_NEW,
+                             MESSAGE_STATUS, MESSAGE_UPDATED, PRESENCE, SESSION_ENDED, TYPING, session_room,
+                             user_room)
 
 #: ``emit(event, data, to=room_or_sid_or_list_of_them, skip_sid=None)``
 Emit = Callable[..., Any]
@@ -121,6 +122,13 @@ class Notifier:
         (``{login_id: media}``): its links are minted for that login."""
         for login, media in payloads.items():
             self._emit(MEDIA_STATUS, media, to=session_room(login))
+
+    def media_position(self, payload: dict[str, Any], logins: Iterable[str]) -> None:
+        """``media:position`` to these logins of one person (all but the one that saved it):
+        ``{"media_id", "seconds", "updated_at"}``. One emit, however many rooms."""
+        rooms = [session_room(login) for login in logins]
+        if rooms:
+            self._emit(MEDIA_POSITION, payload, to=rooms)
 
     def session_ended(self, sid: str, code: str, message: str) -> None:
         """``session:ended`` to one socket, just before the server disconnects it."""

@@ -27,7 +27,7 @@ the meantime, whatever this job stored is deleted again.
 Cancel: when a deleted message leaves a video carried by no message, its
 encode is cancelled and its renditions deleted (:meth:`media_unlinked`). The
 original stays, as before (its owner may still play it and send it again);
-``parley-server encode-renditions`` queues it again.
+sending it again queues a new encode (:meth:`media_relinked`).
 """
 from __future__ import annotations
 
@@ -239,8 +239,12 @@ class RenditionEncoder:
             if media is None:
                 raise JobStopped("cancelled", "gone")
             key, duration = media.storage_key, media.duration
-        scratch_root = storage.temp_dir() if hasattr(storage, "temp_dir") else None
-        scratch = Path(tempfile.mkdtemp(prefix="parley-hls-", dir=scratch_root))
+        scratch_root = Path(storage.temp_dir() if hasattr(storage, "temp_dir") else tempfile.gettempdir())
+        # A process killed mid-encode left its scratch folder; its claim has lapsed (we hold the job
+        # now), so nobody uses that folder any more.
+        for stale in scratch_root.glob(f"parley-hls-{media_id}-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        scratch = Path(tempfile.mkdtemp(prefix=f"parley-hls-{media_id}-", dir=scratch_root))
         try:
             with _Monitor(self, media_id, attempt, scratch, cancel):
                 path = storage.local_path(key)
@@ -331,6 +335,21 @@ class RenditionEncoder:
         self._discard(media_id)
         log.info("media %s: no message carries it any more; renditions cancelled and deleted", media_id)
         self.notify(media_id)
+
+    def media_relinked(self, media_id: str) -> None:
+        """A cancelled video was sent again: queue its encode again. Never raises."""
+        try:
+            with self.svc.db.session() as s:
+                queued = changed_rows(s.execute(sa.update(Media).where(
+                    Media.id == media_id, Media.status == "ready", Media.hls_status == "cancelled")
+                    .values(hls_status="pending", hls_progress=0.0, hls_error=None, hls_attempts=0,
+                            hls_claimed_at=None, hls_renditions=None)))
+                s.commit()
+            if queued:
+                self.enqueue(media_id)
+                self.notify(media_id)
+        except Exception:  # noqa: BLE001 - logged; `encode-renditions` can queue it
+            log.exception("media %s: could not queue its renditions again", media_id)
 
     # --- events -------------------------------------------------------------------
     def notify(self, media_id: str, peers: bool = False) -> None:

@@ -69,8 +69,12 @@ MessageRow = Any
 #: one viewer on one login; without a viewer they are left out.
 Viewer = tuple[str, str]
 
-#: ``(session, media_id, viewer) -> media dict or None``; set by the media layer.
-MediaSerializer = Callable[[Session, str, "Viewer | None"], "dict[str, Any] | None"]
+#: ``(session, media_id, viewer, preloaded) -> media dict or None``; set by the media layer.
+#: ``preloaded`` is what :data:`MediaPreload` returned for the page the message is in, or None.
+MediaSerializer = Callable[[Session, str, "Viewer | None", Any], "dict[str, Any] | None"]
+#: ``(session, media ids, viewer) -> preloaded``: what the serializer needs for a whole page,
+#: loaded in a few queries instead of a few per message.
+MediaPreload = Callable[[Session, list[str], "Viewer | None"], Any]
 
 
 @dataclass(frozen=True)
@@ -216,16 +220,22 @@ class MessagingService:
         media_serializer: turns a ``media_id`` into the contract's ``media``
             object; ``None`` until the media layer provides one (then messages
             carry ``"media": null``).
+        media_preload: loads what ``media_serializer`` needs for a page at once
+            (the media rows and the viewer's resume positions); optional.
     """
 
     def __init__(self, dialect: str, media_serializer: MediaSerializer | None = None) -> None:
         self.dialect = dialect
         self.media_serializer = media_serializer
+        self.media_preload: MediaPreload | None = None
         #: called once per newly stored message (the server counts them for /metrics)
         self.on_stored: Callable[[], object] | None = None
         #: called with a media id after a deleted message stopped carrying it (the HLS encoder
         #: cancels its renditions when no message carries it any more)
         self.on_media_unlinked: Callable[[str], object] | None = None
+        #: called with a media id after a message carrying it was stored, when its HLS encode had
+        #: been cancelled (a video sent again gets its renditions again)
+        self.on_media_relinked: Callable[[str], object] | None = None
         self._recipients: dict[str, float] = {}
         self._writer: GroupCommit | None = None
         self._writer_lock = threading.Lock()
@@ -244,10 +254,11 @@ class MessagingService:
         return self._writer
 
     # --- serialisation ------------------------------------------------------
-    def serialize(self, s: Session, m: MessageRow, viewer: Viewer | None = None) -> dict[str, Any]:
+    def serialize(self, s: Session, m: MessageRow, viewer: Viewer | None = None,
+                  preloaded: Any = None) -> dict[str, Any]:
         media = None
         if m.media_id is not None and not m.deleted and self.media_serializer is not None:
-            media = self.media_serializer(s, m.media_id, viewer)
+            media = self.media_serializer(s, m.media_id, viewer, preloaded)
         return {"id": str(m.id), "client_id": m.client_id, "sender_id": m.sender_id,
                 "recipient_id": m.recipient_id, "body": "" if m.deleted else m.body, "media": media,
                 "created_at": iso(m.created_at), "edited_at": iso(m.edited_at), "deleted": m.deleted,
@@ -255,7 +266,13 @@ class MessagingService:
 
     def serialize_many(self, s: Session, msgs: Iterable[MessageRow],
                        viewer: Viewer | None = None) -> list[dict[str, Any]]:
-        return [self.serialize(s, m, viewer) for m in msgs]
+        msgs = list(msgs)
+        preloaded = None
+        if self.media_preload is not None and self.media_serializer is not None:
+            ids = [m.media_id for m in msgs if m.media_id is not None and not m.deleted]
+            if ids:
+                preloaded = self.media_preload(s, ids, viewer)
+        return [self.serialize(s, m, viewer, preloaded) for m in msgs]
 
     # --- writing ------------------------------------------------------------
     @staticmethod
@@ -280,13 +297,16 @@ class MessagingService:
         self._recipients[to] = now + RECIPIENT_CACHE_SECONDS
 
     @staticmethod
-    def _check_media(s: Session, sender_id: str, media_id: str) -> None:
+    def _check_media(s: Session, sender_id: str, media_id: str) -> bool:
+        """Refuses a video that is not the sender's or not ready; returns whether its HLS encode
+        was cancelled (no message carried it any more), so sending it again queues a new one."""
         media = s.get(Media, media_id)
         if media is None or media.owner_id != sender_id:
             raise ApiError(404, "media_not_found", "There is no such video among your uploads.")
         if media.status != "ready":
             raise ApiError(422, "media_not_ready",
                            "This video is still being processed (or failed); send it when it is ready.")
+        return media.hls_status == "cancelled"
 
     def send(self, s: Session, sender_id: str, to: str, client_id: str, body: str,
              media_id: str | None = None) -> tuple[MessageRow, bool]:
@@ -309,11 +329,12 @@ class MessagingService:
         block = blocks.between(s, sender_id, to)
         if block.a_blocked_b:
             raise ApiError(403, "peer_blocked", "You blocked this person. Unblock them to send a message.")
+        relinked = False
         if media_id is not None:
             existing = self._existing(s, sender_id, client_id)
             if existing is not None:
                 return existing, False
-            self._check_media(s, sender_id, media_id)
+            relinked = self._check_media(s, sender_id, media_id)
         values = {"client_id": client_id, "sender_id": sender_id, "recipient_id": to, "body": body,
                   "body_folded": fold(body),
                   "media_id": media_id, "created_at": utcnow(), "deleted": False,
@@ -327,6 +348,8 @@ class MessagingService:
             return existing_row, False
         if self.on_stored is not None:
             self.on_stored()
+        if relinked and media_id is not None and self.on_media_relinked is not None:
+            self.on_media_relinked(media_id)
         return row, True
 
     @staticmethod

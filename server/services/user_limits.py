@@ -11,8 +11,8 @@ Kinds (see ``server.config.DEFAULT_USER_LIMITS``): ``send`` (send, edit,
 delete), ``typing``, ``sync`` (Socket.IO ``sync`` and REST history pages),
 ``user_search`` (name search and lookup by exact email),
 ``message_search``, ``password`` (tries of the current password when changing it),
-``block`` (block and unblock, Socket.IO and REST), ``read`` (``conversation:read`` and REST) and
-``delivered`` (``message:delivered``).
+``block`` (block and unblock, Socket.IO and REST), ``read`` (``conversation:read`` and REST),
+``delivered`` (``message:delivered``) and ``position`` (saving where a video was stopped).
 """
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ _WHAT = {
     "block": "You are blocking and unblocking too often.",
     "read": "Too many read receipts.",
     "delivered": "Too many delivery receipts.",
+    "position": "Too many saved video positions.",
 }
 
 

@@ -42,13 +42,13 @@ def hls_prefix(media_id: str) -> str:
 
 
 def check_prefix(prefix: str) -> str:
-    if not HLS_PREFIX_RE.match(prefix):
+    if not HLS_PREFIX_RE.fullmatch(prefix):
         raise ValueError(f"not a storage prefix: {prefix!r}")
     return prefix
 
 
 def check_key(key: str) -> str:
-    if not KEY_RE.match(key):
+    if not KEY_RE.fullmatch(key):  # fullmatch: "$" alone would accept a trailing newline
         raise ValueError(f"not a storage key: {key!r}")
     return key
 

@@ -20,9 +20,10 @@ def test_client_events_are_the_servers() -> None:
 
 
 def test_server_events_the_desktop_listens_to_are_the_servers() -> None:
-    assert (desk.NEW, desk.UPDATED, desk.DELETED, desk.STATUS, desk.PRESENCE, desk.MEDIA_STATUS) == (
+    assert (desk.NEW, desk.UPDATED, desk.DELETED, desk.STATUS, desk.PRESENCE, desk.MEDIA_STATUS,
+            desk.MEDIA_POSITION) == (
         srv.MESSAGE_NEW, srv.MESSAGE_UPDATED, srv.MESSAGE_DELETED, srv.MESSAGE_STATUS, srv.PRESENCE,
-        srv.MEDIA_STATUS)
+        srv.MEDIA_STATUS, srv.MEDIA_POSITION)
     assert set(LISTENED) <= set(srv.SERVER_EVENTS)
 
 

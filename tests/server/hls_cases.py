@@ -181,3 +181,14 @@ def test_deleting_the_message_stops_the_encode_and_deletes_its_files(srv, backen
              or f"media {media_id}: no message carries it" in srv.log(), 10, "the cancel in the log")
     assert not [k for k in stored() if k.startswith(f"h/{media_id}/")]
     _problem(_get(srv, f"/api/media/{media_id}/hls/master.m3u8", auth(owner)), 404, "renditions_not_found")
+
+    # Sent again: a new encode is queued; deleting that message cancels it again.
+    again = _send(srv, owner, peer, media_id)
+    wait_for(lambda: up.media(media_id).json()["hls"]["status"] in ("pending", "encoding"), 10, "a new encode")
+    dev = Device(srv.url, owner["tokens"]["access_token"]).connect()
+    try:
+        assert dev.call("message:delete", {"id": again["id"]})["ok"]
+    finally:
+        dev.close()
+    assert up.media(media_id).json()["hls"]["status"] == "cancelled"
+    assert not [k for k in stored() if k.startswith(f"h/{media_id}/")]

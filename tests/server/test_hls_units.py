@@ -71,11 +71,11 @@ def test_storage_keys_for_renditions_stay_server_shaped(tmp_path: Path) -> None:
     for ok in (f"h/{MID}/master.m3u8", f"h/{MID}/source.m3u8", f"h/{MID}/720p/00042.ts"):
         assert check_key(ok) == ok
     for bad in (f"h/{MID}/../v/{MID}", f"h/{MID}/1080p.m3u8", f"h/{MID}/360p/0042.ts", f"h/{MID}/x/00000.ts",
-                f"h/{MID[:-1]}/master.m3u8", f"h/{MID}/360p/00000.ts/..", "h/../../etc/passwd"):
+                f"h/{MID[:-1]}/master.m3u8", f"h/{MID}/360p/00000.ts/..", "h/../../etc/passwd", f"h/{MID}/master.m3u8\n", f"v/{MID}\n"):
         with pytest.raises(ValueError):
             check_key(bad)
     assert hls_prefix(MID) == f"h/{MID}/"
-    for bad in ("h/", "v/", f"h/{MID}", f"h/{MID}/360p/", "/"):
+    for bad in ("h/", "v/", f"h/{MID}", f"h/{MID}/360p/", "/", f"h/{MID}/\n"):
         with pytest.raises(ValueError):
             check_prefix(bad)
     store = LocalStorage(tmp_path / "media")

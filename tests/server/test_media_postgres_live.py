@@ -1,4 +1,4 @@
-"""The upload and processing job on PostgreSQL (upsert of parts, the job's claim with RETURNING)."""
+"""The upload, processing and HLS encode jobs on PostgreSQL (upsert of parts, the jobs' claims with RETURNING)."""
 from __future__ import annotations
 
 import os
@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, LiveServer
+import requests
+
+from tests.conftest import ROOT, LiveServer, wait_until
 from tests.server.media_helpers import Uploader, index_last_mp4, video_dir  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.postgres
@@ -16,7 +18,7 @@ pytestmark = pytest.mark.postgres
 
 def test_upload_resume_and_process_on_postgres(tmp_path: Path, postgres_url: str,
                                                index_last_mp4: bytes) -> None:  # noqa: F811
-    env = {"PARLEY_DATABASE_URL": postgres_url, "PARLEY_UPLOAD_PART_SIZE": "1MiB", "PARLEY_HLS": "off"}
+    env = {"PARLEY_DATABASE_URL": postgres_url, "PARLEY_UPLOAD_PART_SIZE": "1MiB"}
     data_dir = tmp_path / "pg"
     up = subprocess.run([sys.executable, "-m", "server", "db", "upgrade"], cwd=ROOT, capture_output=True,
                         text=True, env={**os.environ, "PARLEY_DATA_DIR": str(data_dir), **env}, timeout=120)
@@ -39,5 +41,11 @@ def test_upload_resume_and_process_on_postgres(tmp_path: Path, postgres_url: str
         assert r.status_code == 202, r.text
         m = client.wait_done(r.json()["media_id"])
         assert m["status"] == "ready" and (m["width"], m["height"]) == (640, 360), m
+        # the HLS encode's claim, heartbeat and result (migration 0007 on PostgreSQL)
+        hls = wait_until(lambda: (lambda h: h if h and h["status"] == "ready" else None)(
+            client.media(m["id"]).json()["hls"]), 90, 0.2, "renditions")
+        assert [(r["name"], r["height"]) for r in hls["renditions"]] == [("source", 360)]
+        master = requests.get(srv.url + hls["master_url"], timeout=30)
+        assert master.status_code == 200 and "source.m3u8?token=" in master.text
     finally:
         srv.stop()
