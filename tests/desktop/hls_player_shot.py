@@ -56,7 +56,8 @@ def main(out: str, lang: str) -> None:
                               "bandwidth": 6_000_000})
     info["hls"] = hls
     runner = TaskRunner(threads=4, name="network")
-    w = PlayerWindow(media_info(info), MediaReader(MediaClient(StaticApi(fake.url)), runner=runner))
+    w = PlayerWindow(media_info(info), MediaReader(MediaClient(StaticApi(fake.url)), runner=runner),
+                     can_send_moment=True)  # the controls as a video of a message has them
     w.move(20, 20)
     w.show()
     started = time.monotonic()
