@@ -82,6 +82,7 @@ class ParleyApp(QObject):
         self.media_reader: Any = None  # desktop.qt.media.MediaReader while signed in
         self.positions: Any = None  # desktop.qt.positions.PlaybackPositions while signed in (resume anywhere)
         self.players: dict[str, Any] = {}  # media id -> PlayerWindow
+        self._newer_media: dict[str, Any] = {}  # media id -> MediaInfo from media:status with renditions ready
         self.server_host: ServerHost | None = None  # "Host a server on this computer"
         self.host_dialog: HostServerDialog | None = None
         self.status_window: Any = None  # desktop.ui.status_window.StatusWindow, admins only
@@ -295,6 +296,7 @@ class ParleyApp(QObject):
 
         uploads.readyToSend.connect(ready)
         bridge.mediaStatus.connect(uploads.media_status)
+        bridge.mediaStatus.connect(self._media_status_to_player)
         service.stateChanged.connect(lambda state, *_: state == "online" and uploads.network_back())
         service.view_extensions.append(attach.install(uploads, self.media_reader, self.open_player, self.positions))
         service.view_extensions.append(moment_links.install(self.open_player))
@@ -304,6 +306,7 @@ class ParleyApp(QObject):
         for player in list(self.players.values()):
             player.close()
         self.players.clear()
+        self._newer_media.clear()
         uploads, self.uploads = self.uploads, None
         if uploads is not None:
             uploads.shutdown()
@@ -316,6 +319,15 @@ class ParleyApp(QObject):
             self.positions.deleteLater()
             self.positions = None
 
+    def _media_status_to_player(self, media: Any) -> None:
+        """``media:status``: an open player of that video is told (its HLS encode became ready), and the
+        next player opened on it starts from this object, whatever the message in the history holds."""
+        if media.hls_ready:
+            self._newer_media[media.id] = media
+        player = self.players.get(media.id)
+        if player is not None:
+            player.media_updated(media)
+
     def open_player(self, media: Any, message: Message | None = None, at: float | None = None) -> Any:
         """Open (or raise) the player of a video; it is its own window and outlives the chat window.
 
@@ -325,6 +337,10 @@ class ParleyApp(QObject):
 
         player = self.players.get(media.id)
         if player is None:
+            newer = self._newer_media.get(media.id)
+            if newer is not None and not media.hls_ready:
+                media = newer.replace(position=media.position, position_at=media.position_at) \
+                    if media.position is not None else newer  # the message predates the encode
             player = PlayerWindow(media, self.media_reader, return_focus=self._active_composer(),
                                   positions=self.positions, start_at=at,
                                   can_send_moment=message is not None and message.id is not None)

@@ -21,6 +21,46 @@ def resume_point(seconds: float, duration: float | None) -> float | None:
 
 
 @dataclass(frozen=True)
+class Rendition:
+    """One HLS rendition: its media playlist (signed like ``playback_url``) and what it needs.
+
+    ``name`` is ``360p``, ``720p`` or ``source``; ``bandwidth`` is the master playlist's
+    ``BANDWIDTH`` (bits per second, peak).
+    """
+
+    name: str
+    height: int = 0
+    width: int = 0
+    bandwidth: int = 0
+    url: str = ""
+
+    @property
+    def lines(self) -> int:
+        """The short side in pixels, what "720p" counts (a portrait phone video is 720 wide)."""
+        return min(self.width, self.height) if self.width and self.height else self.height
+
+
+@dataclass(frozen=True)
+class HlsInfo:
+    """The media object's ``hls`` field: the state of the HLS encode and, once ready, its renditions
+    (lowest first)."""
+
+    status: str = "pending"
+    progress: float = 0.0
+    master_url: str | None = None
+    renditions: tuple[Rendition, ...] = ()
+    error: str | None = None
+
+    @property
+    def ready(self) -> bool:
+        """Playable: the encode is ready and names at least one rendition."""
+        return self.status == READY and bool(self.renditions)
+
+    def rendition(self, name: str) -> Rendition | None:
+        return next((r for r in self.renditions if r.name == name), None)
+
+
+@dataclass(frozen=True)
 class MediaInfo:
     """A video as the server describes it.
 
@@ -39,6 +79,7 @@ class MediaInfo:
     thumbnail_url: str | None = None
     playback_url: str | None = None
     error: str | None = None
+    hls: HlsInfo | None = None
     #: The viewer's own saved position (resume anywhere), seconds, and when it was saved (ISO);
     #: None: nothing to resume. Newer values arrive by ``media:position`` (desktop/qt/positions.py).
     position: float | None = None
@@ -47,6 +88,11 @@ class MediaInfo:
     @property
     def ready(self) -> bool:
         return self.status == READY
+
+    @property
+    def hls_ready(self) -> bool:
+        """The HLS renditions can be played (else the progressive ``playback_url`` is played)."""
+        return self.hls is not None and self.hls.ready
 
     @property
     def failed(self) -> bool:
@@ -68,6 +114,27 @@ def _num(value: Any, kind: type) -> Any:
         return None
 
 
+def _rendition(data: Any) -> Rendition | None:
+    if not isinstance(data, dict) or not data.get("name") or not data.get("url"):
+        return None
+    return Rendition(name=str(data["name"]), height=int(_num(data.get("height"), int) or 0),
+                     width=int(_num(data.get("width"), int) or 0),
+                     bandwidth=int(_num(data.get("bandwidth"), int) or 0), url=str(data["url"]))
+
+
+def hls_info(data: Any) -> HlsInfo | None:
+    """Decode the ``hls`` field (None, or anything that is not an object, gives None)."""
+    if not isinstance(data, dict):
+        return None
+    raw = data.get("renditions")
+    found = [_rendition(r) for r in raw] if isinstance(raw, list) else []
+    renditions = sorted((r for r in found if r is not None), key=lambda r: (r.lines, r.bandwidth))
+    return HlsInfo(status=str(data.get("status") or "pending"),
+                   progress=float(_num(data.get("progress"), float) or 0.0),
+                   master_url=data.get("master_url") or None, renditions=tuple(renditions),
+                   error=data.get("error") or None)
+
+
 def media_info(data: Any) -> MediaInfo | None:
     """Decode a ``media`` dict (None, or anything without an id, gives None)."""
     if not isinstance(data, dict) or not data.get("id"):
@@ -84,6 +151,7 @@ def media_info(data: Any) -> MediaInfo | None:
         thumbnail_url=data.get("thumbnail_url") or None,
         playback_url=data.get("playback_url") or None,
         error=data.get("error") or None,
+        hls=hls_info(data.get("hls")),
         **_position(data),
     )
 

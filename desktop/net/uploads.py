@@ -221,6 +221,10 @@ class MediaClient:
         with r:
             return r.status_code
 
+    def fetch_signed(self, url: str) -> requests.Response:
+        """GET a signed link (HLS playlist or segment) as the player does: no ``Authorization``, streamed."""
+        return self._send("GET", self.absolute(url), stream=True)
+
     # plumbing -----------------------------------------------------------------------------------------
     def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         try:

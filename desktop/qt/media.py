@@ -6,6 +6,7 @@ frames are kept in memory by media id so a scrolled history repaints at once.
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -13,11 +14,14 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
 from desktop.core.errors import ParleyError
-from desktop.core.media import MediaInfo
+from desktop.core.media import MediaInfo, Rendition
+from desktop.net import hls
 from desktop.net.uploads import Control, Interrupted, MediaClient, download
 from desktop.qt.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
+
+THROUGHPUT_FRESH_S = 600.0
 
 
 class MediaReader(QObject):
@@ -38,6 +42,7 @@ class MediaReader(QObject):
         self.runner = runner
         self._thumbs: dict[str, QImage] = {}
         self._loading: set[str] = set()
+        self._throughput: tuple[float, float] | None = None  # (bits/s, when measured), for the next player
         self._done.connect(lambda cb, value: cb(value))
 
     def _spawn(self, work: Callable[[], Any], on_done: Callable[[Any], None],
@@ -59,6 +64,29 @@ class MediaReader(QObject):
     def url(self, info: MediaInfo) -> str:
         """The absolute playback URL (it carries its own token; a player adds no header)."""
         return self.client.absolute(info.playback_url or f"/api/media/{info.id}/stream")
+
+    def rendition_url(self, rendition: Rendition) -> str:
+        """The absolute URL of an HLS media playlist (signed like ``playback_url``)."""
+        return self.client.absolute(rendition.url)
+
+    @property
+    def throughput_bps(self) -> float | None:
+        """The last link measurement of this session, if recent (THROUGHPUT_FRESH_S): Auto starts from it."""
+        if self._throughput is None or time.monotonic() - self._throughput[1] > THROUGHPUT_FRESH_S:
+            return None
+        return self._throughput[0]
+
+    def measure(self, rendition: Rendition, at_seconds: float, on_done: Callable[[hls.Sample], None],
+                *, max_seconds: float = 1.5) -> None:
+        """Timed fetch of ``rendition``'s playlist and the segment at ``at_seconds`` (see desktop.net.hls)."""
+        def done(sample: hls.Sample) -> None:
+            if sample.bps is not None:
+                self._throughput = (sample.bps, time.monotonic())
+            on_done(sample)
+
+        self._spawn(lambda: hls.measure(self.client, rendition.url, at_seconds=at_seconds,
+                                        max_seconds=max_seconds), done,
+                    lambda _message: on_done(hls.Sample(0, 0.0, 0)), "media-measure")
 
     def refresh(self, media_id: str, on_done: Callable[[MediaInfo], None],
                 on_error: Callable[[str], None] | None = None) -> None:

@@ -4,7 +4,8 @@ QMediaPlayer (Qt's FFmpeg backend) reads the stream URL with HTTP Range
 requests, so playback starts after the first bytes and a seek fetches only the
 bytes it needs. The URL carries a short-lived token (or redirects to a
 presigned S3 URL); when it expires mid-play the player asks the server for a
-fresh link and carries on at the same position. A file the backend cannot
+fresh link and carries on at the same position. Once the video's HLS encode is ready it plays a
+rendition's playlist instead, picked by the quality menu (:mod:`desktop.ui.player_quality`). A file the backend cannot
 decode is said so plainly, with "Save video as…" instead of a black box.
 
 Threading rule (issue 12, the close freeze; evidence in docs/architecture.md): Qt's FFmpeg backend
@@ -48,6 +49,7 @@ from desktop.qt.media import MediaReader
 from desktop.qt.playback_watch import StallWatch
 from desktop.qt.positions import PlaybackPositions, PositionSaver
 from desktop.ui import theme
+from desktop.ui.player_quality import PlayerQuality
 from desktop.ui.plain import plain, tooltip
 from desktop.ui.resume_offer import ResumeOffer
 from desktop.ui.shortcuts_dialog import SEND_MOMENT_KEYS
@@ -55,6 +57,7 @@ from desktop.ui.shortcuts_dialog import SEND_MOMENT_KEYS
 MAX_RENEWALS = 3  # fresh links asked for within RENEW_WINDOW_S before giving up
 RENEW_WINDOW_S = 60.0
 SEEK_STEP_MS = 5000
+EARLY_END_MS = 3000  # HLS: an end this far before the duration is segments refused (an expired link)
 LINK_GONE = (401, 403, 404, 410)  # what a playback link answers once it expired (S3: 403)
 
 
@@ -149,6 +152,7 @@ class PlayerWindow(QWidget):
         self._seeking = False
         self._failed = False
         self._closed = False  # callbacks from workers may arrive after the window is gone
+        self.closed_ = False  # the same, for the quality control
         self._checking_link = False
         self._download = None
         self.setWindowTitle(self.tr("%1 — Parley").replace("%1", media.filename or self.tr("Video")))
@@ -225,6 +229,7 @@ class PlayerWindow(QWidget):
         self.more_button.setAccessibleName(self.tr("Save video as"))
         self.more_button.setToolTip(self.tr("Save video as…"))
         self.more_button.clicked.connect(self.save_as)
+        self.quality = PlayerQuality(self, reader)
         self.download_bar = QProgressBar()
         self.download_bar.setAccessibleName(self.tr("Download progress"))
         self.download_bar.setMaximumWidth(140)
@@ -248,6 +253,7 @@ class PlayerWindow(QWidget):
         controls.addWidget(self.volume)
         controls.addWidget(self.download_bar)
         controls.addWidget(self.moment_button)
+        controls.addWidget(self.quality.button)
         controls.addWidget(self.more_button)
         controls.addWidget(self.full_button)
         self.controls = QWidget()
@@ -262,7 +268,7 @@ class PlayerWindow(QWidget):
 
         self.player.positionChanged.connect(self._position)
         self.player.durationChanged.connect(self._duration)
-        self.player.playbackStateChanged.connect(lambda *_: self._refresh_buttons())
+        self.player.playbackStateChanged.connect(self._state_changed)
         self.player.errorOccurred.connect(self._error)
         self.player.mediaStatusChanged.connect(self._status)
         # an MKV on an expired link stops without an error: notice it, then ask whether the link died
@@ -299,11 +305,48 @@ class PlayerWindow(QWidget):
             self._resume_at = int(start_at * 1000)
             if self.position_saver is not None:
                 self.position_saver.seeked()
-        self.player.setSource(QUrl(reader.url(media)))
+        self.player.setSource(QUrl(self.quality.source_url(media)))
         if autoplay:
             self.player.play()
+        if not media.hls_ready:  # the cached media object may predate the encode: ask once
+            reader.refresh(media.id, self.media_updated)
 
     # playing ----------------------------------------------------------------------------------------
+    def is_playing(self) -> bool:
+        return self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
+
+    def switch_source(self, url: str, position: int | None = None) -> None:
+        """Play ``url`` (another rendition, a fresh link) from the same position, playing or paused as
+        before; the last picture stays on screen while the new stream opens."""
+        if position is None:
+            position = self._resume_at if self._resume_at is not None else self.player.position()
+        frame = self.last_frame
+        self._resume_at = position
+        self.player.setSource(QUrl(url))
+        if frame is not None:
+            self.video.videoSink().setVideoFrame(frame)
+        self.stall_watch.rearm()
+        if self._want_play:
+            self.player.play()  # paused: _status seeks, then pauses, which shows the frame there
+
+    def media_updated(self, info: MediaInfo) -> None:
+        """A newer media object (``media:status``, or the refresh at open). When the HLS encode became
+        ready while the original plays: switch now only if the person is not watching (paused, or no
+        picture yet); otherwise the menu offers the renditions and the next open plays them."""
+        if self._closed or info.id != self.media.id or not info.hls_ready or self.quality.playing is not None:
+            return
+        self.media = info
+        watching = self._want_play and self.last_frame is not None
+        if watching or self._failed:
+            self.quality.offer(info)
+        else:
+            self.switch_source(self.quality.source_url(info))
+
+    def _state_changed(self, *_: object) -> None:
+        self._refresh_buttons()
+        if not self.is_playing():
+            self.quality.paused()
+
     def toggle_play(self) -> None:
         if self._failed:
             return
@@ -408,6 +451,7 @@ class PlayerWindow(QWidget):
         self.last_frame = frame
         if self.first_frame_at is None:
             self.first_frame_at = time.monotonic()
+        self.stall_watch.frame_shown()
         self.frameShown.emit()
 
     def frame_image(self):  # noqa: ANN201 - QImage
@@ -421,12 +465,19 @@ class PlayerWindow(QWidget):
         elif status == QMediaPlayer.MediaStatus.EndOfMedia and self.last_frame is not None:
             # the backend blanks the picture at the end: keep showing the last frame instead
             self.video.videoSink().setVideoFrame(self.last_frame)
+            shown = self.last_frame.startTime() // 1000
+            if self.quality.playing is not None and shown < self.player.duration() - EARLY_END_MS:
+                # FFmpeg's HLS reader skips segments it is refused (an expired link answers 401) and
+                # then ends: ask whether the link died, and go on from the last picture shown
+                self._stalled(int(shown))
         elif status in (QMediaPlayer.MediaStatus.LoadedMedia, QMediaPlayer.MediaStatus.BufferedMedia) \
                 and self._resume_at is not None:
             at, self._resume_at = self._resume_at, None
             self.player.setPosition(at)
             if self._want_play:
                 self.player.play()
+            elif not self._failed:
+                self.player.pause()  # a paused switch: decode and show the frame at the position
 
     def _error(self, error: QMediaPlayer.Error, text: str) -> None:
         if error == QMediaPlayer.Error.NoError:
@@ -444,12 +495,14 @@ class PlayerWindow(QWidget):
             self._show_message(self.tr("The video stopped: %1. Check your connection and open it again.")
                                .replace("%1", text or self.tr("network error")))
 
-    def _stalled(self, _position: int) -> None:
-        """Playing, but the picture stands still: renew the link if the server no longer honours it."""
+    def _stalled(self, position: int) -> None:
+        """Playing, but the picture stands still: renew the link if the server no longer honours it;
+        on a working link it is the network: Auto steps down a rendition."""
         if self._closed or self._failed or self._checking_link:
             return
         self._checking_link = True
         url = self.player.source().toString()
+        ended = self.player.mediaStatus() == QMediaPlayer.MediaStatus.EndOfMedia
 
         def answered(status: int) -> None:
             self._checking_link = False
@@ -457,8 +510,10 @@ class PlayerWindow(QWidget):
                 return
             if status not in LINK_GONE:  # a slow network: the link works, keep waiting
                 self.stall_watch.rearm()
+                if not ended and self.stall_watch.position_stuck:  # a frozen clock: the network
+                    self.quality.stalled()
             elif self._renewable():
-                self._renew()
+                self._renew(position if ended else None)
             else:
                 self._show_message(self.tr("The video stopped: %1. Check your connection and open it again.")
                                    .replace("%1", self.tr("the link expired")))
@@ -475,20 +530,17 @@ class PlayerWindow(QWidget):
         self.renewals = [t for t in self.renewals if now - t < RENEW_WINDOW_S]
         return len(self.renewals) < MAX_RENEWALS
 
-    def _renew(self) -> None:
-        """Fetch a fresh playback link and continue at the same position."""
+    def _renew(self, position: int | None = None) -> None:
+        """Fetch a fresh playback link (or rendition playlist) and continue at the same position."""
         self.renewals.append(time.monotonic())
-        position = self.player.position()
+        if position is None:
+            position = self._resume_at if self._resume_at is not None else self.player.position()
 
         def fresh(info: MediaInfo) -> None:
             if self._closed:
                 return
             self.media = info
-            self._resume_at = position
-            self.player.setSource(QUrl(self.reader.url(info)))
-            self.stall_watch.rearm()
-            if self._want_play:
-                self.player.play()
+            self.switch_source(self.quality.source_url(info), position)
 
         def failed(message: str) -> None:
             if not self._closed:
@@ -554,10 +606,11 @@ class PlayerWindow(QWidget):
         self._download = self.reader.save_as(self.media, dest, progress, done, failed)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self._closed = True
+        self._closed = self.closed_ = True
         if self.position_saver is not None:
             self.position_saver.finish()  # before the teardown, which zeroes the position
         self.stall_watch.stop()
+        self.quality.stop()
         self._teardown()
         if self._download is not None:
             self._download.stop("closed")

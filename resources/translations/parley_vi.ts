@@ -1520,6 +1520,44 @@ Hãy tìm một người ở trên để bắt đầu.</translation>
     </message>
   </context>
   <context>
+    <name>QualityButton</name>
+    <message>
+      <location filename="../../desktop/ui/quality_menu.py" />
+      <source>Quality</source>
+      <translation>Chất lượng</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/quality_menu.py" />
+      <source>Video quality</source>
+      <translation>Chất lượng video</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/quality_menu.py" />
+      <source>Source (%1p)</source>
+      <translation>Gốc (%1p)</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/quality_menu.py" />
+      <source>Source</source>
+      <translation>Gốc</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/quality_menu.py" />
+      <source>Auto</source>
+      <translation>Tự động</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/quality_menu.py" />
+      <source>Auto (%1)</source>
+      <translation>Tự động (%1)</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ui/quality_menu.py" />
+      <source>Original</source>
+      <translation>Bản gốc</translation>
+    </message>
+  </context>
+  <context>
     <name>QuickSwitcher</name>
     <message>
       <location filename="../../desktop/ui/quick_switcher.py" />

@@ -17,6 +17,9 @@ SOURCES = sorted((HERE.parent.parent / "desktop" / "ui").glob("*.py"))
 MODULE_CONTEXTS = {"tr": "Format", "_t": "Errors", "_tn": "Errors"}
 
 VI: dict[str, str] = {
+    # player: HLS quality menu (issue 13)
+    "Quality": "Chất lượng", "Video quality": "Chất lượng video", "Auto": "Tự động",
+    "Auto (%1)": "Tự động (%1)", "Source": "Gốc", "Source (%1p)": "Gốc (%1p)", "Original": "Bản gốc",
     # privacy: blocking, presence, server address
     "%1 will not be told. Their messages will no longer reach you, and neither of you will see the other "
     "typing, reading or online. You can unblock them in Settings.":
