@@ -77,6 +77,10 @@ def read_outbox_code(data_dir: Path, to: str, after: float = 0.0, timeout: float
     return wait_until(find, timeout, 0.05, f"a code mailed to {to}")
 
 
+#: The server setting a test adds when it needs HLS renditions (LiveServer turns them off).
+HLS_ON = {"PARLEY_HLS": "on"}
+
+
 class LiveServer:
     """A ``parley-server serve`` child process.
 
@@ -92,6 +96,9 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "PARLEY_DATA_DIR": str(data_dir), "PARLEY_RATE_LIMITS": "off",
                     "PARLEY_MAIL_BACKEND": "console", "PARLEY_PUBLIC_URL": self.url,
+                    # no HLS encodes unless a test asks (HLS_ON): each one is seconds of CPU the
+                    # other tests on this machine would wait for
+                    "PARLEY_HLS": "off",
                     "PYTHONUNBUFFERED": "1", **(env or {})}
         self.proc: subprocess.Popen[bytes] | None = None
         self.log_path = data_dir / "server.log"

@@ -11,6 +11,7 @@ import pytest
 import requests
 from PySide6.QtMultimedia import QMediaPlayer
 
+from tests.conftest import HLS_ON
 from tests.desktop.conftest import sign_in, wait_online
 from tests.desktop.video_fixtures import make_video, video_dir  # noqa: F401
 from tests.desktop.video_flow import PLAYING, click_play
@@ -21,7 +22,7 @@ PAUSED = QMediaPlayer.PlaybackState.PausedState
 
 @pytest.fixture
 def server_env() -> dict[str, str]:
-    return {"PARLEY_TEST_HLS_FRAME_DELAY": "0.05"}  # the encode takes a few seconds: time to open the player
+    return {**HLS_ON, "PARLEY_TEST_HLS_FRAME_DELAY": "0.05"}  # the encode takes a few seconds: time to open the player
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from desktop.core.media import media_info
 from desktop.net.uploads import MediaClient
 from desktop.qt.media import MediaReader
 from desktop.ui.player_window import PlayerWindow
-from tests.conftest import LiveServer
+from tests.conftest import HLS_ON, LiveServer
 from tests.desktop.conftest import Runners
 from tests.desktop.throttle import ThrottledLink
 from tests.desktop.video_fixtures import StaticApi, video_dir  # noqa: F401
@@ -63,7 +63,7 @@ def encoded_on_live_server(srv: LiveServer, clip: Path, timeout: float = 300) ->
 def encoded(tmp_path_factory: pytest.TempPathFactory, video_dir: Path) -> Iterator[tuple[LiveServer, dict, str]]:
     """A live server holding a 24 s 854x480 clip at 2.5 Mbit/s (more than the link) and its renditions."""
     clip = make_busy_clip(video_dir / "busy-480p-24s.mp4", 24, "854x480", "2500k")
-    srv = LiveServer(tmp_path_factory.mktemp("hls-slow") / "server").start(timeout=90)
+    srv = LiveServer(tmp_path_factory.mktemp("hls-slow") / "server", HLS_ON).start(timeout=90)
     try:
         owner, media_id = encoded_on_live_server(srv, clip)
         yield srv, owner, media_id

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import LiveServer
+from tests.conftest import HLS_ON, LiveServer
 from tests.server.hls_cases import *  # noqa: F403 - the shared test functions
 from tests.server.hls_cases import clip_480p, clip_long_small  # noqa: F401 - fixtures
 from tests.server.media_helpers import video_dir  # noqa: F401 - fixture
@@ -20,7 +20,7 @@ def backend() -> str:
 @pytest.fixture(scope="module")
 def srv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     server = LiveServer(tmp_path_factory.mktemp("hls-local") / "server",
-                        {"PARLEY_TEST_HLS_FRAME_DELAY": "0.1",
+                        {**HLS_ON, "PARLEY_TEST_HLS_FRAME_DELAY": "0.1",
                          "PARLEY_MEDIA_LEASE_SECONDS": "4"}).start(timeout=90)
     try:
         yield server
@@ -77,7 +77,7 @@ def test_an_encode_cut_short_by_a_crash_is_claimed_again(tmp_path: Path, clip_48
     def state(media_id: str) -> tuple[str, int]:
         with sqlite3.connect(srv.data_dir / "parley.db") as db:
             return db.execute("SELECT hls_status, hls_attempts FROM media WHERE id = ?", (media_id,)).fetchone()
-    srv = LiveServer(tmp_path / "crash", {"PARLEY_TEST_HLS_FRAME_DELAY": "0.3",
+    srv = LiveServer(tmp_path / "crash", {**HLS_ON, "PARLEY_TEST_HLS_FRAME_DELAY": "0.3",
                                           "PARLEY_MEDIA_LEASE_SECONDS": "3"}).start(timeout=90)
     try:
         owner = srv.register_verified("Crashy")

@@ -5,7 +5,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from tests.conftest import LiveServer
+from tests.conftest import HLS_ON, LiveServer
 from tests.server.hls_cases import *  # noqa: F403 - the shared test functions
 from tests.server.hls_cases import clip_480p, clip_long_small  # noqa: F401 - fixtures
 from tests.server.media_helpers import video_dir  # noqa: F401 - fixture
@@ -19,7 +19,7 @@ def backend() -> str:
 
 @pytest.fixture(scope="module")
 def srv(tmp_path_factory: pytest.TempPathFactory, moto_env: dict[str, str], s3) -> Iterator[LiveServer]:  # noqa: ANN001, F811
-    env = {**moto_env, "PARLEY_STORAGE_BACKEND": "s3", "PARLEY_S3_BUCKET": BUCKET,
+    env = {**moto_env, **HLS_ON, "PARLEY_STORAGE_BACKEND": "s3", "PARLEY_S3_BUCKET": BUCKET,
            "PARLEY_TEST_HLS_FRAME_DELAY": "0.1"}
     server = LiveServer(tmp_path_factory.mktemp("hls-s3") / "server", env).start(timeout=90)
     try:

@@ -10,7 +10,7 @@ import pytest
 
 import requests
 
-from tests.conftest import ROOT, LiveServer, wait_until
+from tests.conftest import HLS_ON, ROOT, LiveServer, wait_until
 from tests.server.media_helpers import Uploader, index_last_mp4, video_dir  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.postgres
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.postgres
 
 def test_upload_resume_and_process_on_postgres(tmp_path: Path, postgres_url: str,
                                                index_last_mp4: bytes) -> None:  # noqa: F811
-    env = {"PARLEY_DATABASE_URL": postgres_url, "PARLEY_UPLOAD_PART_SIZE": "1MiB"}
+    env = {**HLS_ON, "PARLEY_DATABASE_URL": postgres_url, "PARLEY_UPLOAD_PART_SIZE": "1MiB"}
     data_dir = tmp_path / "pg"
     up = subprocess.run([sys.executable, "-m", "server", "db", "upgrade"], cwd=ROOT, capture_output=True,
                         text=True, env={**os.environ, "PARLEY_DATA_DIR": str(data_dir), **env}, timeout=120)
