@@ -26,10 +26,10 @@ def _config() -> Config:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    config = _config()  # first: a settings mistake is reported before the app's imports (a second)
     from server import create_app
     from server.serving import serve
 
-    config = _config()
     app = create_app(config)
     db = app.extensions["parley"].db
     if config.is_sqlite:

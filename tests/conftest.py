@@ -77,8 +77,10 @@ def read_outbox_code(data_dir: Path, to: str, after: float = 0.0, timeout: float
     return wait_until(find, timeout, 0.05, f"a code mailed to {to}")
 
 
-#: The server setting a test adds when it needs HLS renditions (LiveServer turns them off).
-HLS_ON = {"PARLEY_HLS": "on"}
+#: The server settings a test adds when it needs HLS renditions (LiveServer turns them off). The
+#: encodes run at normal priority here: at their real one (nice 15 and SCHED_IDLE, checked in
+#: test_media_workers.py) a loaded fresh-clone run starved them past the tests' timeouts.
+HLS_ON = {"PARLEY_HLS": "on", "PARLEY_HLS_WORKER_NICE": "0", "PARLEY_HLS_IDLE_PRIORITY": "off"}
 
 
 class LiveServer:

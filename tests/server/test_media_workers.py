@@ -219,3 +219,21 @@ def test_worker_settings_are_read_and_checked(tmp_path: Path) -> None:
         with pytest.raises(ConfigError, match=says) as err:
             Config.from_env({**base, name: bad})
         assert name in str(err.value)
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="SCHED_IDLE is Linux's")
+def test_encode_workers_run_at_idle_priority_and_processing_workers_do_not() -> None:
+    """HLS encodes (``idle_priority``) only get CPU time nothing else wants; processing workers are nice."""
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    encode, process = MediaWorkers(1, 0, env=ENV, nice=15, idle_priority=True), MediaWorkers(1, 0, env=ENV)
+    try:
+        encode.warm()
+        process.warm()
+        (e,), (p,) = encode.pids(), process.pids()
+        wait_until(lambda: os.sched_getscheduler(e) == os.SCHED_IDLE, 10, what="the encode worker to go idle-class")
+        assert os.getpriority(os.PRIO_PROCESS, e) == min(19, own + 15)
+        wait_until(lambda: os.getpriority(os.PRIO_PROCESS, p) == min(19, own + 10), 10, what="nice 10")
+        assert os.sched_getscheduler(p) == os.SCHED_OTHER
+    finally:
+        encode.close()
+        process.close()
