@@ -265,11 +265,14 @@ def test_wrong_codes_answer_the_same_for_known_and_unknown(app):  # noqa: F811
         answers("/api/auth/verify", known, verify)
 
 
-def _median_ratio(acc: Accounts, call_known, call_unknown, rounds: int = 15,  # noqa: ANN001
+def _quartile_ratio(acc: Accounts, call_known, call_unknown, rounds: int = 15,  # noqa: ANN001
                   prepare_known=None, prepare_unknown=None) -> float:  # noqa: ANN001
-    """Median time of ``call_known`` over median of ``call_unknown``, interleaved against load changes.
+    """Lower-quartile time of ``call_known`` over that of ``call_unknown``, interleaved against load changes.
 
-    ``prepare_*(i)`` runs before its call, untimed: only the request an attacker would time is measured.
+    Other processes only ever add time, so the fast end of each set is its own cost, and it is what an
+    attacker repeating requests would compare too (the median swung to 1.7-2.2 in loaded CI runs,
+    about 1.0 on a quiet machine). ``prepare_*(i)`` runs before its call, untimed: only the request an
+    attacker would time is measured.
     """
     t_known, t_unknown = [], []
     for i in range(rounds):
@@ -279,15 +282,15 @@ def _median_ratio(acc: Accounts, call_known, call_unknown, rounds: int = 15,  # 
             t = time.perf_counter()
             fn(i)
             out.append(time.perf_counter() - t)
-    m_known, m_unknown = sorted(t_known)[rounds // 2], sorted(t_unknown)[rounds // 2]
-    return m_known / m_unknown
+    q_known, q_unknown = sorted(t_known)[rounds // 4], sorted(t_unknown)[rounds // 4]
+    return q_known / q_unknown
 
 
 def test_register_timing_does_not_reveal_accounts(app):  # noqa: F811
     acc = Accounts(app)
     known, _ = acc.verified("Timing")
     body = {"password": "some fine secret 9", "display_name": "T"}
-    ratio = _median_ratio(acc, lambda i: acc.c.post("/api/auth/register", json={"email": known, **body}),
+    ratio = _quartile_ratio(acc, lambda i: acc.c.post("/api/auth/register", json={"email": known, **body}),
                           lambda i: acc.c.post("/api/auth/register",
                                                json={"email": f"new-{i}-{time.time_ns()}@example.com", **body}))
     assert 1 / 1.5 < ratio < 1.5, ratio
@@ -309,7 +312,7 @@ def test_verify_and_reset_timing_do_not_reveal_accounts(app):  # noqa: F811
     def new_code(email: str):  # noqa: ANN202
         return lambda i: (acc.c.post("/api/auth/resend-verification", json={"email": email}), acc.settle())
     nobody = f"nobody-{time.time_ns()}@example.com"
-    ratio = _median_ratio(acc, verify(pending), verify(nobody), rounds=9,
+    ratio = _quartile_ratio(acc, verify(pending), verify(nobody), rounds=13,
                           prepare_known=new_code(pending), prepare_unknown=new_code(nobody))
     assert 1 / 1.5 < ratio < 1.5, ("verify", ratio)
     reset = {"code": "000000", "new_password": "a brand new secret 5"}
@@ -330,7 +333,7 @@ def test_verify_and_reset_timing_do_not_reveal_accounts(app):  # noqa: F811
         t_known.append(k.took)  # type: ignore[attr-defined]
         n(i)
         t_nobody.append(n.took)  # type: ignore[attr-defined]
-    ratio = sorted(t_known)[8] / sorted(t_nobody)[8]
+    ratio = sorted(t_known)[4] / sorted(t_nobody)[4]  # lower quartiles (see _quartile_ratio)
     assert 1 / 1.5 < ratio < 1.5, ("reset", ratio)
 
 

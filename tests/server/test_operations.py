@@ -60,8 +60,10 @@ def test_graceful_shutdown_loses_no_acknowledged_message(tmp_path) -> None:  # n
     try:
         wait_until(lambda: len(acked) >= 20, 20, what="some messages acknowledged")
         started = time.monotonic()
-        srv.stop()  # SIGTERM while the stream runs
-        assert time.monotonic() - started < 10
+        srv.stop(timeout=30)  # SIGTERM while the stream runs
+        # the server's own bound: 10 s for requests in flight (grace), then up to 5 s for mail; a loaded
+        # fresh-clone run took 10.03 s here, so 10 s was tighter than what the server promises
+        assert time.monotonic() - started < 15
         closed = re.search(r"closed (\d+) socket", srv.log())
         assert closed and int(closed.group(1)) >= 1 and '"msg": "stopped"' in srv.log(), srv.log()[-2000:]
         srv.start()
