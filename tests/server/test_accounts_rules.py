@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from server.models import LoginSession, PendingRegistration, User, utcnow
@@ -286,6 +287,9 @@ def _quartile_ratio(acc: Accounts, call_known, call_unknown, rounds: int = 15,  
     return q_known / q_unknown
 
 
+# Timing comparisons run in make test's serial pass, alone on the machine: beside four test workers
+# on two cores the verify ratio ranged from 0.54 to 2.2 in fresh-clone runs (about 1.0 alone).
+@pytest.mark.serial
 def test_register_timing_does_not_reveal_accounts(app):  # noqa: F811
     acc = Accounts(app)
     known, _ = acc.verified("Timing")
@@ -296,6 +300,7 @@ def test_register_timing_does_not_reveal_accounts(app):  # noqa: F811
     assert 1 / 1.5 < ratio < 1.5, ratio
 
 
+@pytest.mark.serial  # see above
 def test_verify_and_reset_timing_do_not_reveal_accounts(app):  # noqa: F811
     """Verify always checks one password hash; reset does the same lookups for any address."""
     app.extensions["parley"].config.__dict__.update(code_guesses_per_hour=1000, code_guesses_per_day=1000)
