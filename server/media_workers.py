@@ -379,8 +379,9 @@ def worker_main(preload: tuple[str, ...] = ("server.services.video:prepare",)) -
     if os.environ.get("PARLEY_MEDIA_WORKER_IDLE") == "1" and hasattr(os, "SCHED_IDLE"):
         try:  # every thread FFmpeg starts later inherits it
             os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-        except OSError:
-            pass  # not allowed here (a container's seccomp profile): nice alone still applies
+        except OSError as exc:  # refused (a container's seccomp profile): nice alone still applies
+            print(f"media worker {os.getpid()}: idle CPU class refused ({exc}); running at nice only",
+                  file=sys.stderr, flush=True)
     for task in preload:
         _resolve(task)
     limited = _limit_memory(int(os.environ.get("PARLEY_MEDIA_WORKER_MEMORY", "0")))

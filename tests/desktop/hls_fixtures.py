@@ -128,5 +128,5 @@ class HlsRoutes:
                 handler.wfile.write(body[i:i + step])
                 if rate:
                     time.sleep(step / rate)
-        except OSError:
-            pass  # the player went away (a seek, a switch, a close)
+        except OSError:  # the player went away (a seek, a switch, a close): nothing left to send
+            return

@@ -221,7 +221,6 @@ def test_worker_settings_are_read_and_checked(tmp_path: Path) -> None:
         assert name in str(err.value)
 
 
-@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="SCHED_IDLE is Linux's")
 def test_encode_workers_run_at_idle_priority_and_processing_workers_do_not() -> None:
     """HLS encodes (``idle_priority``) only get CPU time nothing else wants; processing workers are nice."""
     own = os.getpriority(os.PRIO_PROCESS, 0)
