@@ -38,7 +38,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print("parley-server: the database has no schema yet: run `parley-server db upgrade` first",
               file=sys.stderr)
         return 2
-    start_media_worker(app)
+    start_background_work(app)
     from server.api.admin import STARTED_AT
     from server.services import server_clock
     server_clock.write(config.data_dir, app.extensions[STARTED_AT])
@@ -55,10 +55,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def start_media_worker(app) -> None:  # noqa: ANN001 - a Flask app from create_app
-    """Picks up every video still processing (a job survives a restart) and purges expired uploads."""
+def start_background_work(app) -> None:  # noqa: ANN001 - a Flask app from create_app
+    """What a serving process runs besides requests: SQLite's WAL checkpoints (off the event loop),
+    and the media worker, which picks up every video still processing (a job survives a restart)
+    and purges expired uploads."""
     from server.services.processing import MediaWorker
     svc = app.extensions["parley"]
+    svc.db.checkpoint_in_background()
     worker = svc.media_worker = MediaWorker(app, svc, svc.media_processor)
     worker.start()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -49,6 +50,14 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001 - DB-API conne
 
 #: Seconds a writer waits for this process's SQLite write lock (SQLite's own busy_timeout is 30 s too).
 SQLITE_WRITE_WAIT = 30.0
+_WRITE_LOCKS: weakref.WeakKeyDictionary[sa.Engine, Any] = weakref.WeakKeyDictionary()
+
+
+def sqlite_write_lock(engine: sa.Engine) -> Any:
+    """The lock of :func:`_sqlite_write_lock`, for code that writes on a raw DB-API connection
+    (the message writer): statements run there bypass SQLAlchemy's events, so it takes the lock
+    itself, around the whole transaction."""
+    return _WRITE_LOCKS[engine]
 
 
 def _sqlite_write_lock(engine: sa.Engine) -> None:
@@ -63,7 +72,7 @@ def _sqlite_write_lock(engine: sa.Engine) -> None:
     gevent-aware lock once the standard library is patched, and the
     transaction's commit or rollback releases it. Readers never wait (WAL).
     """
-    lock = threading.Lock()
+    lock = _WRITE_LOCKS[engine] = threading.Lock()
 
     def before_execute(conn: sa.Connection, _cursor: Any, statement: str, *_args: Any) -> None:
         info = conn.info
@@ -94,7 +103,7 @@ def _sqlite_write_lock(engine: sa.Engine) -> None:
 NUL_REPLACEMENT = "\ufffd"
 
 
-def _without_nul(params: Any) -> Any:
+def without_nul(params: Any) -> Any:
     """``params`` with every NUL in a string replaced (the same object when there is none).
 
     Handles what a DB-API cursor receives: a dict or a tuple of values, or a
@@ -106,7 +115,7 @@ def _without_nul(params: Any) -> Any:
         return params
     if isinstance(params, (list, tuple)):
         if any(isinstance(v, (dict, list, tuple)) for v in params):
-            return type(params)(_without_nul(v) for v in params)
+            return type(params)(without_nul(v) for v in params)
         if any(isinstance(v, str) and "\x00" in v for v in params):
             return type(params)(v.replace("\x00", NUL_REPLACEMENT) if isinstance(v, str) else v for v in params)
     return params
@@ -124,7 +133,7 @@ def _no_nul_characters(engine: sa.Engine) -> None:
     """
     def before_execute(_conn: sa.Connection, _cursor: Any, statement: str, parameters: Any,
                        _context: Any, _executemany: bool) -> tuple[str, Any]:
-        return statement, _without_nul(parameters)
+        return statement, without_nul(parameters)
 
     sa.event.listen(engine, "before_cursor_execute", before_execute, retval=True)
 
@@ -193,6 +202,15 @@ class Database:
             self.engine = sa.create_engine(url, pool_size=pool_size, max_overflow=40, pool_pre_ping=True)
         _no_nul_characters(self.engine)
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
+        self._checkpointer: Any = None
+
+    def checkpoint_in_background(self) -> None:
+        """SQLite: WAL checkpoints on a real thread instead of inside commits on the event loop
+        (:mod:`server.wal`). For the serving process; nothing to do on PostgreSQL."""
+        if self.dialect == "sqlite" and self._checkpointer is None:
+            from server.wal import Checkpointer
+            self._checkpointer = Checkpointer(self.engine)
+            self._checkpointer.start()
 
     @property
     def dialect(self) -> str:
@@ -248,4 +266,7 @@ class Database:
             conn.execute(sa.text("SELECT 1"))
 
     def dispose(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = None
         self.engine.dispose()

@@ -38,6 +38,7 @@ T = TypeVar("T")
 #: Niceness of the offload threads (Linux: per thread); the event loop keeps its own.
 OFFLOAD_NICE = 5
 _pool: Any = None
+_db_pool: Any = None
 
 #: Modules whose import before :func:`patch` means something may hold an unpatched socket or lock.
 _EARLY_IMPORTS = ("ssl", "psycopg", "redis", "botocore", "requests", "urllib3", "smtplib")
@@ -68,13 +69,29 @@ def offload(fn: Callable[..., T], *args: Any) -> T:
     (argon2 hashing takes about 20-40 ms). Outside a patched process it calls
     ``fn`` directly.
     """
+    global _pool
     if not patched():
         return fn(*args)
-    global _pool
     if _pool is None:
-        from gevent.threadpool import ThreadPool
-        _pool = ThreadPool(maxsize=os.cpu_count() or 2)
+        _pool = _new_pool(os.cpu_count() or 2)
     return _pool.apply(_lowered, (fn, args))
+
+
+def offload_database(fn: Callable[..., T], *args: Any) -> T:
+    """Like :func:`offload`, on a pool of its own with one thread: SQLite's background work (WAL
+    checkpoints, the search index) must not queue behind logins hashing in :func:`offload`'s
+    pool while the message writer waits for it."""
+    global _db_pool
+    if not patched():
+        return fn(*args)
+    if _db_pool is None:
+        _db_pool = _new_pool(1)
+    return _db_pool.apply(fn, args)
+
+
+def _new_pool(size: int) -> Any:
+    from gevent.threadpool import ThreadPool
+    return ThreadPool(maxsize=size)
 
 
 def _lowered(fn: Callable[..., T], args: tuple[Any, ...]) -> T:

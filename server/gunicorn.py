@@ -31,14 +31,14 @@ def make_app() -> Any:
     handler Engine.IO's origin rule and the configured request timeout.
     """
     from server.app import create_app
-    from server.cli import start_media_worker
+    from server.cli import start_background_work
     from server.realtime import origin_checker
 
     app = create_app()
     config = app.extensions["parley"].config
     if config.is_sqlite:
         app.extensions["parley"].db.upgrade()
-    start_media_worker(app)
+    start_background_work(app)
     ParleyHandler.origin_allowed = staticmethod(origin_checker(config))
     ParleyHandler.head_timeout = ParleyHandler.body_grace = config.http_timeout
     return app

@@ -14,17 +14,15 @@ that gap every message insert first takes one transaction-scoped advisory
 lock (``pg_advisory_xact_lock``), which serialises "take an id, commit" across
 all server processes. Edits, receipts and reads do not take it.
 
-Group commit. New messages are inserted by one writer thread per process
-(:class:`GroupCommit`): the messages waiting at that moment go in one
-multi-row ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` and one commit,
-and each sender is woken after that commit, so an ack still means
-"committed". This keeps the ids of one batch in queue order and costs one
-commit (and one advisory lock) per batch instead of per message; see
-``docs/performance.md``.
+Group commit. New messages are inserted by one writer per process
+(:mod:`server.services.group_commit`): the messages waiting at that moment go
+in one transaction and one commit, and each sender is woken after that
+commit, so an ack still means "committed". This keeps the ids of one batch in
+queue order and costs one commit (and one advisory lock) per batch instead of
+per message; see ``docs/performance.md``.
 """
 from __future__ import annotations
 
-import queue
 import re
 import threading
 import time
@@ -34,24 +32,19 @@ from datetime import datetime
 from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from server.errors import ApiError
 from server.models import Media, Message, User, iso, utcnow
 from server.protocol import HISTORY_MAX, MAX_BODY, MAX_IDS_PER_EVENT, SYNC_PAGE
-from server.services import blocks
+from server.services import blocks, search_index
+from server.services.group_commit import GroupCommit, writer_for
 from server.services.text_folding import fold
-
-#: Any constant works; it only has to be the same in every process.
-MESSAGE_INSERT_LOCK = 0x7061726C6579  # "parley"
 
 #: How long a recipient found valid is trusted without asking the database again.
 RECIPIENT_CACHE_SECONDS = 5.0
 
 MESSAGES = cast(sa.Table, Message.__table__)
-_ADVISORY_LOCK = sa.select(sa.func.pg_advisory_xact_lock(MESSAGE_INSERT_LOCK))
 _USERS = cast(sa.Table, User.__table__)
 #: At most this many words of a search query are used (a bounded query whatever is typed).
 _SEARCH_WORDS = 8
@@ -114,100 +107,6 @@ class StatusChange:
         return sorted(i for ids in self.ids_by_sender.values() for i in ids)
 
 
-class _Stored:
-    """The outcome of one queued insert: a row (or None), or an exception, and an event.
-
-    Lighter than ``concurrent.futures.Future`` (which builds a Condition and a
-    lock per message: a few percent of the CPU per message under load).
-    """
-
-    __slots__ = ("_done", "_row", "_exc")
-
-    def __init__(self) -> None:
-        self._done = threading.Event()
-        self._row: Any = None
-        self._exc: BaseException | None = None
-
-    def set_result(self, row: Any) -> None:
-        self._row = row
-        self._done.set()
-
-    def set_exception(self, exc: BaseException) -> None:
-        self._exc = exc
-        self._done.set()
-
-    def result(self, timeout: float) -> Any:
-        if not self._done.wait(timeout):
-            raise TimeoutError("the message writer did not answer in time")
-        if self._exc is not None:
-            raise self._exc
-        return self._row
-
-
-class GroupCommit:
-    """Stores new messages from one writer thread, many per transaction.
-
-    ``store`` queues a message and blocks until the transaction holding it has
-    committed, so an ack still means "durably stored". Senders that arrive
-    while a commit is in progress share the next one: under load this turns
-    one commit (and one SQLite write lock, or one PostgreSQL advisory lock)
-    per message into one per batch, and one thread doing the inserts in order
-    replaces many threads queuing for the write lock. If a batch fails, each
-    of its messages is retried alone, so one bad row fails only its sender.
-    """
-
-    MAX_BATCH = 256
-
-    def __init__(self, engine: sa.Engine, insert: Any, dialect: str) -> None:
-        self._engine = engine
-        self._insert = insert
-        self._dialect = dialect
-        self._queue: queue.SimpleQueue[tuple[dict[str, Any], _Stored]] = queue.SimpleQueue()
-        threading.Thread(target=self._run, name="parley-message-writer", daemon=True).start()
-
-    def store(self, values: dict[str, Any], timeout: float = 30.0) -> Any:
-        """Inserts one message (``ON CONFLICT DO NOTHING``); the new row, or None if it existed."""
-        fut = _Stored()
-        self._queue.put((values, fut))
-        return fut.result(timeout)
-
-    def _insert_all(self, batch: list[tuple[dict[str, Any], _Stored]]) -> list[Any]:
-        """One multi-row INSERT; each item gets its new row, or None when it already existed."""
-        with self._engine.begin() as conn:
-            if self._dialect == "postgresql":
-                conn.execute(_ADVISORY_LOCK)
-            if len(batch) == 1:
-                return [conn.execute(self._insert, batch[0][0]).first()]
-            inserted = {(r.sender_id, r.client_id): r
-                        for r in conn.execute(self._insert, [values for values, _ in batch])}
-        out, seen = [], set()
-        for values, _ in batch:
-            key = (values["sender_id"], values["client_id"])
-            out.append(None if key in seen else inserted.get(key))  # a retry in the same batch: not new
-            seen.add(key)
-        return out
-
-    def _run(self) -> None:
-        while True:
-            batch = [self._queue.get()]
-            while len(batch) < self.MAX_BATCH:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            try:
-                rows = self._insert_all(batch)
-            except Exception:  # noqa: BLE001 - find the bad one: retry each alone
-                for item in batch:
-                    try:
-                        item[1].set_result(self._insert_all([item])[0])
-                    except Exception as exc:  # noqa: BLE001 - handed to that sender
-                        item[1].set_exception(exc)
-                continue
-            for (_, fut), row in zip(batch, rows, strict=True):
-                fut.set_result(row)
-
-
 def seen_by(user_id: str) -> sa.ColumnElement[bool]:
     """Messages ``user_id`` may see: all but those withheld from them (they were blocking the sender)."""
     return sa.or_(Message.withheld.is_(False), Message.sender_id == user_id)
@@ -239,10 +138,6 @@ class MessagingService:
         self._recipients: dict[str, float] = {}
         self._writer: GroupCommit | None = None
         self._writer_lock = threading.Lock()
-        # Built once: SQLAlchemy then reuses the compiled statement for every message.
-        insert = sqlite_insert if dialect == "sqlite" else pg_insert
-        self._insert = (insert(MESSAGES).on_conflict_do_nothing(index_elements=["sender_id", "client_id"])
-                        .returning(*MESSAGES.c))
         # SQLite writers of this process queue on a lock in server.db (cooperatively under
         # gevent) rather than in SQLite's busy handler, which sleeps and would stop the loop.
 
@@ -250,7 +145,7 @@ class MessagingService:
         if self._writer is None:
             with self._writer_lock:
                 if self._writer is None:
-                    self._writer = GroupCommit(cast(sa.Engine, s.get_bind()), self._insert, self.dialect)
+                    self._writer = writer_for(cast(sa.Engine, s.get_bind()))
         return self._writer
 
     # --- serialisation ------------------------------------------------------
@@ -546,7 +441,8 @@ class MessagingService:
         Both read ``body_folded`` (lower case, no diacritics), and the query is
         folded the same way, so "xin chao" finds "xin chào". Every word must
         match and the last one also as a prefix, so results appear while typing.
-        SQLite uses the FTS5 table ``messages_fts``; PostgreSQL uses
+        SQLite uses the FTS5 table ``messages_fts``, brought up to date first
+        (:mod:`server.services.search_index`); PostgreSQL uses
         ``to_tsvector('simple', body_folded)`` with a GIN index and a prefix
         ``tsquery``. The ``simple`` configuration does no stemming, which suits a
         multilingual app. Only the caller's own conversations are read.
@@ -560,6 +456,7 @@ class MessagingService:
         if peer_id is not None:
             cond.append(self._conversation(user_id, peer_id))
         if self.dialect == "sqlite":
+            search_index.bring_up_to_date(cast(sa.Engine, s.get_bind()))  # messages not indexed yet
             match = " ".join(f'"{w}"' for w in words[:-1]) + f' "{words[-1]}"*'
             fts = sa.table("messages_fts", sa.column("rowid"), sa.column("messages_fts"))
             stmt = (sa.select(Message).join(fts, fts.c.rowid == Message.id)
