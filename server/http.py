@@ -16,6 +16,8 @@ import gevent
 from gevent import pywsgi
 from geventwebsocket.handler import WebSocketHandler
 
+from server.websocket_frames import FrameReader
+
 OriginRule = Callable[[Any, dict[str, Any]], bool]
 
 #: Longest request line (and header line) read. gevent's default, 8 KiB, is shorter than a
@@ -43,7 +45,8 @@ class ParleyHandler(WebSocketHandler):
     * A request body must arrive at ``min_body_rate`` bytes/s on average,
       after a ``body_grace`` allowance; a trickled body times out.
     * An upgraded WebSocket has no socket timeout: Engine.IO's pings decide
-      whether it is still alive.
+      whether it is still alive. Its frames are read by
+      :class:`~server.websocket_frames.FrameReader`.
     * gevent-websocket completes the WebSocket handshake *before* the app
       runs, so a WebSocket from an origin Engine.IO refuses would open and
       then close at once. With ``origin_allowed`` set (Engine.IO's own rule)
@@ -109,6 +112,7 @@ class ParleyHandler(WebSocketHandler):
 
     def run_websocket(self):  # noqa: ANN201 - gevent-websocket's signature
         self.socket.settimeout(None)
+        self.websocket.__class__ = FrameReader  # the same socket, read without byte loops in Python
         return super().run_websocket()
 
 

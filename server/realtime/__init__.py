@@ -23,7 +23,7 @@ def init_realtime(app: Flask, svc: Services) -> Realtime:
     transport.install()
     rt = Realtime(svc, socketio)
     app.extensions["parley_realtime"] = rt
-    register(app, rt, socketio)
+    register(rt, socketio)
     rt.watch_handshakes()
     return rt
 
