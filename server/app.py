@@ -92,10 +92,12 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(docs.bp)
 
     from server.realtime import init_realtime, origin_checker
+    from server.realtime.packets import JsonPacket
     socketio.init_app(
         app,
         async_mode="gevent",  # one event loop, a greenlet per connection (docs/architecture.md)
         async_handlers=False,  # events of one socket run in order, in its own reader greenlet
+        serializer=JsonPacket,  # the contract sends no binary payloads
         max_http_buffer_size=config.socketio_max_payload,
         cors_allowed_origins=origin_checker(config),
         message_queue=config.redis_url,

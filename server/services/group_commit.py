@@ -170,7 +170,8 @@ class SQLiteBatch:
         self._engine = engine
         self._lock = sqlite_write_lock(engine)
         # the columns' own bind processing (UTC datetimes, booleans), looked up once
-        self._bind = [MESSAGES.c[name].type.bind_processor(engine.dialect) for name in self._COLUMNS]
+        self._bind = [MESSAGES.c[name].type.dialect_impl(engine.dialect).bind_processor(engine.dialect)
+                      for name in self._COLUMNS]
         self._sql = (f"INSERT INTO messages ({', '.join(self._COLUMNS)}) "
                      f"VALUES ({', '.join('?' for _ in self._COLUMNS)}) "
                      "ON CONFLICT (sender_id, client_id) DO NOTHING RETURNING id")

@@ -54,6 +54,9 @@ def test_sent_messages_are_stored_found_edited_and_deleted(database: Database) -
         assert second.id > first.id and second.created_at.tzinfo is not None
         stored = s.get(Message, second.id)
         assert stored is not None and stored.created_at == second.created_at
+        if database.dialect == "sqlite":  # stored as SQLAlchemy stores it, microseconds always written
+            text = s.execute(sa.text("SELECT created_at FROM messages WHERE id = :i"), {"i": second.id}).scalar()
+            assert isinstance(text, str) and len(text) == 26, text
         # found at once, before any background indexing (search brings the index up to date)
         assert [m.id for m in svc.search(s, b, "chao")] == [first.id]
         assert [m.id for m in svc.search(s, a, "hen gap")] == [second.id]
