@@ -1,4 +1,6 @@
-"""WebSocket writes coalesced: one ``send`` system call for the packets Engine.IO writes in a burst.
+"""Engine.IO's WebSocket writes: coalesced, and waited for without a timer.
+
+Coalesced: one ``send`` system call for the packets Engine.IO writes in a burst.
 
 Engine.IO's writer greenlet takes every packet queued for a socket and writes
 them one by one, and gevent-websocket turns each into its own ``send`` on the
@@ -9,12 +11,23 @@ single cost of the server (about a fifth of its CPU, docs/performance.md).
 appends it to a buffer; a flusher greenlet, started when the buffer goes from
 empty to non-empty, runs once the writer has yielded and sends the buffer in
 one ``sendall``. A close flushes first, so frames keep their order.
+
+Without a timer: Engine.IO's writer greenlet waits for the next packet with
+``queue.get(timeout=ping_interval + ping_timeout)``, and under gevent every
+such wait builds and cancels a timer: about 5% of the server's CPU per
+message. On a WebSocket that timeout never fires while the session lives (the
+server queues a ping every ``ping_interval``), and every way a session ends
+queues ``None``, which ends the writer (Engine.IO's ``Socket.close`` and the
+end of its WebSocket reader). :class:`WebSocketSession` waits without it;
+long-polling, where the timeout ends a GET that has nothing to return, keeps
+Engine.IO's own wait.
 """
 from __future__ import annotations
 
 from typing import Any
 
 import gevent
+from engineio import socket as eio_socket
 from engineio.async_drivers import gevent as eio_gevent
 from gevent.event import Event
 from geventwebsocket.exceptions import WebSocketError
@@ -82,7 +95,30 @@ class CoalescingWebSocket(eio_gevent.WebSocketWSGI):
         return super().close()
 
 
+class WebSocketSession(eio_socket.Socket):
+    """Engine.IO's session, whose WebSocket writer waits for packets without a timer."""
+
+    def poll(self) -> list[Any]:
+        if not self.upgraded:  # long-polling (or still upgrading): Engine.IO's wait, with its timeout
+            return super().poll()
+        first = self.queue.get()
+        self.queue.task_done()
+        if first is None:
+            return []
+        packets = [first]
+        while not self.queue.empty():  # the rest of the burst, as Engine.IO's poll takes it
+            pkt = self.queue.get_nowait()
+            self.queue.task_done()
+            if pkt is None:
+                self.queue.put(None)
+                break
+            packets.append(pkt)
+        return packets
+
+
 def install() -> None:
-    """Makes Engine.IO's gevent mode use :class:`CoalescingWebSocket` (process-wide, idempotent)."""
+    """Makes Engine.IO's gevent mode use :class:`CoalescingWebSocket` and :class:`WebSocketSession`
+    (process-wide, idempotent). Engine.IO makes its sessions as ``socket.Socket(server, sid)``."""
     if eio_gevent.SimpleWebSocketWSGI is None:  # gevent-websocket is the driver
         eio_gevent._async["websocket"] = CoalescingWebSocket
+        eio_socket.Socket = WebSocketSession
