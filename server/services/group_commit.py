@@ -169,18 +169,19 @@ class SQLiteBatch:
     def __init__(self, engine: sa.Engine) -> None:
         self._engine = engine
         self._lock = sqlite_write_lock(engine)
-        # the columns' own bind processing (UTC datetimes, booleans), looked up once
-        self._bind = [MESSAGES.c[name].type.dialect_impl(engine.dialect).bind_processor(engine.dialect)
-                      for name in self._COLUMNS]
+        # the column's own bind processing for the one value pysqlite cannot take as it is (a UTC
+        # datetime becomes SQLAlchemy's text form); strings pass through, booleans become 0/1
+        self._created_at = MESSAGES.c.created_at.type.dialect_impl(engine.dialect).bind_processor(engine.dialect)
         self._sql = (f"INSERT INTO messages ({', '.join(self._COLUMNS)}) "
                      f"VALUES ({', '.join('?' for _ in self._COLUMNS)}) "
                      "ON CONFLICT (sender_id, client_id) DO NOTHING RETURNING id")
         self._unindexed: int | None = None  # rows above the search index's mark; read at first use
         self._indexed_at = time.monotonic()
 
-    def _params(self, values: Values) -> tuple[Any, ...]:
-        return tuple(v if bind is None else bind(v)
-                     for bind, v in zip(self._bind, (values[name] for name in self._COLUMNS), strict=True))
+    def _params(self, v: Values) -> tuple[Any, ...]:
+        """The row in :attr:`_COLUMNS` order."""
+        return (v["client_id"], v["sender_id"], v["recipient_id"], v["body"], v["body_folded"], v["media_id"],
+                self._created_at(v["created_at"]), 1 if v["deleted"] else 0, 1 if v["withheld"] else 0)
 
     def __call__(self, batch: list[Values]) -> list[Any]:
         batch = [without_nul(values) for values in batch]
