@@ -14,7 +14,7 @@ from typing import Any
 
 from gunicorn.workers.ggevent import GeventPyWSGIWorker
 
-from server.http import ParleyHandler
+from server.http import ParleyHandler, max_websocket_frame
 
 
 class Worker(GeventPyWSGIWorker):
@@ -41,4 +41,5 @@ def make_app() -> Any:
     start_background_work(app)
     ParleyHandler.origin_allowed = staticmethod(origin_checker(config))
     ParleyHandler.head_timeout = ParleyHandler.body_grace = config.http_timeout
+    ParleyHandler.max_frame = max_websocket_frame(config.socketio_max_payload)
     return app

@@ -35,6 +35,12 @@ _URI_TOO_LONG = (b"HTTP/1.1 414 URI Too Long\r\nConnection: close\r\nContent-Typ
                  b"Content-Length: " + str(len(_URI_TOO_LONG_BODY)).encode() + b"\r\n\r\n" + _URI_TOO_LONG_BODY)
 
 
+def max_websocket_frame(max_payload: int) -> int:
+    """The longest WebSocket frame worth reading: Engine.IO refuses a message over ``max_payload``
+    characters, and a character is at most 4 bytes of UTF-8."""
+    return 4 * max_payload + 64
+
+
 class ParleyHandler(WebSocketHandler):
     """gevent-websocket's handler with deadlines against slow (or idle) clients.
 
@@ -54,6 +60,8 @@ class ParleyHandler(WebSocketHandler):
     """
 
     origin_allowed: OriginRule | None = None
+    #: Longest WebSocket frame read, in bytes (None: no limit); set from PARLEY_SOCKETIO_MAX_PAYLOAD
+    max_frame: int | None = None
 
     head_timeout = 10.0  # both set from PARLEY_HTTP_TIMEOUT by make_server
     body_grace = 10.0

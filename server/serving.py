@@ -27,7 +27,7 @@ from gevent.event import Event
 from gevent.pool import Pool
 
 from server.extensions import socketio
-from server.http import ParleyHandler
+from server.http import ParleyHandler, max_websocket_frame
 
 log = logging.getLogger("parley.server")
 
@@ -146,7 +146,7 @@ def raise_open_file_limit(max_connections: int) -> int:
 
 def make_server(app: Callable[..., Any], host: str, port: int,
                 origin_allowed: Callable[[str | None, dict[str, Any]], bool] | None = None, *,
-                max_connections: int = 12000, http_timeout: float = 10.0,
+                max_connections: int = 12000, http_timeout: float = 10.0, max_frame: int | None = None,
                 **kwargs: Any) -> pywsgi.WSGIServer:
     """gevent's WSGI server with WebSocket support and :class:`ParleyHandler`'s deadlines.
 
@@ -154,7 +154,8 @@ def make_server(app: Callable[..., Any], host: str, port: int,
     upgrade (see :class:`~server.http.ParleyHandler`).
     """
     logging.getLogger("geventwebsocket.handler").setLevel(logging.WARNING)  # its access log repeats ours
-    handler = type("Handler", (ParleyHandler,), {"head_timeout": http_timeout, "body_grace": http_timeout})
+    handler = type("Handler", (ParleyHandler,), {"head_timeout": http_timeout, "body_grace": http_timeout,
+                                                 "max_frame": max_frame})
     if origin_allowed is not None:
         handler.origin_allowed = staticmethod(origin_allowed)
     return pywsgi.WSGIServer((host, port), app, handler_class=handler, log=None, spawn=Pool(max_connections),
@@ -170,7 +171,7 @@ def serve(app: Flask, host: str, port: int, *, grace: float = 10.0) -> None:
     raise_open_file_limit(config.max_connections)
     tracker = ConnectionTracker(app)
     srv = make_server(tracker, host, port, origin_checker(config), max_connections=config.max_connections,
-                      http_timeout=config.http_timeout)
+                      http_timeout=config.http_timeout, max_frame=max_websocket_frame(config.socketio_max_payload))
     stopping = Event()
 
     def on_signal(signum: int) -> None:

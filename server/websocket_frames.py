@@ -12,6 +12,11 @@ about 7% of the server's CPU (docs/performance.md, profile). Here:
   raises the same :class:`UnicodeError`, so invalid text still closes the
   socket as before.
 
+It also refuses a frame longer than its handler's ``max_frame`` before
+reading it: gevent-websocket reads a frame whole, into a buffer of the size
+its header announces, so anyone (the Engine.IO handshake needs no account)
+could make the server allocate gigabytes with a few bytes of header.
+
 Only gevent-websocket is imported (see :mod:`server.http`).
 """
 from __future__ import annotations
@@ -43,6 +48,9 @@ class FrameReader(WebSocket):
         header = Header.decode_header(self.stream)
         if header.flags:
             raise ProtocolError
+        limit = getattr(self.handler, "max_frame", None)
+        if limit is not None and header.length > limit:
+            raise ProtocolError(f"a frame of {header.length} bytes; at most {limit}")  # closed with 1002
         if not header.length:
             return header, b""
         try:

@@ -5,6 +5,7 @@ import os
 import struct
 
 import pytest
+import requests
 import websocket
 from geventwebsocket.websocket import Header
 
@@ -46,3 +47,20 @@ def test_text_frames_are_read_and_invalid_utf8_closes_the_socket(live_server: Li
     assert frame.opcode == websocket.ABNF.OPCODE_CLOSE
     assert len(frame.data) < 2 or struct.unpack("!H", frame.data[:2])[0] == 1007
     ws.close()
+
+
+def test_a_frame_longer_than_any_message_is_refused_before_it_is_read(live_server: LiveServer) -> None:
+    """A header announcing 512 MiB, from a socket that never signed in: closed at once, and the server
+    (which would have allocated the whole frame) still answers."""
+    ws = _engineio(live_server.url)
+    mask = os.urandom(4)
+    ws.sock.sendall(bytes([0x81, 0x80 | 127]) + struct.pack("!Q", 512 << 20) + mask + b"4")
+    frame = ws.recv_frame()
+    assert frame.opcode == websocket.ABNF.OPCODE_CLOSE
+    ws.close()
+    # a message as long as Engine.IO allows, in multi-byte characters, still goes through
+    ws = _engineio(live_server.url)
+    ws.send('40{"token": "' + "é" * 30000 + '"}')
+    assert ws.recv().startswith("44")
+    ws.close()
+    assert requests.get(f"{live_server.url}/healthz", timeout=10).status_code == 200
