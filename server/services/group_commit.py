@@ -47,7 +47,7 @@ MESSAGE_INSERT_LOCK = 0x7061726C6579  # "parley"
 _ADVISORY_LOCK = sa.select(sa.func.pg_advisory_xact_lock(MESSAGE_INSERT_LOCK))
 
 #: A stored message as the SQLite writer returns it: the ``messages`` columns, by name.
-StoredMessage = namedtuple("StoredMessage", [c.name for c in MESSAGES.c])  # type: ignore[misc]
+StoredMessage: Any = cast(Any, namedtuple("StoredMessage", [c.name for c in MESSAGES.c]))
 
 Values = dict[str, Any]
 
@@ -171,7 +171,9 @@ class SQLiteBatch:
         self._lock = sqlite_write_lock(engine)
         # the column's own bind processing for the one value pysqlite cannot take as it is (a UTC
         # datetime becomes SQLAlchemy's text form); strings pass through, booleans become 0/1
-        self._created_at = MESSAGES.c.created_at.type.dialect_impl(engine.dialect).bind_processor(engine.dialect)
+        created_at = MESSAGES.c.created_at.type.dialect_impl(engine.dialect).bind_processor(engine.dialect)
+        assert created_at is not None
+        self._created_at = created_at
         self._sql = (f"INSERT INTO messages ({', '.join(self._COLUMNS)}) "
                      f"VALUES ({', '.join('?' for _ in self._COLUMNS)}) "
                      "ON CONFLICT (sender_id, client_id) DO NOTHING RETURNING id")
@@ -190,7 +192,7 @@ class SQLiteBatch:
         try:
             raw = self._engine.raw_connection()
             try:
-                conn = raw.driver_connection
+                conn: Any = raw.driver_connection
                 ids = [conn.execute(self._sql, self._params(values)).fetchone() for values in batch]
                 conn.commit()
                 try:

@@ -55,7 +55,7 @@ def catch_up(dbapi_conn: Any) -> int:
     done = 0
     while True:
         cur = dbapi_conn.execute(_INDEX, (BATCH,))
-        n = cur.rowcount
+        n = int(cur.rowcount)
         dbapi_conn.execute(_ADVANCE, (BATCH,))
         dbapi_conn.commit()
         done += max(n, 0)
