@@ -131,6 +131,8 @@ def _reading_video(pid: int, media_dir: Path) -> bool:
     return False
 
 
+# a long job limit: the worker is caught with the video open however long the job waited to start
+@pytest.mark.parametrize("server_env", [{**SERVER, "PARLEY_MEDIA_JOB_SECONDS": "60"}])
 def test_a_worker_killed_mid_job_fails_that_upload_only(live_server: LiveServer, runaway: bytes,
                                                         index_last_mp4: bytes) -> None:  # noqa: F811
     assert live_server.proc is not None
@@ -141,7 +143,7 @@ def test_a_worker_killed_mid_job_fails_that_upload_only(live_server: LiveServer,
     up = Uploader(live_server, owner)
     media_id = up.upload(runaway, "runaway.mov")
     media_dir = live_server.data_dir / "media"
-    busy = wait_until(lambda: next((p for p in workers if _reading_video(p, media_dir)), None), 10,
+    busy = wait_until(lambda: next((p for p in workers if _reading_video(p, media_dir)), None), 45,
                       what="a worker to open the video")
     os.kill(busy, 9)
     m = up.wait_done(media_id, timeout=30)
