@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -10,16 +9,6 @@ from server.db import Database
 from server.models import LoginSession, Media, Message, RefreshToken, User, utcnow
 from server.services import admin_status
 from server.services.mail_log import MailLog, failing
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Database:
-    url = request.getfixturevalue("postgres_url").replace("postgresql://", "postgresql+psycopg://") \
-        if request.param == "postgresql" else f"sqlite:///{tmp_path / 'parley.db'}"
-    db = Database(url)
-    db.upgrade()
-    request.addfinalizer(db.dispose)
-    return db
 
 
 def test_figures_on_both_databases(database: Database) -> None:

@@ -2,9 +2,7 @@
 the rows go with their video. On SQLite and PostgreSQL (the upsert differs)."""
 from __future__ import annotations
 
-from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 
 from server.db import Database
@@ -12,16 +10,6 @@ from server.models import Media, MediaPosition, Message, User, utcnow
 from server.services import media_positions
 from server.services.media_view import media_for_message, preload_for_messages
 from server.services.messaging import MessagingService
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Database:
-    url = request.getfixturevalue("postgres_url").replace("postgresql://", "postgresql+psycopg://") \
-        if request.param == "postgresql" else f"sqlite:///{tmp_path / 'parley.db'}"
-    db = Database(url)
-    db.upgrade()
-    request.addfinalizer(db.dispose)
-    return db
 
 
 def _people_and_videos(s: sa.orm.Session, videos: int = 3) -> tuple[User, User, list[Media]]:

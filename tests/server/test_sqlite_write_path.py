@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 
 from server.db import Database
@@ -14,16 +13,6 @@ from server.models import Message, User, utcnow
 from server.services import search_index
 from server.services.messaging import MessagingService
 from server.wal import Checkpointer
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Database:
-    url = request.getfixturevalue("postgres_url").replace("postgresql://", "postgresql+psycopg://") \
-        if request.param == "postgresql" else f"sqlite:///{tmp_path / 'parley.db'}"
-    db = Database(url)
-    db.upgrade()
-    request.addfinalizer(db.dispose)
-    return db
 
 
 def _two_people(db: Database) -> tuple[str, str]:
