@@ -14,8 +14,8 @@ How a batch is written depends on the database:
   RETURNING id`` per message on the raw pysqlite connection, inside the
   process's write lock, and builds the stored rows from the values it sent;
   after the commit it brings the search index up to date when enough rows
-  wait (:mod:`server.services.search_index`). Through SQLAlchemy's Core
-  multi-row insert the same batch cost about three times the CPU
+  wait (:mod:`server.services.search_index`). SQLAlchemy's Core multi-row
+  insert was about half of the writer's Python time in the profile
   (docs/performance.md).
 * :class:`CoreBatch` (PostgreSQL) runs one multi-row ``INSERT ... RETURNING``
   after the advisory lock that keeps ids in commit order

@@ -6,11 +6,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from server.db import Database
 from server.models import Message, User, utcnow
 from server.services import search_index
+from server.services.group_commit import SQLiteBatch
 from server.services.messaging import MessagingService
 from server.wal import Checkpointer
 
@@ -87,6 +89,27 @@ def test_rows_above_the_mark_are_edited_and_deleted_without_touching_the_index(t
         _integrity(db)
         with db.engine.connect() as c:
             assert c.exec_driver_sql("SELECT indexed_upto FROM search_index_state").scalar() == ids[-1]
+    finally:
+        db.dispose()
+
+
+def test_the_writer_indexes_after_its_commit_when_due(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a search: once the interval has passed, the writer's own commit leaves nothing unindexed."""
+    monkeypatch.setattr(SQLiteBatch, "INDEX_SECONDS", 0.0)
+    db = Database(f"sqlite:///{tmp_path / 'p.db'}")
+    db.upgrade()
+    try:
+        svc = MessagingService(db.dialect)
+        a, b = _two_people(db)
+        with db.session() as s:
+            for i in range(3):
+                svc.send(s, a, b, f"c{i}", f"indexed by the writer {i}")
+        raw = db.engine.raw_connection()
+        try:
+            assert search_index.pending(raw.driver_connection) == 0
+        finally:
+            raw.close()
+        _integrity(db)
     finally:
         db.dispose()
 
